@@ -1,0 +1,113 @@
+package io.skypanel.controlplane;
+
+import io.skypanel.common.Platform;
+import io.skypanel.common.ServiceVerticle;
+import io.skypanel.common.config.Settings;
+import io.skypanel.common.web.RequestIdHandler;
+import io.skypanel.common.web.ServiceListener;
+import io.skypanel.common.web.ServiceRouters;
+import io.skypanel.controlplane.activity.ActivityFeature;
+import io.skypanel.controlplane.admin.AdminFeature;
+import io.skypanel.controlplane.api.Api;
+import io.skypanel.controlplane.api.ApiFeature;
+import io.skypanel.controlplane.auth.AuthFeature;
+import io.skypanel.controlplane.auth.AuthService;
+import io.skypanel.controlplane.auth.PasswordHasher;
+import io.skypanel.controlplane.catalog.CatalogService;
+import io.skypanel.controlplane.organizations.OrganizationService;
+import io.skypanel.controlplane.platform.FirstAdmin;
+import io.skypanel.controlplane.catalog.CatalogFeature;
+import io.skypanel.controlplane.organizations.OrganizationsFeature;
+import io.skypanel.controlplane.platform.MetricsEndpoint;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpServer;
+import io.vertx.ext.web.Router;
+import io.vertx.ext.web.handler.BodyHandler;
+
+import io.vertx.ext.web.openapi.router.RequestExtractor;
+import io.vertx.ext.web.openapi.router.RouterBuilder;
+import io.vertx.openapi.contract.OpenAPIContract;
+
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The control-plane API server. Routes come from the OpenAPI document ({@code /api/openapi.json}), which
+ * also validates every request; each feature mounts its operations by id. Start fails if an operation in
+ * the document has no handler, so the document and the code cannot drift apart silently.
+ */
+public final class ControlPlaneVerticle extends ServiceVerticle {
+
+  public static final String NAME = "control-plane";
+  /** Classpath location of the OpenAPI document (copied from {@code docs/openapi.json}). */
+  public static final String CONTRACT = "openapi.json";
+
+  private final Platform platform;
+  private final List<HttpServer> servers = new ArrayList<>();
+
+  public ControlPlaneVerticle(Platform platform) {
+    this.platform = platform;
+  }
+
+  @Override
+  public String serviceName() {
+    return NAME;
+  }
+
+  @Override
+  public Future<?> start() {
+    Settings settings = platform.settings();
+    OrganizationService organizations = new OrganizationService(platform.pool(), platform.events());
+    AuthService auth = new AuthService(platform, new PasswordHasher(vertx, settings.integer("SKYPANEL_BCRYPT_COST", 12)), organizations);
+    CatalogService catalog = new CatalogService(platform.pool(), platform.events(), settings);
+    List<ApiFeature> features = List.of(new AuthFeature(auth), new OrganizationsFeature(organizations),
+        new ActivityFeature(platform.pool()), new CatalogFeature(catalog), new AdminFeature(platform.pool(), catalog));
+    return Future.all(OpenAPIContract.from(vertx, CONTRACT), FirstAdmin.ensure(settings, auth)).compose(ready -> {
+      OpenAPIContract contract = ready.resultAt(0);
+      Router router = buildRouter(contract, settings, features);
+      Future<HttpServer> api = ServiceListener.listen(vertx, settings, "SKYPANEL_API_PORT", 8080, router).onSuccess(servers::add);
+      if (settings.integer("SKYPANEL_ADMIN_PORT", 0) <= 0) {
+        return api;
+      }
+      Router adminRouter = Router.router(vertx);
+      adminRouter.get("/metrics").handler(MetricsEndpoint.open(platform));
+      // admin listener second, so endpoints() lists the API first
+      return api.compose(ok -> ServiceListener.listen(vertx, settings, "SKYPANEL_ADMIN_PORT", 0, ServiceRouters.seal(adminRouter)))
+          .onSuccess(servers::add);
+    });
+  }
+
+  private Router buildRouter(OpenAPIContract contract, Settings settings, List<ApiFeature> features) {
+    RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
+    builder.rootHandler(new RequestIdHandler());
+    builder.rootHandler(BodyHandler.create(false).setBodyLimit(settings.longValue("SKYPANEL_BODY_LIMIT_BYTES", 1_048_576)));
+    Api api = new Api(platform);
+    for (ApiFeature feature : features) {
+      feature.mount(builder, api);
+    }
+    List<String> unmounted = builder.getRoutes().stream()
+        .filter(route -> route.getHandlers().isEmpty())
+        .map(route -> route.getOperation().getOperationId())
+        .toList();
+    if (!unmounted.isEmpty()) {
+      throw new IllegalStateException("OpenAPI operations without a handler: " + unmounted);
+    }
+    Router router = builder.createRouter();
+    router.get("/healthz").handler(platform.readiness(NAME).liveness());
+    router.get("/readyz").handler(platform.readiness(NAME).readiness());
+    router.get("/api/openapi.json").handler(ctx -> ctx.json(contract.getRawContract()));
+    MetricsEndpoint.mountForAdmins(router, platform);
+    return ServiceRouters.seal(router);
+  }
+
+  @Override
+  public List<String> endpoints() {
+    String host = platform.settings().string("SKYPANEL_PUBLIC_HOST", "127.0.0.1");
+    List<String> urls = new ArrayList<>();
+    for (int i = 0; i < servers.size(); i++) {
+      urls.add("http://" + host + ":" + servers.get(i).actualPort() + (i == 0 ? "/api" : "/metrics"));
+    }
+    return urls;
+  }
+
+}

@@ -1,0 +1,33 @@
+package io.skypanel.controlplane.platform;
+
+import io.skypanel.common.config.Settings;
+import io.skypanel.controlplane.auth.AuthService;
+import io.vertx.core.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/** Creates the first platform administrator from {@code SKYPANEL_ADMIN_EMAIL}/{@code SKYPANEL_ADMIN_PASSWORD} when none exists. */
+public final class FirstAdmin {
+
+  private static final Logger LOG = LoggerFactory.getLogger(FirstAdmin.class);
+
+  private FirstAdmin() {
+  }
+
+  public static Future<Void> ensure(Settings settings, AuthService auth) {
+    String email = settings.optional("SKYPANEL_ADMIN_EMAIL");
+    String password = settings.optional("SKYPANEL_ADMIN_PASSWORD");
+    if (email == null || password == null) {
+      return Future.succeededFuture();
+    }
+    if (password.length() < 10) {
+      return Future.failedFuture(new IllegalArgumentException("SKYPANEL_ADMIN_PASSWORD must have at least 10 characters"));
+    }
+    return auth.ensureAdmin(email, password).map(created -> {
+      if (created) {
+        LOG.info("created the first platform administrator {}", email.toLowerCase());
+      }
+      return null;
+    });
+  }
+}

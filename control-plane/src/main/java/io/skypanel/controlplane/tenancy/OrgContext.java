@@ -1,0 +1,7 @@
+package io.skypanel.controlplane.tenancy;
+
+import java.util.UUID;
+
+/** The organization a tenant request acts in, and the caller's role there. */
+public record OrgContext(UUID organizationId, String slug, boolean personal, OrgRole role) {
+}

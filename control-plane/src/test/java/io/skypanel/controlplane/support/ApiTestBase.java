@@ -1,0 +1,61 @@
+package io.skypanel.controlplane.support;
+
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** Starts one control plane per test class and offers blocking request helpers for readable tests. */
+@ExtendWith(VertxExtension.class)
+public abstract class ApiTestBase {
+
+  protected static ControlPlaneServer server;
+  protected static ApiClient api;
+
+  @BeforeAll
+  static void startServer(Vertx vertx) {
+    server = Await.result(ControlPlaneServer.start(vertx, new JsonObject()));
+    api = new ApiClient(vertx, server.port());
+  }
+
+  @AfterAll
+  static void stopServer() {
+    api.close();
+    Await.result(server.stop());
+  }
+
+  protected static HttpResponse<Buffer> call(HttpMethod method, String path, String token, JsonObject body) {
+    return Await.result(api.send(method, path, token, body));
+  }
+
+  protected static HttpResponse<Buffer> call(HttpMethod method, String path, String token, String organizationId, JsonObject body) {
+    var request = api.request(method, path, token).putHeader("X-Organization-Id", organizationId);
+    return Await.result(body == null ? request.send() : request.sendJsonObject(body));
+  }
+
+  protected static ApiClient.Session newUser(String name) {
+    return Await.result(api.newUser(name));
+  }
+
+  protected static <T> T await(Future<T> future) {
+    return Await.result(future);
+  }
+
+  /** Asserts the status and the uniform error shape, and returns the error code. */
+  protected static String errorCode(HttpResponse<Buffer> response, int status) {
+    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
+    JsonObject error = response.bodyAsJsonObject().getJsonObject("error");
+    assertThat(error).as("error body").isNotNull();
+    assertThat(error.getString("message")).isNotBlank();
+    assertThat(response.bodyAsString()).doesNotContain("Exception").doesNotContain("\tat ");
+    return error.getString("code");
+  }
+}

@@ -1,0 +1,95 @@
+package io.skypanel.controlplane.support;
+
+import io.skypanel.common.Platform;
+import io.skypanel.common.PlatformBootstrap;
+import io.skypanel.common.config.PlatformConfig;
+import io.skypanel.common.db.DatabaseOptions;
+import io.skypanel.common.metrics.Metrics;
+import io.skypanel.common.testing.TestServers;
+import io.skypanel.controlplane.ControlPlaneVerticle;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+
+/**
+ * A real control plane for API tests: its own empty PostgreSQL database (migrated by the normal start
+ * path), the test Redis under a private key prefix, and the HTTP API on a free port.
+ */
+public final class ControlPlaneServer {
+
+  public static final String ADMIN_EMAIL = "root@skypanel.test";
+  public static final String ADMIN_PASSWORD = "admin-password-1";
+
+  private final Vertx vertx;
+  private final DatabaseOptions database;
+  private Platform platform;
+  private ControlPlaneVerticle verticle;
+
+  private ControlPlaneServer(Vertx vertx, DatabaseOptions database) {
+    this.vertx = vertx;
+    this.database = database;
+  }
+
+  /** Starts with the given setting overrides on top of the test defaults. */
+  public static Future<ControlPlaneServer> start(Vertx vertx, JsonObject overrides) {
+    DatabaseOptions database = TestServers.createDatabase();
+    ControlPlaneServer server = new ControlPlaneServer(vertx, database);
+    Path dataDir;
+    try {
+      dataDir = Files.createTempDirectory("skypanel-test");
+    } catch (java.io.IOException e) {
+      return Future.failedFuture(e);
+    }
+    JsonObject settings = new JsonObject()
+        .put("DATABASE_URL", "postgres://" + database.user() + ":" + database.password() + "@" + database.host() + ":" + database.port() + "/" + database.database())
+        .put("REDIS_URL", TestServers.REDIS_URL)
+        .put("SKYPANEL_REDIS_PREFIX", TestServers.redisPrefix())
+        .put("SKYPANEL_API_PORT", "0")
+        .put("SKYPANEL_BIND_HOST", "127.0.0.1")
+        .put("SKYPANEL_BCRYPT_COST", "4")
+        .put("SKYPANEL_DATA_DIR", dataDir.toString())
+        .put("SKYPANEL_ADMIN_EMAIL", ADMIN_EMAIL)
+        .put("SKYPANEL_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        .mergeIn(overrides);
+    return PlatformConfig.load(vertx, settings)
+        .compose(loaded -> PlatformBootstrap.start(vertx, loaded, new Metrics(), true))
+        .compose(platform -> {
+          server.platform = platform;
+          server.verticle = new ControlPlaneVerticle(platform);
+          return vertx.deployVerticle(server.verticle);
+        })
+        .map(server);
+  }
+
+  public int port() {
+    return Integer.parseInt(verticle.endpoints().get(0).replaceAll("^http://[^:]+:(\\d+).*$", "$1"));
+  }
+
+  public Platform platform() {
+    return platform;
+  }
+
+  public DatabaseOptions database() {
+    return database;
+  }
+
+  /** Counts rows with plain JDBC, to prove what a request did or did not write. */
+  public long count(String table) {
+    try (var connection = java.sql.DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
+         var statement = connection.createStatement();
+         var rows = statement.executeQuery("SELECT count(*) FROM " + table)) {
+      rows.next();
+      return rows.getLong(1);
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
+  public Future<Void> stop() {
+    Future<Void> closed = platform == null ? Future.succeededFuture() : platform.close();
+    return closed.andThen(done -> TestServers.dropDatabase(database)).mapEmpty();
+  }
+}
