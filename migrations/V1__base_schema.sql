@@ -81,10 +81,12 @@ CREATE UNIQUE INDEX api_tokens_hash_key ON api_tokens (token_hash);
 CREATE INDEX api_tokens_user_idx ON api_tokens (user_id, created_at DESC, id DESC);
 CREATE TRIGGER api_tokens_updated_at BEFORE UPDATE ON api_tokens FOR EACH ROW EXECUTE FUNCTION skypanel_set_updated_at();
 
+-- organization_id and user_id deliberately carry no foreign key: the audit trail outlives what it names
+-- (a deleted organization's history stays readable to platform administrators), and rows are never updated.
 CREATE TABLE activity_logs (
   id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
-  organization_id uuid REFERENCES organizations (id) ON DELETE CASCADE,
-  user_id         uuid REFERENCES users (id) ON DELETE SET NULL,
+  organization_id uuid,
+  user_id         uuid,
   action          varchar(100) NOT NULL CHECK (action ~ '^[a-z0-9_]+(\.[a-z0-9_]+)+$'),
   target_type     varchar(50),
   target_id       varchar(100),

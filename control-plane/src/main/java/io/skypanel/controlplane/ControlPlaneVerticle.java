@@ -20,6 +20,7 @@ import io.skypanel.controlplane.catalog.CatalogFeature;
 import io.skypanel.controlplane.organizations.OrganizationsFeature;
 import io.skypanel.controlplane.platform.MetricsEndpoint;
 import io.vertx.core.Future;
+import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
@@ -62,9 +63,10 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
     CatalogService catalog = new CatalogService(platform.pool(), platform.events(), settings);
     List<ApiFeature> features = List.of(new AuthFeature(auth), new OrganizationsFeature(organizations),
         new ActivityFeature(platform.pool()), new CatalogFeature(catalog), new AdminFeature(platform.pool(), catalog));
-    return Future.all(OpenAPIContract.from(vertx, CONTRACT), FirstAdmin.ensure(settings, auth)).compose(ready -> {
+    return Future.all(OpenAPIContract.from(vertx, CONTRACT), vertx.fileSystem().readFile(CONTRACT), FirstAdmin.ensure(settings, auth)).compose(ready -> {
       OpenAPIContract contract = ready.resultAt(0);
-      Router router = buildRouter(contract, settings, features);
+      Buffer document = ready.resultAt(1);
+      Router router = buildRouter(contract, document, settings, features);
       Future<HttpServer> api = ServiceListener.listen(vertx, settings, "SKYPANEL_API_PORT", 8080, router).onSuccess(servers::add);
       if (settings.integer("SKYPANEL_ADMIN_PORT", 0) <= 0) {
         return api;
@@ -77,7 +79,7 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
     });
   }
 
-  private Router buildRouter(OpenAPIContract contract, Settings settings, List<ApiFeature> features) {
+  private Router buildRouter(OpenAPIContract contract, Buffer document, Settings settings, List<ApiFeature> features) {
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
     builder.rootHandler(new RequestIdHandler());
     builder.rootHandler(BodyHandler.create(false).setBodyLimit(settings.longValue("SKYPANEL_BODY_LIMIT_BYTES", 1_048_576)));
@@ -95,7 +97,8 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
     Router router = builder.createRouter();
     router.get("/healthz").handler(platform.readiness(NAME).liveness());
     router.get("/readyz").handler(platform.readiness(NAME).readiness());
-    router.get("/api/openapi.json").handler(ctx -> ctx.json(contract.getRawContract()));
+    // the document as written, not the resolved contract (which carries the resolver's internal keys)
+    router.get("/api/openapi.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(document));
     MetricsEndpoint.mountForAdmins(router, platform);
     return ServiceRouters.seal(router);
   }

@@ -41,10 +41,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
 
   private final EmbeddedPostgres postgres;
   private final Path dataDirectory;
+  private final String password;
 
-  private EmbeddedDatabase(EmbeddedPostgres postgres, Path dataDirectory) {
+  private EmbeddedDatabase(EmbeddedPostgres postgres, Path dataDirectory, String password) {
     this.postgres = postgres;
     this.dataDirectory = dataDirectory;
+    this.password = password;
   }
 
   /** Starts (and on first use initialises) the cluster in {@code dataDirectory}. Blocking. */
@@ -55,9 +57,12 @@ public final class EmbeddedDatabase implements AutoCloseable {
       throw new IllegalStateException("embedded PostgreSQL cannot run as root here: 'unshare -U' (user namespaces) is not available; "
           + "run as an unprivileged user or set DATABASE_URL to an existing PostgreSQL");
     }
+    Path passwordFile = dir.resolveSibling("postgres.password");
     EmbeddedPostgres postgres;
+    String password;
     try {
       Files.createDirectories(dir.getParent());
+      password = password(passwordFile);
       stopOrphanedPostmaster(dir);
       boolean fresh = !Files.exists(dir.resolve("PG_VERSION"));
       LOG.info("{} embedded PostgreSQL in {} (server output: {})", fresh ? "initialising" : "starting", dir, log);
@@ -66,14 +71,17 @@ public final class EmbeddedDatabase implements AutoCloseable {
           .setCleanDataDirectory(false)
           .setRegisterShutdownHook(false)
           .setPGStartupWait(Duration.ofSeconds(60))
+          // zonky's own readiness check connects as the superuser; after the first start it needs the password
+          .setConnectConfig("password", password)
           .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
           .setErrorRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
           .start();
     } catch (IOException | RuntimeException e) {
       throw new IllegalStateException("embedded PostgreSQL in " + dir + " did not start: " + e.getMessage() + " (see " + log + ")", e);
     }
-    EmbeddedDatabase database = new EmbeddedDatabase(postgres, dir);
+    EmbeddedDatabase database = new EmbeddedDatabase(postgres, dir, password);
     try {
+      database.requirePassword();
       database.ensureDatabase();
     } catch (RuntimeException e) {
       database.close();
@@ -83,9 +91,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
     return database;
   }
 
-  /** {@code postgres://postgres@127.0.0.1:<port>/skypanel}; local trust authentication, no password. */
+  /** {@code postgres://postgres:<password>@127.0.0.1:<port>/skypanel}. */
   public String url() {
-    return "postgres://" + SUPERUSER + "@127.0.0.1:" + postgres.getPort() + "/" + DATABASE;
+    return "postgres://" + SUPERUSER + ":" + password + "@127.0.0.1:" + postgres.getPort() + "/" + DATABASE;
   }
 
   public int port() {
@@ -96,9 +104,55 @@ public final class EmbeddedDatabase implements AutoCloseable {
     return dataDirectory;
   }
 
+  private Connection connect() throws SQLException {
+    return DriverManager.getConnection("jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres", SUPERUSER, password);
+  }
+
+  /**
+   * zonky's initdb trusts every local connection. On the first start the superuser gets the generated
+   * password and pg_hba.conf is switched to scram-sha-256, so other local users cannot walk in.
+   */
+  private void requirePassword() {
+    Path hba = dataDirectory.resolve("pg_hba.conf");
+    try {
+      List<String> lines = Files.readAllLines(hba);
+      boolean trusting = lines.stream().anyMatch(line -> !line.strip().startsWith("#") && line.matches(".*\\btrust\\s*$"));
+      if (!trusting) {
+        return;
+      }
+      try (Connection connection = connect(); Statement statement = connection.createStatement()) {
+        statement.execute("ALTER ROLE " + SUPERUSER + " PASSWORD '" + password + "'");
+        List<String> secured = lines.stream()
+            .map(line -> line.strip().startsWith("#") ? line : line.replaceAll("\\btrust(\\s*)$", "scram-sha-256$1"))
+            .toList();
+        Files.write(hba, secured);
+        statement.execute("SELECT pg_reload_conf()");
+      }
+      LOG.info("embedded PostgreSQL now requires the password kept in {}", dataDirectory.resolveSibling("postgres.password"));
+    } catch (IOException | SQLException e) {
+      throw new IllegalStateException("embedded PostgreSQL started but its password could not be set: " + e.getMessage(), e);
+    }
+  }
+
+  /** The superuser password: generated once (hex, URL-safe) into a file only the owner may read. */
+  private static String password(Path file) throws IOException {
+    if (Files.exists(file)) {
+      return Files.readString(file).strip();
+    }
+    byte[] random = new byte[18];
+    new java.security.SecureRandom().nextBytes(random);
+    String generated = java.util.HexFormat.of().formatHex(random);
+    Files.writeString(file, generated, StandardOpenOption.CREATE_NEW);
+    try {
+      Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-------"));
+    } catch (UnsupportedOperationException ignored) {
+      // not a POSIX file system
+    }
+    return generated;
+  }
+
   private void ensureDatabase() {
-    String admin = "jdbc:postgresql://127.0.0.1:" + postgres.getPort() + "/postgres";
-    try (Connection connection = DriverManager.getConnection(admin, SUPERUSER, null)) {
+    try (Connection connection = connect()) {
       boolean exists;
       try (PreparedStatement query = connection.prepareStatement("SELECT 1 FROM pg_database WHERE datname = ?")) {
         query.setString(1, DATABASE);

@@ -30,6 +30,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.atomic.AtomicReference;
 import java.util.function.Function;
+import java.util.stream.Collectors;
 
 /**
  * Starts a SkyPanel process: settings, the embedded PostgreSQL and local Redis when no URL is configured,
@@ -77,7 +78,7 @@ public final class Launcher {
     Set<String> unknown = new LinkedHashSet<>(configured);
     unknown.removeAll(SERVICES.keySet());
     if (!unknown.isEmpty()) {
-      throw new IllegalArgumentException("unknown service" + (unknown.size() > 1 ? "s " : " ") + String.join(", ", unknown)
+      throw new IllegalArgumentException("unknown service" + (unknown.size() > 1 ? "s " : " ") + unknown.stream().map(name -> "'" + name + "'").collect(Collectors.joining(", "))
           + " in SKYPANEL_SERVICES; known services: " + String.join(", ", SERVICES.keySet()));
     }
     if (configured.isEmpty()) {

@@ -86,13 +86,13 @@ public final class Main {
     return result;
   }
 
-  /** The failure's message, followed by any cause whose message adds something, on one line. */
+  /** The failure's message, followed by the causes whose messages add something, on one line. */
   static String describe(Throwable error) {
     Set<String> parts = new LinkedHashSet<>();
     String line = "";
     for (Throwable t = error; t != null && parts.size() < 4; t = t.getCause() == t ? null : t.getCause()) {
-      String message = t.getMessage() == null || t.getMessage().isBlank() ? t.getClass().getSimpleName() : t.getMessage().strip();
-      message = message.replaceAll("\\s*\\R\\s*", " ");
+      // first line only: some libraries (Flyway) append multi-line diagnostics
+      String message = t.getMessage() == null || t.getMessage().isBlank() ? t.getClass().getSimpleName() : t.getMessage().strip().lines().findFirst().orElse("").strip();
       if (!line.contains(message) && parts.add(message)) {
         line = String.join(": ", parts);
       }

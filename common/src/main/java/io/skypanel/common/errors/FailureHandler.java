@@ -51,6 +51,10 @@ public final class FailureHandler implements Handler<RoutingContext> {
 
   private ApiException translate(RoutingContext ctx) {
     Throwable failure = ctx.failure();
+    // vertx-web wraps validation and decoding failures in an HttpException; the cause says what went wrong
+    if (failure instanceof HttpException http && (http.getCause() instanceof ValidatorException || http.getCause() instanceof DecodeException)) {
+      failure = http.getCause();
+    }
     if (failure instanceof ApiException api) {
       return api;
     }

@@ -14,7 +14,7 @@ import java.util.UUID;
 /** SQL for the plan catalog and the regions nodes report. */
 public final class PlanRepository {
 
-  /** Every writable plan field, in the order of the insert/update parameters $2..$19. */
+  /** Every writable plan field, in parameter order (insert: $1..$19; update: $2..$20 after the id). */
   static final List<String> FIELDS = List.of("slug", "name", "description", "price_hourly", "price_monthly", "currency", "cpu",
       "memory_mb", "disk_gb", "max_replicas", "max_apps", "max_containers", "max_volumes", "max_volume_gb", "max_domains",
       "egress_gb_included", "isolation_tier", "active", "sort_order");
@@ -31,9 +31,9 @@ public final class PlanRepository {
       INSERT INTO paas_plans (slug, name, description, price_hourly, price_monthly, currency, cpu, memory_mb, disk_gb,
                               max_replicas, max_apps, max_containers, max_volumes, max_volume_gb, max_domains,
                               egress_gb_included, isolation_tier, active, sort_order)
-      VALUES ($2, $3, coalesce($4, ''), $5, coalesce($6, round($5 * 730, 2)), coalesce($7, 'USD'), $8, $9, coalesce($10, 10),
-              coalesce($11, 1), coalesce($12, 1), coalesce($13, 1), coalesce($14, 1), coalesce($15, 10), coalesce($16, 1),
-              coalesce($17, 0), coalesce($18, 'standard'), coalesce($19, true), coalesce($20, 0))
+      VALUES ($1, $2, coalesce($3, ''), $4::numeric, coalesce($5, round($4::numeric * 730, 2)), coalesce($6, 'USD'), $7, $8, coalesce($9, 10),
+              coalesce($10, 1), coalesce($11, 1), coalesce($12, 1), coalesce($13, 1), coalesce($14, 10), coalesce($15, 1),
+              coalesce($16, 0), coalesce($17, 'standard'), coalesce($18, true), coalesce($19, 0))
       ON CONFLICT (slug) DO NOTHING RETURNING """ + " " + COLUMNS;
   private static final String UPDATE = """
       UPDATE paas_plans SET slug = coalesce($2, slug), name = coalesce($3, name), description = coalesce($4, description),
@@ -63,11 +63,11 @@ public final class PlanRepository {
 
   /** The created plan, or null when the slug is taken. */
   public Future<JsonObject> insert(SqlClient client, JsonObject input) {
-    return client.preparedQuery(INSERT).execute(parameters(null, input)).map(PlanRepository::first);
+    return client.preparedQuery(INSERT).execute(parameters(Tuple.tuple(), input)).map(PlanRepository::first);
   }
 
   public Future<JsonObject> update(SqlClient client, UUID id, JsonObject changes) {
-    return client.preparedQuery(UPDATE).execute(parameters(id, changes)).map(PlanRepository::first);
+    return client.preparedQuery(UPDATE).execute(parameters(Tuple.of(id), changes)).map(PlanRepository::first);
   }
 
   public Future<Void> delete(SqlClient client, UUID id) {
@@ -87,8 +87,7 @@ public final class PlanRepository {
     });
   }
 
-  private static Tuple parameters(UUID id, JsonObject input) {
-    Tuple tuple = Tuple.tuple().addValue(id);
+  private static Tuple parameters(Tuple tuple, JsonObject input) {
     for (String field : FIELDS) {
       Object value = input.getValue(field);
       // JSON numbers arrive as Integer/Long/Double; numeric columns take BigDecimal exactly

@@ -12,6 +12,7 @@ import io.skypanel.controlplane.tenancy.OrgContext;
 import io.skypanel.controlplane.tenancy.OrgRole;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.pgclient.PgException;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.SqlConnection;
@@ -28,6 +29,7 @@ public final class OrganizationService {
 
   private static final Logger LOG = LoggerFactory.getLogger(OrganizationService.class);
   private static final int SLUG_ATTEMPTS = 5;
+  private static final String UNIQUE_VIOLATION = "23505";
 
   private final Pool pool;
   private final PlatformEvents events;
@@ -91,9 +93,13 @@ public final class OrganizationService {
         return Future.failedFuture(ApiException.conflict("slug_taken", "the slug '" + slug + "' is already taken"));
       }
       return pool.withTransaction(conn -> organizations.update(conn, org.organizationId(), name == null ? null : name.trim(), slug)
+          .compose(OrganizationService::found)
           .compose(updated -> activity.insert(conn, entry(org.organizationId().toString(), principal, "organization.update", "organization",
                   org.organizationId().toString(), changes(name, slug), ip))
-              .map(v -> updated.put("role", org.role().label()))));
+              .map(v -> updated.put("role", org.role().label()))))
+          // another request took the slug between the check and the update: same answer as the check
+          .recover(err -> Future.failedFuture(err instanceof PgException pg && UNIQUE_VIOLATION.equals(pg.getSqlState())
+              ? ApiException.conflict("slug_taken", "the slug '" + slug + "' is already taken") : err));
     });
   }
 
@@ -101,9 +107,9 @@ public final class OrganizationService {
     if (org.personal()) {
       return Future.failedFuture(ApiException.unprocessable("personal_organization", "a personal organization cannot be deleted"));
     }
-    // the activity row outlives the organization: it is written without the (cascading) organization reference
+    // activity rows have no foreign key to the organization, so its history (and this last entry) survives
     return pool.withTransaction(conn -> organizations.delete(conn, org.organizationId())
-            .compose(v -> activity.insert(conn, new ActivityEntry(null, principal.userId(), "organization.delete", "organization",
+            .compose(v -> activity.insert(conn, new ActivityEntry(org.organizationId(), principal.userId(), "organization.delete", "organization",
                 org.organizationId().toString(), new JsonObject().put("slug", org.slug()), ip))))
         .andThen(done -> {
           if (done.succeeded()) {
@@ -162,6 +168,10 @@ public final class OrganizationService {
    * last owner cannot go.
    */
   public Future<Void> removeMember(Principal principal, OrgContext org, UUID userId, String ip) {
+    // the route admits viewers (so they can leave), which means the router did not demand the write scope
+    if (!principal.canWrite()) {
+      return Future.failedFuture(ApiException.forbidden("this token is read-only"));
+    }
     boolean leaving = principal.userId().equals(userId);
     if (!leaving && !org.role().atLeast(OrgRole.ADMIN)) {
       return Future.failedFuture(ApiException.forbidden("this action needs the admin role in the organization"));

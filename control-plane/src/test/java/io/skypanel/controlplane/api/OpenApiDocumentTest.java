@@ -161,7 +161,9 @@ class OpenApiDocumentTest {
         assertThat(node.getValue("additionalProperties")).as("additionalProperties at %s", path).isEqualTo(false);
       }
     }));
-    assertThat(checked).as("request body object schemas").hasSizeGreaterThanOrEqualTo(11);
+    long withBody = contract.operations().stream().filter(operation -> operation.getRequestBody() != null).count();
+    assertThat(withBody).isEqualTo(10);
+    assertThat(checked).as("request body object schemas").hasSizeGreaterThanOrEqualTo((int) withBody);
   }
 
   @Test

@@ -1,28 +1,31 @@
 package io.skypanel.controlplane.support;
 
+import io.skypanel.common.metrics.Metrics;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
-import io.vertx.junit5.VertxExtension;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.extension.ExtendWith;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /** Starts one control plane per test class and offers blocking request helpers for readable tests. */
-@ExtendWith(VertxExtension.class)
 public abstract class ApiTestBase {
 
   protected static ControlPlaneServer server;
   protected static ApiClient api;
 
+  private static Vertx vertx;
+
   @BeforeAll
-  static void startServer(Vertx vertx) {
-    server = Await.result(ControlPlaneServer.start(vertx, new JsonObject()));
+  static void startServer() {
+    // built like the launcher builds it, so Vert.x's own HTTP metrics are recorded too
+    Metrics metrics = new Metrics();
+    vertx = Vertx.builder().with(metrics.vertxOptions()).withMetrics(metrics.factory()).build();
+    server = Await.result(ControlPlaneServer.start(vertx, metrics, new JsonObject()));
     api = new ApiClient(vertx, server.port());
   }
 
@@ -30,6 +33,7 @@ public abstract class ApiTestBase {
   static void stopServer() {
     api.close();
     Await.result(server.stop());
+    Await.result(vertx.close());
   }
 
   protected static HttpResponse<Buffer> call(HttpMethod method, String path, String token, JsonObject body) {

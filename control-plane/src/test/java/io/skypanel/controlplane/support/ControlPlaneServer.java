@@ -34,7 +34,7 @@ public final class ControlPlaneServer {
   }
 
   /** Starts with the given setting overrides on top of the test defaults. */
-  public static Future<ControlPlaneServer> start(Vertx vertx, JsonObject overrides) {
+  public static Future<ControlPlaneServer> start(Vertx vertx, Metrics metrics, JsonObject overrides) {
     DatabaseOptions database = TestServers.createDatabase();
     ControlPlaneServer server = new ControlPlaneServer(vertx, database);
     Path dataDir;
@@ -55,7 +55,7 @@ public final class ControlPlaneServer {
         .put("SKYPANEL_ADMIN_PASSWORD", ADMIN_PASSWORD)
         .mergeIn(overrides);
     return PlatformConfig.load(vertx, settings)
-        .compose(loaded -> PlatformBootstrap.start(vertx, loaded, new Metrics(), true))
+        .compose(loaded -> PlatformBootstrap.start(vertx, loaded, metrics, true))
         .compose(platform -> {
           server.platform = platform;
           server.verticle = new ControlPlaneVerticle(platform);
