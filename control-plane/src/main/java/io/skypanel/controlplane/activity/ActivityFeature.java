@@ -20,7 +20,7 @@ public final class ActivityFeature implements ApiFeature {
 
   @Override
   public void mount(RouterBuilder builder, Api api) {
-    api.tenant(builder, "listActivity", OrgRole.VIEWER, ctx -> {
+    api.tenant(builder, "listActivity", OrgRole.VIEWER, Api.Access.READ, ctx -> {
       Cursor cursor = Cursor.decode(Api.query(ctx, "cursor"));
       int limit = Cursor.limit(Api.query(ctx, "limit"));
       Api.respond(ctx, 200, activity.page(pool, Api.tenant(ctx).organizationId(), Api.query(ctx, "action"),

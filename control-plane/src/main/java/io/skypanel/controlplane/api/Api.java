@@ -59,44 +59,43 @@ public final class Api {
 
   /**
    * A tenant operation: resolves the organization from {@code X-Organization-Id} (or the caller's personal
-   * one), requires {@code role}, and for any role above viewer the token's write scope.
+   * one) and requires {@code role}; operations that change anything also need the token's write scope.
    */
-  public OpenAPIRoute tenant(RouterBuilder builder, String operationId, OrgRole role, Handler<RoutingContext> handler) {
-    return authenticated(builder, operationId, role != OrgRole.VIEWER, ctx -> {
-      Principal principal = AuthenticationHandler.principal(ctx);
-      tenants.resolve(principal, ctx.request().getHeader(TenantResolver.HEADER)).onComplete(result -> {
-        if (result.failed()) {
-          ctx.fail(result.cause());
-        } else if (!result.result().role().atLeast(role)) {
-          ctx.fail(ApiException.forbidden("this action needs the " + role.label() + " role in the organization"));
-        } else {
-          ctx.put(TENANT_KEY, result.result());
-          ctx.next();
-        }
-      });
-    }).addHandler(handler);
+  public OpenAPIRoute tenant(RouterBuilder builder, String operationId, OrgRole role, Access access, Handler<RoutingContext> handler) {
+    return member(builder, operationId, role, access,
+        ctx -> tenants.resolve(principal(ctx), ctx.request().getHeader(TenantResolver.HEADER)), handler);
   }
 
   /**
    * An operation on {@code /api/organizations/{organizationId}/...}: the organization comes from the path and
-   * the caller must be a member with at least {@code role}; otherwise 404 (not a member) or 403 (role).
+   * the caller must be a member with at least {@code role}.
    */
-  public OpenAPIRoute organization(RouterBuilder builder, String operationId, OrgRole role, Handler<RoutingContext> handler) {
-    return authenticated(builder, operationId, role != OrgRole.VIEWER, ctx -> {
-      UUID organizationId = pathId(ctx, "organizationId");
-      tenants.membership(organizationId, principal(ctx).userId()).onComplete(result -> {
-        if (result.failed()) {
-          ctx.fail(result.cause());
-        } else if (result.result() == null) {
-          ctx.fail(ApiException.notFound("organization"));
-        } else if (!result.result().role().atLeast(role)) {
-          ctx.fail(ApiException.forbidden("this action needs the " + role.label() + " role in the organization"));
-        } else {
-          ctx.put(TENANT_KEY, result.result());
-          ctx.next();
-        }
-      });
-    }).addHandler(handler);
+  public OpenAPIRoute organization(RouterBuilder builder, String operationId, OrgRole role, Access access, Handler<RoutingContext> handler) {
+    return member(builder, operationId, role, access, ctx -> tenants.membership(pathId(ctx, "organizationId"), principal(ctx).userId())
+        .compose(context -> context == null ? Future.failedFuture(ApiException.notFound("organization")) : Future.succeededFuture(context)), handler);
+  }
+
+  /** Whether an operation only reads or also changes state (which needs the token's write scope). */
+  public enum Access { READ, WRITE }
+
+  /**
+   * Checks in the order that leaks nothing: membership first (404 for foreign and unknown alike), then the
+   * role (403), then the token's write scope (403).
+   */
+  private OpenAPIRoute member(RouterBuilder builder, String operationId, OrgRole role, Access access,
+                              Function<RoutingContext, Future<OrgContext>> resolve, Handler<RoutingContext> handler) {
+    return route(builder, operationId).addHandler(authentication).addHandler(ctx -> resolve.apply(ctx).onComplete(result -> {
+      if (result.failed()) {
+        ctx.fail(result.cause());
+      } else if (!result.result().role().atLeast(role)) {
+        ctx.fail(ApiException.forbidden("this action needs the " + role.label() + " role in the organization"));
+      } else if (access == Access.WRITE && !principal(ctx).canWrite()) {
+        ctx.fail(ApiException.forbidden("this token is read-only"));
+      } else {
+        ctx.put(TENANT_KEY, result.result());
+        ctx.next();
+      }
+    })).addHandler(handler);
   }
 
   /** An operation reserved to platform administrators. */
