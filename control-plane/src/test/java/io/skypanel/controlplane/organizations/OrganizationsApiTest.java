@@ -23,21 +23,9 @@ class OrganizationsApiTest extends ApiTestBase {
     return UUID.randomUUID().toString().substring(0, 8);
   }
 
-  /** Creates an organization as {@code owner} and returns its body (201 asserted). */
-  private static JsonObject createOrganization(ApiClient.Session owner, String name) {
-    HttpResponse<Buffer> created = call(HttpMethod.POST, "/api/organizations", owner.token(), new JsonObject().put("name", name));
-    assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
-    return created.bodyAsJsonObject();
-  }
-
   private static HttpResponse<Buffer> addMember(String token, String organizationId, String email, String role) {
     return call(HttpMethod.POST, "/api/organizations/" + organizationId + "/members", token,
         new JsonObject().put("email", email).put("role", role));
-  }
-
-  private static void addMemberOk(ApiClient.Session by, String organizationId, ApiClient.Session who, String role) {
-    HttpResponse<Buffer> added = addMember(by.token(), organizationId, who.email(), role);
-    assertThat(added.statusCode()).as(added.bodyAsString()).isEqualTo(201);
   }
 
   private static HttpResponse<Buffer> setRole(String token, String organizationId, String userId, String role) {
@@ -131,7 +119,7 @@ class OrganizationsApiTest extends ApiTestBase {
     ApiClient.Session owner = newUser("Owner");
     ApiClient.Session admin = newUser("Admin");
     String id = createOrganization(owner, "Old Name " + unique()).getString("id");
-    addMemberOk(owner, id, admin, "admin");
+    addMember(owner, id, admin, "admin");
     String slug = "renamed-" + unique();
 
     HttpResponse<Buffer> updated = call(HttpMethod.PATCH, "/api/organizations/" + id, admin.token(),
@@ -236,7 +224,7 @@ class OrganizationsApiTest extends ApiTestBase {
     ApiClient.Session owner = newUser("Owner");
     ApiClient.Session viewer = newUser("Viewer");
     String id = createOrganization(owner, "Team " + unique()).getString("id");
-    addMemberOk(owner, id, viewer, "viewer");
+    addMember(owner, id, viewer, "viewer");
     long members = server.count("organization_members");
 
     HttpResponse<Buffer> again = addMember(owner.token(), id, viewer.email(), "admin");
@@ -251,7 +239,7 @@ class OrganizationsApiTest extends ApiTestBase {
     ApiClient.Session owner = newUser("Owner");
     ApiClient.Session member = newUser("Member");
     String id = createOrganization(owner, "Team " + unique()).getString("id");
-    addMemberOk(owner, id, member, "viewer");
+    addMember(owner, id, member, "viewer");
 
     HttpResponse<Buffer> promoted = setRole(owner.token(), id, member.userId(), "admin");
     assertThat(promoted.statusCode()).as(promoted.bodyAsString()).isEqualTo(200);
@@ -270,7 +258,7 @@ class OrganizationsApiTest extends ApiTestBase {
     ApiClient.Session owner = newUser("Owner");
     ApiClient.Session viewer = newUser("Viewer");
     String id = createOrganization(owner, "Team " + unique()).getString("id");
-    addMemberOk(owner, id, viewer, "viewer");
+    addMember(owner, id, viewer, "viewer");
 
     HttpResponse<Buffer> left = removeMember(viewer.token(), id, viewer.userId());
 
@@ -288,7 +276,7 @@ class OrganizationsApiTest extends ApiTestBase {
     ApiClient.Session owner = newUser("Owner");
     ApiClient.Session admin = newUser("Admin");
     String id = createOrganization(owner, "Team " + unique()).getString("id");
-    addMemberOk(owner, id, admin, "admin");
+    addMember(owner, id, admin, "admin");
 
     assertThat(errorCode(removeMember(owner.token(), id, owner.userId()), 422)).isEqualTo("last_owner");
     assertThat(errorCode(setRole(owner.token(), id, owner.userId(), "admin"), 422)).isEqualTo("last_owner");
@@ -309,8 +297,8 @@ class OrganizationsApiTest extends ApiTestBase {
     ApiClient.Session dev = newUser("Dev");
     ApiClient.Session outsider = newUser("Outsider");
     String id = createOrganization(owner, "Team " + unique()).getString("id");
-    addMemberOk(owner, id, admin, "admin");
-    addMemberOk(owner, id, dev, "developer");
+    addMember(owner, id, admin, "admin");
+    addMember(owner, id, dev, "developer");
     long members = server.count("organization_members");
 
     assertThat(errorCode(addMember(admin.token(), id, outsider.email(), "owner"), 403)).isEqualTo("forbidden");
@@ -335,7 +323,7 @@ class OrganizationsApiTest extends ApiTestBase {
     ApiClient.Session owner = newUser("Owner");
     ApiClient.Session member = newUser("Member");
     String id = createOrganization(owner, "Team " + unique()).getString("id");
-    addMemberOk(owner, id, member, "viewer");
+    addMember(owner, id, member, "viewer");
     String ownerReadOnly = readOnlyToken(owner);
     String memberReadOnly = readOnlyToken(member);
     long members = server.count("organization_members");

@@ -49,6 +49,20 @@ public abstract class ApiTestBase {
     return Await.result(api.newUser(name));
   }
 
+  /** Creates an organization as {@code owner} and returns its body (201 asserted). */
+  protected static JsonObject createOrganization(ApiClient.Session owner, String name) {
+    HttpResponse<Buffer> created = call(HttpMethod.POST, "/api/organizations", owner.token(), new JsonObject().put("name", name));
+    assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
+    return created.bodyAsJsonObject();
+  }
+
+  /** Adds {@code who} to the organization with {@code role} (201 asserted). */
+  protected static void addMember(ApiClient.Session by, String organizationId, ApiClient.Session who, String role) {
+    HttpResponse<Buffer> added = call(HttpMethod.POST, "/api/organizations/" + organizationId + "/members", by.token(),
+        new JsonObject().put("email", who.email()).put("role", role));
+    assertThat(added.statusCode()).as(added.bodyAsString()).isEqualTo(201);
+  }
+
   protected static <T> T await(Future<T> future) {
     return Await.result(future);
   }

@@ -22,16 +22,8 @@ class TenantIsolationTest extends ApiTestBase {
     return UUID.randomUUID().toString().substring(0, 8);
   }
 
-  private static String createOrganization(ApiClient.Session owner, String name) {
-    HttpResponse<Buffer> created = call(HttpMethod.POST, "/api/organizations", owner.token(), new JsonObject().put("name", name));
-    assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
-    return created.bodyAsJsonObject().getString("id");
-  }
-
-  private static void addMember(ApiClient.Session owner, String organizationId, ApiClient.Session who, String role) {
-    HttpResponse<Buffer> added = call(HttpMethod.POST, "/api/organizations/" + organizationId + "/members", owner.token(),
-        new JsonObject().put("email", who.email()).put("role", role));
-    assertThat(added.statusCode()).as(added.bodyAsString()).isEqualTo(201);
+  private static String organizationId(ApiClient.Session owner, String name) {
+    return createOrganization(owner, name).getString("id");
   }
 
   private static JsonObject ok(HttpResponse<Buffer> response) {
@@ -79,7 +71,7 @@ class TenantIsolationTest extends ApiTestBase {
     ApiClient.Session developer = newUser("Developer C");
     ApiClient.Session admin = newUser("Admin D");
     ApiClient.Session newcomer = newUser("Newcomer");
-    String id = createOrganization(owner, "Matrix " + unique());
+    String id = organizationId(owner, "Matrix " + unique());
     String org = "/api/organizations/" + id;
     addMember(owner, id, viewer, "viewer");
     addMember(owner, id, developer, "developer");
@@ -134,9 +126,9 @@ class TenantIsolationTest extends ApiTestBase {
     ApiClient.Session alice = newUser("Alice");
     ApiClient.Session bob = newUser("Bob");
     ApiClient.Session bobsColleague = newUser("Carol");
-    String alicesOrg = createOrganization(alice, "Alice Co " + unique());
+    String alicesOrg = organizationId(alice, "Alice Co " + unique());
     String bobsName = "Bob Co " + unique();
-    String bobsOrg = createOrganization(bob, bobsName);
+    String bobsOrg = organizationId(bob, bobsName);
     addMember(bob, bobsOrg, bobsColleague, "developer");
     JsonObject before = ok(call(HttpMethod.GET, "/api/organizations/" + bobsOrg, bob.token(), null));
     int activityBefore = activityCount(bob.token(), bobsOrg);
@@ -177,7 +169,7 @@ class TenantIsolationTest extends ApiTestBase {
   void the_organization_list_shows_only_the_callers_organizations() {
     ApiClient.Session alice = newUser("Alice");
     ApiClient.Session bob = newUser("Bob");
-    String bobsOrg = createOrganization(bob, "Bob Co " + unique());
+    String bobsOrg = organizationId(bob, "Bob Co " + unique());
 
     String listed = ok(call(HttpMethod.GET, "/api/organizations?limit=100", alice.token(), null)).encode();
 
@@ -199,7 +191,7 @@ class TenantIsolationTest extends ApiTestBase {
   @Test
   void activity_defaults_to_the_personal_organization_and_follows_the_header() {
     ApiClient.Session alice = newUser("Alice");
-    String team = createOrganization(alice, "Team " + unique());
+    String team = organizationId(alice, "Team " + unique());
 
     JsonArray personal = ok(call(HttpMethod.GET, "/api/activity?limit=100", alice.token(), null)).getJsonArray("data");
     JsonArray teams = ok(call(HttpMethod.GET, "/api/activity?limit=100", alice.token(), team, null)).getJsonArray("data");
@@ -216,7 +208,7 @@ class TenantIsolationTest extends ApiTestBase {
   void a_removed_member_loses_access_immediately() {
     ApiClient.Session owner = newUser("Owner");
     ApiClient.Session member = newUser("Member");
-    String id = createOrganization(owner, "Team " + unique());
+    String id = organizationId(owner, "Team " + unique());
     String org = "/api/organizations/" + id;
     addMember(owner, id, member, "admin");
     assertThat(call(HttpMethod.GET, org, member.token(), null).statusCode()).isEqualTo(200);
