@@ -85,7 +85,7 @@ public final class LocalRedis implements AutoCloseable {
   private static LocalRedis spawn(Path binary, Path dir, int port) {
     Path log = dir.resolve("redis.log");
     Path pidFile = dir.resolve("redis-server.pid");
-    stopOrphan(pidFile, binary);
+    stopOrphan(pidFile);
     List<String> command = List.of(binary.toString(),
         "--bind", "127.0.0.1",
         "--port", Integer.toString(port),
@@ -113,7 +113,7 @@ public final class LocalRedis implements AutoCloseable {
       throw e;
     }
     try {
-      Files.writeString(pidFile, Long.toString(process.pid()));
+      Files.writeString(pidFile, process.pid() + " " + port);
     } catch (IOException e) {
       LOG.debug("cannot record the redis-server pid in {}", pidFile, e);
     }
@@ -238,19 +238,22 @@ public final class LocalRedis implements AutoCloseable {
   }
 
   /**
-   * A redis-server left running by a process that died without stopping it (kill -9): the pid recorded
-   * in this data directory, if it still names a redis-server (redis rewrites its process title, so the
-   * executable is what identifies it).
+   * A redis-server left running by a process that died without stopping it (kill -9): the pid and port
+   * recorded in this data directory, if that process is still a redis-server serving that port (redis
+   * rewrites its process title to {@code redis-server 127.0.0.1:<port>}; Debian's binary is a link to
+   * redis-check-rdb, so the title, not the executable, identifies it).
    */
-  private static void stopOrphan(Path pidFile, Path binary) {
+  private static void stopOrphan(Path pidFile) {
     if (!Files.exists(pidFile)) {
       return;
     }
     try {
-      long pid = Long.parseLong(Files.readString(pidFile).trim());
+      String[] recorded = Files.readString(pidFile).trim().split("\\s+");
+      long pid = Long.parseLong(recorded[0]);
+      String address = recorded.length > 1 ? "127.0.0.1:" + recorded[1] : null;
       ProcessHandle.of(pid)
           .filter(ProcessHandle::isAlive)
-          .filter(handle -> handle.info().command().map(cmd -> cmd.endsWith("redis-server") || cmd.equals(binary.toString())).orElse(false))
+          .filter(handle -> processTitle(handle).map(line -> line.contains("redis") && (address == null || line.contains(address))).orElse(false))
           .ifPresent(handle -> {
             LOG.warn("stopping an orphaned redis-server (pid {}) from a previous run", pid);
             handle.destroy();
@@ -261,9 +264,23 @@ public final class LocalRedis implements AutoCloseable {
             }
           });
       Files.deleteIfExists(pidFile);
-    } catch (IOException | NumberFormatException e) {
+    } catch (IOException | RuntimeException e) {
       LOG.debug("ignoring the unreadable pid file {}", pidFile, e);
     }
+  }
+
+  /** The process title as {@code ps} shows it; the JDK reports no command line once redis has rewritten it. */
+  private static Optional<String> processTitle(ProcessHandle handle) {
+    try {
+      byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(handle.pid()), "cmdline"));
+      String title = new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').trim();
+      if (!title.isEmpty()) {
+        return Optional.of(title);
+      }
+    } catch (IOException | RuntimeException ignored) {
+      // not Linux, or the process is gone
+    }
+    return handle.info().commandLine().or(() -> handle.info().command());
   }
 
   private static int freePort() {

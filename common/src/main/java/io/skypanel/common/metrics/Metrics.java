@@ -41,6 +41,8 @@ public final class Metrics {
         .setEnabled(true)
         .setJvmMetricsEnabled(false)
         .addDisabledMetricsCategory(MetricsDomain.EVENT_BUS)
+        // raw TCP client metrics add nothing over the HTTP, pool and Redis views, and register a conflicting untagged gauge
+        .addDisabledMetricsCategory(MetricsDomain.NET_CLIENT)
         .setPrometheusOptions(new VertxPrometheusOptions().setEnabled(true)));
   }
 }
