@@ -1,0 +1,81 @@
+package io.skypanel.controlplane.caas.orchestration;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the platform wants one Swarm service to be. Built fresh from PostgreSQL for every create and
+ * update (an inspected spec would re-send stale raw values); the orchestrator turns it into a hardened
+ * docker-java {@code ServiceSpec}.
+ *
+ * @param serviceName  Swarm service name, {@code c-<container id>}
+ * @param labels       {@code skypanel.org}, {@code skypanel.container}, {@code skypanel.environment}, ...
+ * @param image        what to run: a tag or {@code name@sha256:...}
+ * @param entrypoint   null keeps the image's ENTRYPOINT
+ * @param cmd          null keeps the image's CMD
+ * @param secrets      Swarm secrets mounted as files under {@code /run/secrets}
+ * @param ports        container ports published in host mode on an engine-chosen port per task
+ * @param volumes      named volumes only, never host paths
+ * @param healthcheck  null: the image's own health check (if any)
+ * @param networkIds   overlay networks the tasks join (only the owning organization's)
+ * @param registryLogin credentials for a private image's registry, or null
+ */
+public record DesiredService(
+    String serviceName,
+    Map<String, String> labels,
+    String image,
+    List<String> entrypoint,
+    List<String> cmd,
+    Map<String, String> env,
+    List<SecretMount> secrets,
+    List<PortSpec> ports,
+    List<VolumeMount> volumes,
+    HealthcheckSpec healthcheck,
+    double cpu,
+    int memoryMb,
+    int replicas,
+    String restartPolicy,
+    int stopGraceSeconds,
+    TierSpec tier,
+    List<String> networkIds,
+    RegistryLogin registryLogin) {
+
+  /** Credentials the engine uses to pull from a private registry; never logged, never put in labels. */
+  public record RegistryLogin(String serverAddress, String username, String password) {
+
+    @Override
+    public String toString() {
+      return "RegistryLogin[" + serverAddress + ", " + username + "]";
+    }
+  }
+
+  /** A Swarm secret mounted read-only at {@code /run/secrets/<fileName>}. */
+  public record SecretMount(String secretId, String secretName, String fileName) {
+  }
+
+  /** A container port; {@code protocol} is tcp or udp. The published host port is chosen by the engine per task. */
+  public record PortSpec(int containerPort, String protocol) {
+  }
+
+  public record VolumeMount(String dockerVolumeName, String mountPath, boolean readOnly) {
+  }
+
+  /**
+   * The container's health check. {@code type} http probes {@code http://127.0.0.1:<port><path>} with
+   * {@code wget}, tcp probes the port with {@code nc -z}, cmd runs {@code command} through {@code /bin/sh -c}.
+   */
+  public record HealthcheckSpec(String type, Integer port, String path, String command, int intervalSeconds,
+                                int timeoutSeconds, int retries, int startPeriodSeconds) {
+  }
+
+  /**
+   * What the organization's isolation tier guarantees.
+   *
+   * @param capAdd               capabilities added back after dropping ALL
+   * @param readOnlyRootfs       root filesystem read-only, with a tmpfs at /tmp
+   * @param pidsLimit            maximum processes per task (0: engine default)
+   * @param placementConstraints e.g. {@code node.labels.skypanel.org==<id>} for the dedicated tier
+   */
+  public record TierSpec(String name, List<String> capAdd, boolean readOnlyRootfs, long pidsLimit, List<String> placementConstraints) {
+  }
+}

@@ -1,0 +1,48 @@
+package io.skypanel.controlplane.caas.orchestration;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * The runtime as the control plane sees it: Swarm services, their networks, secrets and volumes. Every
+ * method runs its docker-java calls on the Docker worker pool and completes on the caller's context.
+ */
+public interface Orchestrator {
+
+  /** The overlay network {@code org_<id>}, created on demand; {@code internal} networks have no route out. */
+  Future<String> ensureOrganizationNetwork(UUID organizationId, boolean internal);
+
+  /** Creates a Swarm secret; returns its id. Secret values are never logged. */
+  Future<String> createSecret(String name, byte[] value, Map<String, String> labels);
+
+  Future<Void> removeSecret(String secretId);
+
+  /** Creates a named local volume with the given labels (idempotent). */
+  Future<Void> createVolume(String name, Map<String, String> labels);
+
+  Future<Void> removeVolume(String name);
+
+  /** Creates the service; returns its id. An existing service of the same name is returned, not duplicated. */
+  Future<String> createService(DesiredService desired);
+
+  /**
+   * Replaces the service's spec with {@code desired} as a rolling update (start-first; a failed health check
+   * rolls back automatically). The spec is built fresh; only the version is taken from the engine.
+   */
+  Future<Void> updateService(String serviceId, DesiredService desired);
+
+  /** Removes the service; a service that is already gone is not an error. */
+  Future<Void> removeService(String serviceId);
+
+  /** The service's state, or null when Swarm has no such service. */
+  Future<ServiceState> inspect(String serviceId);
+
+  /** The service id of the service carrying {@code skypanel.container=<containerId>}, or null. */
+  Future<String> findServiceByContainer(UUID containerId);
+
+  /** CPU, memory and network figures of the service's running tasks on this engine (docker stats, one sample). */
+  Future<JsonObject> stats(String serviceId);
+}
