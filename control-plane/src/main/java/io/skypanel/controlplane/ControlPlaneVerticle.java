@@ -11,6 +11,7 @@ import io.skypanel.controlplane.admin.AdminFeature;
 import io.skypanel.controlplane.api.Api;
 import io.skypanel.controlplane.api.ApiFeature;
 import io.skypanel.controlplane.auth.AuthFeature;
+import io.skypanel.controlplane.caas.CaasModule;
 import io.skypanel.controlplane.auth.AuthService;
 import io.skypanel.controlplane.auth.PasswordHasher;
 import io.skypanel.controlplane.catalog.CatalogService;
@@ -45,6 +46,7 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
 
   private final Platform platform;
   private final List<HttpServer> servers = new ArrayList<>();
+  private CaasModule caas;
 
   public ControlPlaneVerticle(Platform platform) {
     this.platform = platform;
@@ -61,12 +63,16 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
     OrganizationService organizations = new OrganizationService(platform.pool(), platform.events());
     AuthService auth = new AuthService(platform, new PasswordHasher(vertx, settings.integer("SKYPANEL_BCRYPT_COST", 12)), organizations);
     CatalogService catalog = new CatalogService(platform.pool(), platform.events(), settings);
-    List<ApiFeature> features = List.of(new AuthFeature(auth), new OrganizationsFeature(organizations),
-        new ActivityFeature(platform.pool()), new CatalogFeature(catalog), new AdminFeature(platform.pool(), catalog));
+    caas = new CaasModule(platform);
+    List<ApiFeature> features = new ArrayList<>(List.of(new AuthFeature(auth), new OrganizationsFeature(organizations),
+        new ActivityFeature(platform.pool()), new CatalogFeature(catalog), new AdminFeature(platform.pool(), catalog),
+        new io.skypanel.controlplane.caas.volumes.VolumesFeature(new io.skypanel.controlplane.caas.volumes.VolumeService(platform, caas.orchestrator()))));
+    features.addAll(caas.features());
     return Future.all(OpenAPIContract.from(vertx, CONTRACT), vertx.fileSystem().readFile(CONTRACT), FirstAdmin.ensure(settings, auth)).compose(ready -> {
       OpenAPIContract contract = ready.resultAt(0);
       Buffer document = ready.resultAt(1);
       Router router = buildRouter(contract, document, settings, features);
+      caas.start();
       Future<HttpServer> api = ServiceListener.listen(vertx, settings, "SKYPANEL_API_PORT", 8080, router).onSuccess(servers::add);
       if (settings.integer("SKYPANEL_ADMIN_PORT", 0) <= 0) {
         return api;
@@ -101,6 +107,14 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
     router.get("/api/openapi.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(document));
     MetricsEndpoint.mountForAdmins(router, platform);
     return ServiceRouters.seal(router);
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (caas != null) {
+      caas.stop();
+    }
+    return Future.succeededFuture();
   }
 
   @Override

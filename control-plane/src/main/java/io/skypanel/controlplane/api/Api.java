@@ -159,21 +159,23 @@ public final class Api {
   public static <T> void respond(RoutingContext ctx, int status, Future<T> result, Function<T, Object> toJson) {
     result.onComplete(done -> {
       if (done.failed()) {
+        Idempotency.abandoned(ctx);
         ctx.fail(done.cause());
         return;
       }
       Object json = toJson.apply(done.result());
-      ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json");
-      ctx.response().end(json instanceof JsonObject object ? object.encode() : io.vertx.core.json.Json.encode(json));
+      String body = json instanceof JsonObject object ? object.encode() : io.vertx.core.json.Json.encode(json);
+      Idempotency.completed(ctx, status, body, () -> ctx.response().setStatusCode(status).putHeader("Content-Type", "application/json").end(body));
     });
   }
 
   public static void noContent(RoutingContext ctx, Future<?> result) {
     result.onComplete(done -> {
       if (done.failed()) {
+        Idempotency.abandoned(ctx);
         ctx.fail(done.cause());
       } else {
-        ctx.response().setStatusCode(204).end();
+        Idempotency.completed(ctx, 204, "", () -> ctx.response().setStatusCode(204).end());
       }
     });
   }

@@ -52,6 +52,12 @@ class OpenApiDocumentTest {
       "listActivity",
       // catalog
       "listPlans", "listLocations",
+      // caas policies and registry credentials
+      "getImagePolicy", "updateImagePolicy", "getNetworkPolicy", "updateNetworkPolicy",
+      "listRegistryCredentials", "createRegistryCredential", "deleteRegistryCredential",
+      // caas volumes, snapshots and restores
+      "createVolume", "listVolumes", "getVolume", "deleteVolume", "createVolumeSnapshot", "listVolumeSnapshots",
+      "getVolumeSnapshot", "deleteVolumeSnapshot", "restoreVolumeSnapshot",
       // admin
       "adminListPlans", "adminCreatePlan", "adminGetPlan", "adminUpdatePlan", "adminDeletePlan",
       "adminListUsers", "adminListOrganizations");

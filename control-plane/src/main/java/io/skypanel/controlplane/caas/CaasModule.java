@@ -1,0 +1,70 @@
+package io.skypanel.controlplane.caas;
+
+import io.skypanel.common.Platform;
+import io.skypanel.common.config.Settings;
+import io.skypanel.controlplane.api.ApiFeature;
+import io.skypanel.controlplane.api.Idempotency;
+import io.skypanel.controlplane.caas.containers.ContainerDeployer;
+import io.skypanel.controlplane.caas.containers.ContainerReconciler;
+import io.skypanel.controlplane.caas.containers.ContainerService;
+import io.skypanel.controlplane.caas.containers.ContainersFeature;
+import io.skypanel.controlplane.caas.orchestration.SwarmOrchestrator;
+import io.skypanel.controlplane.caas.policies.PoliciesFeature;
+import io.skypanel.controlplane.caas.policies.PolicyService;
+import io.skypanel.controlplane.caas.quotas.QuotaService;
+import io.skypanel.controlplane.caas.quotas.UsageFeature;
+import io.skypanel.controlplane.caas.registries.RegistriesFeature;
+import io.skypanel.controlplane.caas.registries.RegistryCredentialService;
+
+import java.util.List;
+
+/**
+ * Wires the CaaS services of one control plane: policies, registry credentials, quotas, the Swarm
+ * orchestrator, containers and their reconciler. The reconciler runs while the verticle does.
+ */
+public final class CaasModule {
+
+  private final Platform platform;
+  private final PolicyService policies;
+  private final RegistryCredentialService registries;
+  private final QuotaService quotas;
+  private final SwarmOrchestrator orchestrator;
+  private final ContainerReconciler reconciler;
+  private final ContainerService containers;
+
+  public CaasModule(Platform platform) {
+    this.platform = platform;
+    Settings settings = platform.settings();
+    this.policies = new PolicyService(platform.pool(), settings);
+    this.registries = new RegistryCredentialService(platform.pool(), platform.secrets());
+    this.quotas = new QuotaService(settings);
+    this.orchestrator = new SwarmOrchestrator(platform.docker());
+    ContainerDeployer deployer = new ContainerDeployer(platform.pool(), orchestrator, platform.secrets(), policies, registries);
+    this.reconciler = new ContainerReconciler(platform.vertx(), platform.pool(), platform.redisApi(), platform.redisPrefix(), orchestrator, deployer);
+    this.containers = new ContainerService(platform.pool(), platform.secrets(), policies, registries, quotas, orchestrator, reconciler, settings);
+  }
+
+  public List<ApiFeature> features() {
+    return List.of(
+        new PoliciesFeature(policies),
+        new RegistriesFeature(registries),
+        new ContainersFeature(containers, new Idempotency(platform.redisApi(), platform.redisPrefix())),
+        new UsageFeature(platform.pool(), quotas));
+  }
+
+  public SwarmOrchestrator orchestrator() {
+    return orchestrator;
+  }
+
+  public QuotaService quotas() {
+    return quotas;
+  }
+
+  public void start() {
+    reconciler.start(platform.settings().longValue("SKYPANEL_CAAS_RECONCILE_INTERVAL_MS", 5000));
+  }
+
+  public void stop() {
+    reconciler.stop();
+  }
+}

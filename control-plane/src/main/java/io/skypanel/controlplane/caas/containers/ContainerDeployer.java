@@ -1,0 +1,146 @@
+package io.skypanel.controlplane.caas.containers;
+
+import io.skypanel.common.crypto.SecretBox;
+import io.skypanel.common.errors.ApiException;
+import io.skypanel.controlplane.caas.orchestration.DesiredService;
+import io.skypanel.controlplane.caas.orchestration.DesiredService.HealthcheckSpec;
+import io.skypanel.controlplane.caas.orchestration.DesiredService.PortSpec;
+import io.skypanel.controlplane.caas.orchestration.DesiredService.SecretMount;
+import io.skypanel.controlplane.caas.orchestration.DesiredService.TierSpec;
+import io.skypanel.controlplane.caas.orchestration.DesiredService.VolumeMount;
+import io.skypanel.controlplane.caas.orchestration.Orchestrator;
+import io.skypanel.controlplane.caas.policies.PolicyService;
+import io.skypanel.controlplane.caas.registries.RegistryCredentialService;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import io.vertx.sqlclient.Row;
+
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * Turns a stored container into the Swarm service it should be, built fresh from PostgreSQL every time:
+ * the organization's network and tier, its sealed secrets (created as Swarm secrets on first use), its
+ * volumes and the registry login its image needs.
+ */
+public final class ContainerDeployer {
+
+  /** Labels every platform-managed Swarm object carries. */
+  public static final String LABEL_ORG = "skypanel.org";
+  public static final String LABEL_CONTAINER = "skypanel.container";
+  static final String LABEL_RESTART = "skypanel.restart";
+
+  private final Pool pool;
+  private final Orchestrator orchestrator;
+  private final SecretBox secrets;
+  private final PolicyService policies;
+  private final RegistryCredentialService registries;
+  private final ContainerRepository containers = new ContainerRepository();
+
+  public ContainerDeployer(Pool pool, Orchestrator orchestrator, SecretBox secrets, PolicyService policies, RegistryCredentialService registries) {
+    this.pool = pool;
+    this.orchestrator = orchestrator;
+    this.secrets = secrets;
+    this.policies = policies;
+    this.registries = registries;
+  }
+
+  public static String serviceName(UUID containerId) {
+    return "c-" + containerId;
+  }
+
+  /** Creates the service (or finds the one already carrying this container's label) and records its id. */
+  public Future<String> create(ContainerRow row) {
+    return orchestrator.findServiceByContainer(row.id()).compose(existing -> existing != null
+            ? Future.succeededFuture(existing)
+            : desired(row).compose(orchestrator::createService))
+        .compose(serviceId -> containers.setService(pool, row.id(), serviceId).map(serviceId));
+  }
+
+  /** Applies the stored spec to the existing service as a rolling update. */
+  public Future<Void> update(ContainerRow row) {
+    if (row.swarmServiceId() == null) {
+      return create(row).mapEmpty();
+    }
+    return desired(row).compose(desired -> orchestrator.updateService(row.swarmServiceId(), desired));
+  }
+
+  Future<DesiredService> desired(ContainerRow row) {
+    Future<Boolean> egressDenied = policies.egressDenied(row.organizationId());
+    Future<Row> tier = containers.tier(pool, row.organizationId());
+    Future<Map<UUID, String>> volumes = containers.volumeNames(pool, row.organizationId(),
+        row.spec().volumes().stream().map(ContainerSpec.Mount::volumeId).toList());
+    Future<List<SecretMount>> mounts = secretMounts(row);
+    Future<DesiredService.RegistryLogin> login = registries.loginFor(row.organizationId(), row.spec().imageRef());
+    return Future.all(egressDenied, tier, volumes, mounts, login)
+        .compose(all -> orchestrator.ensureOrganizationNetwork(row.organizationId(), egressDenied.result()))
+        .map(networkId -> build(row, tier.result(), volumes.result(), mounts.result(), networkId, login.result()));
+  }
+
+  private DesiredService build(ContainerRow row, Row tier, Map<UUID, String> volumeNames, List<SecretMount> secretMounts,
+                               String networkId, DesiredService.RegistryLogin login) {
+    ContainerSpec spec = row.spec();
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(LABEL_ORG, row.organizationId().toString());
+    labels.put(LABEL_CONTAINER, row.id().toString());
+    labels.put(LABEL_RESTART, Integer.toString(row.restartGeneration()));
+    List<VolumeMount> volumes = new ArrayList<>();
+    for (ContainerSpec.Mount mount : spec.volumes()) {
+      String dockerName = volumeNames.get(mount.volumeId());
+      if (dockerName == null) {
+        throw ApiException.unprocessable("volume_not_found", "volume " + mount.volumeId() + " does not exist in this organization");
+      }
+      volumes.add(new VolumeMount(dockerName, mount.mountPath(), mount.readOnly()));
+    }
+    List<String> constraints = tier.getBoolean("dedicated_nodes")
+        ? List.of("node.labels." + LABEL_ORG + "==" + row.organizationId()) : List.of();
+    TierSpec tierSpec = new TierSpec(tier.getString("id"), Arrays.asList(tier.getArrayOfStrings("cap_add_allowlist")),
+        tier.getBoolean("read_only_rootfs"), tier.getInteger("pids_limit"), constraints);
+    return new DesiredService(serviceName(row.id()), labels, spec.imageRef(), spec.entrypoint(), spec.cmd(), spec.env(), secretMounts,
+        spec.ports().stream().map(p -> new PortSpec(p.containerPort(), p.protocol())).toList(), volumes,
+        healthcheck(spec), spec.cpu(), spec.memoryMb(), row.desiredReplicas(), spec.restartPolicy(), 10, tierSpec,
+        List.of(networkId), login);
+  }
+
+  /** Each sealed secret becomes an immutable Swarm secret (created once per version) mounted at /run/secrets/NAME. */
+  private Future<List<SecretMount>> secretMounts(ContainerRow row) {
+    return containers.secrets(pool, row.id()).compose(stored -> {
+      List<Future<SecretMount>> mounts = new ArrayList<>();
+      for (ContainerRepository.StoredSecret secret : stored) {
+        String dockerName = "c-" + row.id() + "-" + secret.name().toLowerCase() + "-v" + secret.version();
+        Future<String> id = secret.dockerSecretId() != null ? Future.succeededFuture(secret.dockerSecretId())
+            : orchestrator.createSecret(dockerName, secrets.decryptToString(secret.sealedValue()).getBytes(StandardCharsets.UTF_8),
+                    Map.of(LABEL_ORG, row.organizationId().toString(), LABEL_CONTAINER, row.id().toString()))
+                .compose(created -> containers.setSecretDockerId(pool, secret.id(), created).map(created));
+        mounts.add(id.map(secretId -> new SecretMount(secretId, dockerName, secret.name())));
+      }
+      return Future.all(mounts).map(all -> all.<SecretMount>list());
+    });
+  }
+
+  /** Removes the Swarm secrets of a deleted container (their values are gone from PostgreSQL with it). */
+  public Future<Void> removeSecrets(List<ContainerRepository.StoredSecret> stored) {
+    return Future.join(stored.stream().filter(s -> s.dockerSecretId() != null)
+        .map(s -> orchestrator.removeSecret(s.dockerSecretId())).toList()).mapEmpty();
+  }
+
+  private static HealthcheckSpec healthcheck(ContainerSpec spec) {
+    JsonObject check = spec.healthcheck();
+    if (check == null) {
+      return null;
+    }
+    Integer port = check.getInteger("port");
+    if (port == null && !spec.ports().isEmpty()) {
+      port = spec.ports().get(0).containerPort();
+    }
+    return new HealthcheckSpec(check.getString("type"), port, check.getString("path", "/"), check.getString("command"),
+        check.getInteger("interval_s", 10), check.getInteger("timeout_s", 5), check.getInteger("retries", 3),
+        check.getInteger("start_period_s", 5));
+  }
+}

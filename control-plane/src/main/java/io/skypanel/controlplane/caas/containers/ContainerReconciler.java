@@ -1,0 +1,216 @@
+package io.skypanel.controlplane.caas.containers;
+
+import io.skypanel.controlplane.caas.orchestration.Orchestrator;
+import io.skypanel.controlplane.caas.orchestration.ServiceState;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.redis.client.RedisAPI;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+/**
+ * Holds PostgreSQL (what customers asked for) and Swarm (what runs) together. For one container it creates a
+ * missing service (never a second one: it first looks for the service by label), re-applies a spec whose
+ * generation Swarm has not seen, tears down deleted containers, and records what Swarm reports: replicas,
+ * endpoints, digests, task failures and automatic rollbacks. Every action converges the container right
+ * away; a periodic pass repairs whatever changed behind the platform's back (a removed service, a killed
+ * task, an engine outage, a control-plane restart). Work on one container is serialised in this process and
+ * across replicas by a short Redis lock.
+ */
+public final class ContainerReconciler {
+
+  private static final Logger LOG = LoggerFactory.getLogger(ContainerReconciler.class);
+  private static final Set<String> FAILED_TASK_STATES = Set.of("failed", "rejected");
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final RedisAPI redis;
+  private final String lockPrefix;
+  private final Orchestrator orchestrator;
+  private final ContainerDeployer deployer;
+  private final ContainerRepository containers = new ContainerRepository();
+  private final Map<UUID, Future<Void>> inFlight = new ConcurrentHashMap<>();
+  private long timer = -1;
+  private boolean sweeping;
+
+  public ContainerReconciler(Vertx vertx, Pool pool, RedisAPI redis, String redisPrefix, Orchestrator orchestrator, ContainerDeployer deployer) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.redis = redis;
+    this.lockPrefix = redisPrefix + "caas:reconcile:";
+    this.orchestrator = orchestrator;
+    this.deployer = deployer;
+  }
+
+  /** Starts the periodic sweep over every container. */
+  public void start(long intervalMs) {
+    timer = vertx.setPeriodic(intervalMs, intervalMs, id -> sweep());
+  }
+
+  public void stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  /** One pass over all containers, one at a time; a pass still running makes the next tick a no-op. */
+  Future<Void> sweep() {
+    if (sweeping) {
+      return Future.succeededFuture();
+    }
+    sweeping = true;
+    return containers.allIds(pool).compose(ids -> {
+      Future<Void> chain = Future.succeededFuture();
+      for (UUID id : ids) {
+        chain = chain.compose(v -> converge(id).otherwiseEmpty());
+      }
+      return chain;
+    }).andThen(done -> sweeping = false);
+  }
+
+  /** Brings one container to its stored state; runs after the previous pass for the same container finished. */
+  public Future<Void> converge(UUID containerId) {
+    Future<Void> next = inFlight.compute(containerId, (id, previous) ->
+        (previous == null ? Future.<Void>succeededFuture() : previous.otherwiseEmpty()).compose(v -> locked(id)));
+    next.onComplete(done -> inFlight.remove(containerId, next));
+    return next;
+  }
+
+  private Future<Void> locked(UUID containerId) {
+    String key = lockPrefix + containerId;
+    return redis.set(List.of(key, "1", "NX", "PX", "60000")).compose(acquired -> {
+      if (acquired == null) {
+        return Future.succeededFuture(); // another replica is on it; the next sweep looks again
+      }
+      return containers.byIdAnyOrganization(pool, containerId).compose(this::reconcile)
+          .andThen(done -> redis.del(List.of(key)));
+    });
+  }
+
+  private Future<Void> reconcile(ContainerRow row) {
+    if (row == null) {
+      return Future.succeededFuture();
+    }
+    if ("deleting".equals(row.status())) {
+      return teardown(row);
+    }
+    Future<ServiceState> state = row.swarmServiceId() == null ? Future.succeededFuture() : orchestrator.inspect(row.swarmServiceId());
+    return state.compose(current -> {
+      if (current == null) {
+        boolean repair = row.swarmServiceId() != null;
+        return deployer.create(row)
+            .compose(serviceId -> containers.applied(pool, row.id(), row.generation()))
+            .compose(v -> repair ? event(row, "repair", "platform", "the Swarm service was missing; recreated it", null) : Future.succeededFuture())
+            .compose(v -> observeAfterApply(row));
+      }
+      if (!row.generation().equals(row.appliedGeneration())) {
+        return deployer.update(row)
+            .compose(v -> containers.applied(pool, row.id(), row.generation()))
+            .compose(v -> observeAfterApply(row));
+      }
+      return observe(row, current);
+    }).recover(err -> failed(row, err));
+  }
+
+  private Future<Void> observeAfterApply(ContainerRow row) {
+    return containers.byIdAnyOrganization(pool, row.id()).compose(fresh -> fresh == null || fresh.swarmServiceId() == null
+        ? Future.succeededFuture()
+        : orchestrator.inspect(fresh.swarmServiceId()).compose(state -> state == null ? Future.succeededFuture() : observe(fresh, state)));
+  }
+
+  /** Records what Swarm reports; adopts an automatic rollback so PostgreSQL says what really runs. */
+  private Future<Void> observe(ContainerRow row, ServiceState state) {
+    if ("rollback_completed".equals(state.updateState()) && row.previousSpec() != null && !rolledBackAlready(row)) {
+      String message = "deploy of " + row.spec().imageRef() + " failed and Swarm rolled back to " + ContainerSpec.fromJson(row.previousSpec()).imageRef()
+          + (state.updateMessage() == null ? "" : ": " + state.updateMessage());
+      JsonObject lastDeploy = new JsonObject().put("state", "rolled_back").put("generation", row.generation())
+          .put("failed_image", row.spec().imageRef()).put("message", message);
+      return pool.withTransaction(conn -> containers.adoptRollback(conn, row.id(), ContainerSpec.fromJson(row.previousSpec()), lastDeploy)
+              .compose(v -> containers.event(conn, row.organizationId(), row.id(), "rollback", "swarm", message, new JsonObject(), null)))
+          .compose(v -> containers.byIdAnyOrganization(pool, row.id()))
+          .compose(fresh -> record(fresh, state));
+    }
+    return record(row, state);
+  }
+
+  private static boolean rolledBackAlready(ContainerRow row) {
+    return row.lastDeploy() != null && "rolled_back".equals(row.lastDeploy().getString("state"))
+        && row.generation().equals(row.lastDeploy().getString("generation"));
+  }
+
+  private Future<Void> record(ContainerRow row, ServiceState state) {
+    List<ServiceState.Task> running = state.tasks().stream().filter(t -> "running".equals(t.state()) && "running".equals(t.desiredState())).toList();
+    JsonArray endpoints = new JsonArray();
+    running.forEach(task -> task.endpoints().forEach(e -> endpoints.add(new JsonObject().put("address", e.address()).put("port", e.port())
+        .put("container_port", e.containerPort()).put("protocol", e.protocol()).put("task_id", task.taskId()))));
+    String digest = running.stream().map(ServiceState.Task::imageDigest).filter(d -> d != null && d.matches("sha256:[0-9a-f]{64}")).findFirst().orElse(null);
+    ServiceState.Task failedTask = state.tasks().stream().filter(t -> FAILED_TASK_STATES.contains(t.state())).findFirst().orElse(null);
+
+    String status;
+    String reason = null;
+    if (row.desiredReplicas() == 0) {
+      status = "stopped";
+    } else if (state.updateState() != null && (state.updateState().equals("updating") || state.updateState().equals("rollback_started"))) {
+      status = "deploying";
+    } else if (running.size() >= row.desiredReplicas()) {
+      status = "running";
+    } else if (running.isEmpty() && failedTask != null) {
+      status = "failed";
+      reason = failedTask.error() != null ? failedTask.error() : failedTask.message();
+    } else if ("pending".equals(row.status()) || "deploying".equals(row.status())) {
+      status = "deploying";
+    } else {
+      status = "degraded";
+      reason = running.size() + " of " + row.desiredReplicas() + " replicas running";
+    }
+    if (row.lastDeploy() != null && "rolled_back".equals(row.lastDeploy().getString("state")) && reason == null) {
+      reason = row.lastDeploy().getString("message");
+    }
+    JsonObject lastDeploy = null;
+    if ("running".equals(status) && (row.lastDeploy() == null || !row.generation().equals(row.lastDeploy().getString("generation")))) {
+      lastDeploy = new JsonObject().put("state", "deployed").put("generation", row.generation()).put("image", row.spec().imageRef());
+    }
+    Future<Void> failureEvent = failedTask == null ? Future.succeededFuture() : recordTaskFailure(row, failedTask);
+    JsonObject deployed = lastDeploy;
+    String finalReason = reason;
+    return failureEvent.compose(v -> containers.observed(pool, row.id(), status, finalReason, running.size(), endpoints, digest, deployed));
+  }
+
+  private Future<Void> recordTaskFailure(ContainerRow row, ServiceState.Task task) {
+    String message = "task " + task.taskId() + " " + task.state() + ": " + (task.error() != null ? task.error() : task.message());
+    return containers.lastEventMessage(pool, row.id(), "fail").compose(last -> message.equals(last)
+        ? Future.succeededFuture()
+        : event(row, "fail", "swarm", message, new JsonObject().put("task_id", task.taskId())));
+  }
+
+  private Future<Void> teardown(ContainerRow row) {
+    Future<String> serviceId = row.swarmServiceId() != null ? Future.succeededFuture(row.swarmServiceId()) : orchestrator.findServiceByContainer(row.id());
+    return serviceId.compose(id -> id == null ? Future.succeededFuture() : orchestrator.removeService(id))
+        .compose(v -> containers.secrets(pool, row.id()))
+        .compose(deployer::removeSecrets)
+        .compose(v -> containers.delete(pool, row.id()));
+  }
+
+  /** An engine or spec failure: the container is failed with the reason; the next sweep tries again. */
+  private Future<Void> failed(ContainerRow row, Throwable err) {
+    String reason = err.getMessage() == null ? err.getClass().getSimpleName() : err.getMessage();
+    LOG.warn("container {} could not be reconciled: {}", row.id(), reason);
+    return containers.lastEventMessage(pool, row.id(), "fail")
+        .compose(last -> reason.equals(last) ? Future.succeededFuture() : event(row, "fail", "platform", reason, null))
+        .compose(v -> containers.observed(pool, row.id(), "failed", reason, row.runningReplicas(), row.endpoints(), null, null))
+        .otherwiseEmpty();
+  }
+
+  private Future<Void> event(ContainerRow row, String type, String source, String message, JsonObject metadata) {
+    return containers.event(pool, row.organizationId(), row.id(), type, source, message, metadata, null);
+  }
+}

@@ -1,0 +1,694 @@
+package io.skypanel.controlplane.caas.orchestration;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.github.dockerjava.api.DockerClient;
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.CreateServiceCmd;
+import com.github.dockerjava.api.exception.BadRequestException;
+import com.github.dockerjava.api.exception.ConflictException;
+import com.github.dockerjava.api.exception.DockerException;
+import com.github.dockerjava.api.exception.InternalServerErrorException;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.AuthConfig;
+import com.github.dockerjava.api.model.CpuStatsConfig;
+import com.github.dockerjava.api.model.MemoryStatsConfig;
+import com.github.dockerjava.api.model.Network;
+import com.github.dockerjava.api.model.SecretSpec;
+import com.github.dockerjava.api.model.Service;
+import com.github.dockerjava.api.model.ServiceSpec;
+import com.github.dockerjava.api.model.StatisticNetworksConfig;
+import com.github.dockerjava.api.model.Statistics;
+import com.github.dockerjava.api.model.StatsConfig;
+import com.github.dockerjava.api.model.SwarmNode;
+import com.github.dockerjava.core.DockerClientConfig;
+import com.github.dockerjava.core.DockerClientImpl;
+import com.github.dockerjava.transport.DockerHttpClient;
+import io.skypanel.common.docker.DockerEngine;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URLEncoder;
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * {@link Orchestrator} on Docker Swarm through docker-java. Every engine call runs through
+ * {@link DockerEngine#call}, i.e. on the {@code skypanel-docker} worker pool, never on an event loop.
+ *
+ * <p>Specs are built by {@link ServiceSpecFactory} from the {@link DesiredService} alone; an update takes only
+ * the version from the engine. Where docker-java's model lacks what the engine sends or accepts, this class
+ * talks to the engine's API through docker-java's own HTTP transport:
+ * <ul>
+ *   <li>task listing: the model drops {@code Status.PortStatus}, which carries the host ports of each task;</li>
+ *   <li>service update with registry credentials: {@code UpdateServiceCmd} cannot send {@code X-Registry-Auth}.</li>
+ * </ul>
+ *
+ * <p>Organization networks whose {@code Internal} flag differs from the one asked for are not recreated here:
+ * {@link #ensureOrganizationNetwork} fails with {@link OrganizationNetworkMismatchException} and the caller decides.
+ */
+public final class SwarmOrchestrator implements Orchestrator {
+
+  private static final Logger LOG = LoggerFactory.getLogger(SwarmOrchestrator.class);
+  private static final ObjectMapper MAPPER = DockerClientConfig.getDefaultObjectMapper();
+  public static final String NETWORK_PREFIX = "org_";
+  public static final String ORG_LABEL = "skypanel.org";
+  public static final String CONTAINER_LABEL = "skypanel.container";
+  private static final int UPDATE_ATTEMPTS = 4;
+  private static final long STATS_TIMEOUT_SECONDS = 15;
+  private static final int CACHE_LIMIT = 4096;
+
+  private final DockerEngine engine;
+  private final ServiceSpecFactory.Rollout rollout;
+  private final Map<String, String> commonLabels;
+  private final Map<String, String> nodeAddresses = new ConcurrentHashMap<>();
+  private final Map<String, String> containerImages = new ConcurrentHashMap<>();
+  private volatile String localNodeId;
+
+  public SwarmOrchestrator(DockerEngine engine) {
+    this(engine, ServiceSpecFactory.Rollout.DEFAULT, Map.of());
+  }
+
+  /**
+   * @param rollout      monitor and delay of rolling updates (tests use short ones)
+   * @param commonLabels labels put on every network, secret, volume and service this orchestrator creates, next
+   *                     to their own (e.g. a platform instance id; tests use them to find what they made)
+   */
+  public SwarmOrchestrator(DockerEngine engine, ServiceSpecFactory.Rollout rollout, Map<String, String> commonLabels) {
+    this.engine = Objects.requireNonNull(engine, "engine");
+    this.rollout = Objects.requireNonNull(rollout, "rollout");
+    this.commonLabels = Map.copyOf(commonLabels);
+  }
+
+  private Map<String, String> labels(Map<String, String> own) {
+    Map<String, String> merged = new java.util.TreeMap<>(commonLabels);
+    if (own != null) {
+      merged.putAll(own);
+    }
+    return merged;
+  }
+
+  private DesiredService withCommonLabels(DesiredService d) {
+    if (commonLabels.isEmpty()) {
+      return d;
+    }
+    return new DesiredService(d.serviceName(), labels(d.labels()), d.image(), d.entrypoint(), d.cmd(), d.env(), d.secrets(),
+        d.ports(), d.volumes(), d.healthcheck(), d.cpu(), d.memoryMb(), d.replicas(), d.restartPolicy(), d.stopGraceSeconds(),
+        d.tier(), d.networkIds(), d.registryLogin());
+  }
+
+  /**
+   * Whether the engine accepts {@code ContainerSpec.Privileges.NoNewPrivileges} (API 1.44 and newer). On older
+   * engines it is not sent: the process may then gain privileges through setuid binaries of the image, though
+   * every capability is still dropped.
+   */
+  public boolean supportsNoNewPrivileges() {
+    return apiAtLeast(engine.status().apiVersion(), 1, 44);
+  }
+
+  static boolean apiAtLeast(String apiVersion, int major, int minor) {
+    if (apiVersion == null) {
+      return false;
+    }
+    String[] parts = apiVersion.trim().split("\\.");
+    try {
+      int actualMajor = Integer.parseInt(parts[0]);
+      int actualMinor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+      return actualMajor > major || (actualMajor == major && actualMinor >= minor);
+    } catch (NumberFormatException e) {
+      return false;
+    }
+  }
+
+  /** The spec builder for the engine as it is now (NoNewPrivileges only where supported). */
+  public ServiceSpecFactory specFactory() {
+    return new ServiceSpecFactory(rollout, supportsNoNewPrivileges());
+  }
+
+  // ---------------------------------------------------------------------------------------------- networks
+
+  public static String networkName(UUID organizationId) {
+    return NETWORK_PREFIX + organizationId;
+  }
+
+  @Override
+  public Future<String> ensureOrganizationNetwork(UUID organizationId, boolean internal) {
+    String name = networkName(organizationId);
+    return engine.call(() -> {
+      DockerClient docker = engine.client();
+      Network network = findNetwork(docker, name);
+      if (network == null) {
+        try {
+          String id = docker.createNetworkCmd()
+              .withName(name)
+              .withDriver("overlay")
+              .withAttachable(true)
+              .withInternal(internal)
+              .withCheckDuplicate(true)
+              .withLabels(labels(Map.of(ORG_LABEL, organizationId.toString())))
+              .exec()
+              .getId();
+          LOG.info("created network {} ({}, internal={})", name, id, internal);
+          return id;
+        } catch (DockerException e) {
+          // a concurrent create (this or another control plane) won the race: use the network it made
+          network = findNetwork(docker, name);
+          if (network == null) {
+            throw e;
+          }
+        }
+      }
+      if (!"overlay".equals(network.getDriver())) {
+        throw new IllegalStateException("network " + name + " exists with driver " + network.getDriver() + ", not overlay");
+      }
+      boolean existingInternal = Boolean.TRUE.equals(network.getInternal());
+      if (existingInternal != internal) {
+        throw new OrganizationNetworkMismatchException(name, network.getId(), existingInternal, internal);
+      }
+      return network.getId();
+    });
+  }
+
+  private static Network findNetwork(DockerClient docker, String name) {
+    // the name filter matches substrings: keep the exact name only; swarm-scoped networks first
+    return docker.listNetworksCmd().withNameFilter(name).exec().stream()
+        .filter(network -> name.equals(network.getName()))
+        .min(Comparator.comparing((Network network) -> "swarm".equals(network.getScope()) ? 0 : 1)
+            .thenComparing(network -> network.getId()))
+        .orElse(null);
+  }
+
+  // ---------------------------------------------------------------------------------------------- secrets, volumes
+
+  @Override
+  public Future<String> createSecret(String name, byte[] value, Map<String, String> labels) {
+    return engine.call(() -> engine.client().createSecretCmd(new SecretSpec()
+            .withName(name)
+            .withData(Base64.getEncoder().encodeToString(value))
+            .withLabels(labels(labels)))
+        .exec()
+        .getId());
+  }
+
+  @Override
+  public Future<Void> removeSecret(String secretId) {
+    return engine.call(() -> {
+      try {
+        engine.client().removeSecretCmd(secretId).exec();
+      } catch (NotFoundException e) {
+        LOG.debug("secret {} already gone", secretId);
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public Future<Void> createVolume(String name, Map<String, String> labels) {
+    return engine.call(() -> {
+      DockerClient docker = engine.client();
+      try {
+        docker.inspectVolumeCmd(name).exec();
+        return null;
+      } catch (NotFoundException absent) {
+        // create it below
+      }
+      docker.createVolumeCmd()
+          .withName(name)
+          .withDriver("local")
+          .withLabels(labels(labels))
+          .exec();
+      return null;
+    });
+  }
+
+  @Override
+  public Future<Void> removeVolume(String name) {
+    return engine.call(() -> {
+      try {
+        engine.client().removeVolumeCmd(name).exec();
+      } catch (NotFoundException e) {
+        LOG.debug("volume {} already gone", name);
+      }
+      return null;
+    });
+  }
+
+  // ---------------------------------------------------------------------------------------------- services
+
+  @Override
+  public Future<String> createService(DesiredService desired) {
+    ServiceSpec spec;
+    try {
+      spec = specFactory().build(withCommonLabels(desired));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    AuthConfig auth = ServiceSpecFactory.authConfig(desired.registryLogin());
+    return engine.call(() -> {
+      DockerClient docker = engine.client();
+      String existing = findServiceId(docker, desired.serviceName());
+      if (existing != null) {
+        return existing;
+      }
+      CreateServiceCmd create = docker.createServiceCmd(spec);
+      if (auth != null) {
+        create.withAuthConfig(auth);
+      }
+      try {
+        String id = create.exec().getId();
+        LOG.info("created service {} ({})", desired.serviceName(), id);
+        return id;
+      } catch (ConflictException e) {
+        existing = findServiceId(docker, desired.serviceName());
+        if (existing != null) {
+          return existing;
+        }
+        throw e;
+      }
+    });
+  }
+
+  private static String findServiceId(DockerClient docker, String name) {
+    return docker.listServicesCmd().withNameFilter(List.of(name)).exec().stream()
+        .filter(service -> service.getSpec() != null && name.equals(service.getSpec().getName()))
+        .map(Service::getId)
+        .findFirst()
+        .orElse(null);
+  }
+
+  @Override
+  public Future<Void> updateService(String serviceId, DesiredService desired) {
+    ServiceSpec spec;
+    try {
+      spec = specFactory().build(withCommonLabels(desired));
+    } catch (RuntimeException e) {
+      return Future.failedFuture(e);
+    }
+    AuthConfig auth = ServiceSpecFactory.authConfig(desired.registryLogin());
+    return engine.call(() -> {
+      DockerClient docker = engine.client();
+      for (int attempt = 1; ; attempt++) {
+        long version = docker.inspectServiceCmd(serviceId).exec().getVersion().getIndex();
+        try {
+          if (auth == null) {
+            docker.updateServiceCmd(serviceId, spec).withVersion(version).exec();
+          } else {
+            updateWithAuth(serviceId, version, spec, auth);
+          }
+          return null;
+        } catch (DockerException e) {
+          // another writer bumped the version between inspect and update: inspect again and retry
+          boolean outOfSequence = e.getMessage() != null && e.getMessage().contains("out of sequence");
+          if (!outOfSequence || attempt >= UPDATE_ATTEMPTS) {
+            throw e;
+          }
+        }
+      }
+    });
+  }
+
+  /** {@code POST /services/{id}/update} with {@code X-Registry-Auth}, which {@code UpdateServiceCmd} cannot send. */
+  private void updateWithAuth(String serviceId, long version, ServiceSpec spec, AuthConfig auth) throws IOException {
+    String header = Base64.getUrlEncoder().encodeToString(MAPPER.writeValueAsBytes(auth));
+    DockerHttpClient.Request request = DockerHttpClient.Request.builder()
+        .method(DockerHttpClient.Request.Method.POST)
+        .path("/services/" + encode(serviceId) + "/update?version=" + version)
+        .putHeader("Content-Type", "application/json")
+        .putHeader("X-Registry-Auth", header)
+        .bodyBytes(MAPPER.writeValueAsBytes(spec))
+        .build();
+    execute(request);
+  }
+
+  @Override
+  public Future<Void> removeService(String serviceId) {
+    return engine.call(() -> {
+      try {
+        engine.client().removeServiceCmd(serviceId).exec();
+      } catch (NotFoundException e) {
+        LOG.debug("service {} already gone", serviceId);
+      }
+      return null;
+    });
+  }
+
+  @Override
+  public Future<String> findServiceByContainer(UUID containerId) {
+    return engine.call(() -> engine.client().listServicesCmd()
+        .withLabelFilter(Map.of(CONTAINER_LABEL, containerId.toString()))
+        .exec().stream()
+        .map(Service::getId)
+        .findFirst()
+        .orElse(null));
+  }
+
+  // ---------------------------------------------------------------------------------------------- inspect
+
+  @Override
+  public Future<ServiceState> inspect(String serviceId) {
+    return engine.call(() -> {
+      DockerClient docker = engine.client();
+      Service service;
+      try {
+        service = docker.inspectServiceCmd(serviceId).exec();
+      } catch (NotFoundException e) {
+        return null;
+      }
+      ServiceSpec spec = service.getSpec();
+      int desiredReplicas = spec.getMode() != null && spec.getMode().getReplicated() != null
+          ? (int) spec.getMode().getReplicated().getReplicas() : 0;
+      String image = spec.getTaskTemplate() != null && spec.getTaskTemplate().getContainerSpec() != null
+          ? spec.getTaskTemplate().getContainerSpec().getImage() : null;
+      List<ServiceState.Task> tasks = new ArrayList<>();
+      String local = localNodeId(docker);
+      for (JsonObject task : listTasks(service.getId())) {
+        tasks.add(toTask(docker, task, local));
+      }
+      tasks.sort(Comparator.comparing(ServiceState.Task::updatedAt, Comparator.nullsLast(Comparator.reverseOrder())));
+      int running = (int) tasks.stream()
+          .filter(task -> "running".equals(task.state()) && "running".equals(task.desiredState()))
+          .count();
+      String updateState = null;
+      String updateMessage = null;
+      if (service.getUpdateStatus() != null) {
+        updateState = service.getUpdateStatus().getState() == null ? null
+            : service.getUpdateStatus().getState().name().toLowerCase(java.util.Locale.ROOT);
+        updateMessage = service.getUpdateStatus().getMessage();
+      }
+      long version = service.getVersion() == null || service.getVersion().getIndex() == null ? 0 : service.getVersion().getIndex();
+      return new ServiceState(service.getId(), spec.getName(), version, desiredReplicas, running, image, updateState,
+          updateMessage, List.copyOf(tasks));
+    });
+  }
+
+  private ServiceState.Task toTask(DockerClient docker, JsonObject task, String localNode) {
+    JsonObject status = task.getJsonObject("Status", new JsonObject());
+    String state = status.getString("State");
+    String nodeId = task.getString("NodeID");
+    JsonObject containerStatus = status.getJsonObject("ContainerStatus", new JsonObject());
+    String containerId = blankToNull(containerStatus.getString("ContainerID"));
+    String specImage = task.getJsonObject("Spec", new JsonObject()).getJsonObject("ContainerSpec", new JsonObject()).getString("Image");
+    List<ServiceState.Endpoint> endpoints = new ArrayList<>();
+    if ("running".equals(state)) {
+      JsonArray ports = status.getJsonObject("PortStatus", new JsonObject()).getJsonArray("Ports", new JsonArray());
+      String address = ports.isEmpty() ? null : nodeAddress(docker, nodeId);
+      for (int i = 0; i < ports.size(); i++) {
+        JsonObject port = ports.getJsonObject(i);
+        Integer published = port.getInteger("PublishedPort");
+        if (published != null && published > 0) {
+          endpoints.add(new ServiceState.Endpoint(address, published, port.getInteger("TargetPort", 0),
+              port.getString("Protocol", "tcp")));
+        }
+      }
+    }
+    String digest = imageDigest(docker, specImage, containerId, nodeId, localNode);
+    return new ServiceState.Task(task.getString("ID"), nodeId, task.getInteger("Slot", 0), state,
+        task.getString("DesiredState"), status.getString("Message"), blankToNull(status.getString("Err")), containerId,
+        digest, List.copyOf(endpoints), instant(task.getString("UpdatedAt")));
+  }
+
+  /**
+   * {@code sha256:...} of what the task runs: the digest pinned in its image reference, else the image id of its
+   * container when that container is on this engine (images that never went through a registry have no
+   * repository digest), else null.
+   */
+  private String imageDigest(DockerClient docker, String specImage, String containerId, String nodeId, String localNode) {
+    if (specImage != null) {
+      int at = specImage.indexOf("@sha256:");
+      if (at >= 0) {
+        return specImage.substring(at + 1);
+      }
+      if (specImage.startsWith("sha256:")) {
+        return specImage;
+      }
+    }
+    if (containerId == null || localNode == null || !localNode.equals(nodeId)) {
+      return null;
+    }
+    String cached = containerImages.get(containerId);
+    if (cached != null) {
+      return cached;
+    }
+    try {
+      String imageId = docker.inspectContainerCmd(containerId).exec().getImageId();
+      if (imageId != null) {
+        if (containerImages.size() > CACHE_LIMIT) {
+          containerImages.clear();
+        }
+        containerImages.put(containerId, imageId);
+      }
+      return imageId;
+    } catch (NotFoundException e) {
+      return null;
+    }
+  }
+
+  private String nodeAddress(DockerClient docker, String nodeId) {
+    if (nodeId == null) {
+      return null;
+    }
+    String cached = nodeAddresses.get(nodeId);
+    if (cached != null) {
+      return cached;
+    }
+    List<SwarmNode> nodes = docker.listSwarmNodesCmd().withIdFilter(List.of(nodeId)).exec();
+    String address = nodes.stream()
+        .filter(node -> nodeId.equals(node.getId()) && node.getStatus() != null)
+        .map(node -> node.getStatus().getAddress())
+        .filter(Objects::nonNull)
+        .findFirst()
+        .orElse(null);
+    if (address != null) {
+      nodeAddresses.put(nodeId, address);
+    }
+    return address;
+  }
+
+  private String localNodeId(DockerClient docker) {
+    String id = localNodeId;
+    if (id == null) {
+      var swarm = docker.infoCmd().exec().getSwarm();
+      id = swarm == null ? null : blankToNull(swarm.getNodeID());
+      localNodeId = id;
+    }
+    return id;
+  }
+
+  /** {@code GET /tasks?filters={"service":[id]}} as JSON: docker-java's Task model drops {@code Status.PortStatus}. */
+  private List<JsonObject> listTasks(String serviceId) throws IOException {
+    String filters = new JsonObject().put("service", new JsonArray().add(serviceId)).encode();
+    DockerHttpClient.Request request = DockerHttpClient.Request.builder()
+        .method(DockerHttpClient.Request.Method.GET)
+        .path("/tasks?filters=" + encode(filters))
+        .build();
+    JsonArray array = new JsonArray(new String(execute(request), StandardCharsets.UTF_8));
+    List<JsonObject> tasks = new ArrayList<>(array.size());
+    for (int i = 0; i < array.size(); i++) {
+      tasks.add(array.getJsonObject(i));
+    }
+    return tasks;
+  }
+
+  // ---------------------------------------------------------------------------------------------- stats
+
+  @Override
+  public Future<JsonObject> stats(String serviceId) {
+    return engine.call(() -> {
+          String local = localNodeId(engine.client());
+          List<String[]> running = new ArrayList<>();
+          for (JsonObject task : listTasks(serviceId)) {
+            JsonObject status = task.getJsonObject("Status", new JsonObject());
+            String containerId = blankToNull(status.getJsonObject("ContainerStatus", new JsonObject()).getString("ContainerID"));
+            if ("running".equals(status.getString("State")) && "running".equals(task.getString("DesiredState"))
+                && containerId != null && local != null && local.equals(task.getString("NodeID"))) {
+              running.add(new String[] {task.getString("ID"), containerId});
+            }
+          }
+          return running;
+        })
+        .compose(running -> {
+          List<Future<JsonObject>> samples = new ArrayList<>();
+          for (String[] task : running) {
+            samples.add(engine.call(() -> sample(task[0], task[1])));
+          }
+          return Future.join(samples).transform(ignored -> {
+            JsonArray tasks = new JsonArray();
+            for (Future<JsonObject> sample : samples) {
+              if (sample.succeeded() && sample.result() != null) {
+                tasks.add(sample.result());
+              } else if (sample.failed()) {
+                LOG.debug("stats sample failed: {}", sample.cause().toString());
+              }
+            }
+            return Future.succeededFuture(new JsonObject().put("service_id", serviceId).put("tasks", tasks));
+          });
+        });
+  }
+
+  /** One {@code docker stats --no-stream} sample (the engine includes the previous CPU reading); null when gone. */
+  private JsonObject sample(String taskId, String containerId) throws InterruptedException {
+    StatsCallback callback = new StatsCallback();
+    try {
+      engine.client().statsCmd(containerId).withNoStream(true).exec(callback);
+      if (!callback.awaitCompletion(STATS_TIMEOUT_SECONDS, TimeUnit.SECONDS)) {
+        LOG.debug("no stats from container {} within {} s", containerId, STATS_TIMEOUT_SECONDS);
+      }
+    } catch (NotFoundException e) {
+      return null;
+    } finally {
+      try {
+        callback.close();
+      } catch (IOException e) {
+        LOG.debug("closing the stats stream failed", e);
+      }
+    }
+    Statistics statistics = callback.statistics;
+    if (statistics == null) {
+      return null;
+    }
+    return statsJson(taskId, containerId, statistics);
+  }
+
+  static JsonObject statsJson(String taskId, String containerId, Statistics statistics) {
+    long rx = 0;
+    long tx = 0;
+    Map<String, StatisticNetworksConfig> networks = statistics.getNetworks();
+    if (networks != null) {
+      for (StatisticNetworksConfig network : networks.values()) {
+        rx += orZero(network.getRxBytes());
+        tx += orZero(network.getTxBytes());
+      }
+    }
+    MemoryStatsConfig memory = statistics.getMemoryStats();
+    return new JsonObject()
+        .put("task_id", taskId)
+        .put("container_id", containerId)
+        .put("cpu_percent", cpuPercent(statistics.getCpuStats(), statistics.getPreCpuStats()))
+        .put("memory_bytes", memoryUsage(memory))
+        .put("memory_limit_bytes", memory == null ? 0L : orZero(memory.getLimit()))
+        .put("network_rx_bytes", rx)
+        .put("network_tx_bytes", tx);
+  }
+
+  /** As {@code docker stats}: the container's share of the host's CPU time since the previous reading, x online CPUs. */
+  static double cpuPercent(CpuStatsConfig cpu, CpuStatsConfig preCpu) {
+    if (cpu == null || preCpu == null || cpu.getCpuUsage() == null || preCpu.getCpuUsage() == null) {
+      return 0.0;
+    }
+    double cpuDelta = orZero(cpu.getCpuUsage().getTotalUsage()) - orZero(preCpu.getCpuUsage().getTotalUsage());
+    double systemDelta = orZero(cpu.getSystemCpuUsage()) - orZero(preCpu.getSystemCpuUsage());
+    long online = orZero(cpu.getOnlineCpus());
+    if (online == 0 && cpu.getCpuUsage().getPercpuUsage() != null) {
+      online = cpu.getCpuUsage().getPercpuUsage().size();
+    }
+    if (cpuDelta <= 0 || systemDelta <= 0 || online == 0) {
+      return 0.0;
+    }
+    return Math.round(cpuDelta / systemDelta * online * 100.0 * 1000.0) / 1000.0;
+  }
+
+  /** As {@code docker stats}: usage without the page cache (cgroup v1 total_inactive_file, v2 inactive_file). */
+  static long memoryUsage(MemoryStatsConfig memory) {
+    if (memory == null) {
+      return 0;
+    }
+    long usage = orZero(memory.getUsage());
+    StatsConfig stats = memory.getStats();
+    if (stats != null) {
+      Long inactive = stats.getTotalInactiveFile() != null ? stats.getTotalInactiveFile() : stats.getInactiveFile();
+      if (inactive != null && inactive < usage) {
+        return usage - inactive;
+      }
+    }
+    return usage;
+  }
+
+  /** Keeps the single sample of a non-streaming stats call. */
+  private static final class StatsCallback extends ResultCallback.Adapter<Statistics> {
+    private volatile Statistics statistics;
+
+    @Override
+    public void onNext(Statistics object) {
+      if (statistics == null) {
+        statistics = object;
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------- raw API
+
+  private DockerHttpClient http() {
+    DockerClient client = engine.client();
+    if (client instanceof DockerClientImpl impl) {
+      return impl.getHttpClient();
+    }
+    throw new IllegalStateException("the Docker client does not expose its HTTP transport");
+  }
+
+  /** Sends a request through docker-java's transport; maps engine errors onto docker-java's exceptions. */
+  private byte[] execute(DockerHttpClient.Request request) throws IOException {
+    try (DockerHttpClient.Response response = http().execute(request);
+         InputStream body = response.getBody()) {
+      byte[] bytes = body == null ? new byte[0] : body.readAllBytes();
+      int status = response.getStatusCode();
+      if (status >= 200 && status < 300) {
+        return bytes;
+      }
+      String message = engineMessage(bytes);
+      switch (status) {
+        case 400 -> throw new BadRequestException(message);
+        case 404 -> throw new NotFoundException(message);
+        case 409 -> throw new ConflictException(message);
+        case 500 -> throw new InternalServerErrorException(message);
+        default -> throw new DockerException(message, status);
+      }
+    }
+  }
+
+  private static String engineMessage(byte[] body) {
+    String text = new String(body, StandardCharsets.UTF_8);
+    try {
+      String message = new JsonObject(text).getString("message");
+      return message == null ? text : message;
+    } catch (RuntimeException notJson) {
+      return text;
+    }
+  }
+
+  private static String encode(String value) {
+    return URLEncoder.encode(value, StandardCharsets.UTF_8);
+  }
+
+  private static long orZero(Long value) {
+    return value == null ? 0 : value;
+  }
+
+  private static String blankToNull(String value) {
+    return value == null || value.isBlank() ? null : value;
+  }
+
+  private static Instant instant(String value) {
+    if (value == null) {
+      return null;
+    }
+    try {
+      return Instant.parse(value);
+    } catch (DateTimeParseException e) {
+      return null;
+    }
+  }
+}

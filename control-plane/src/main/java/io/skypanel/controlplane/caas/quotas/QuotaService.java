@@ -1,0 +1,68 @@
+package io.skypanel.controlplane.caas.quotas;
+
+import io.skypanel.common.config.Settings;
+import io.skypanel.common.errors.ApiException;
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.SqlClient;
+
+import java.util.UUID;
+
+/**
+ * Quotas from the plan (the size of one container and how many an organization may have) capped by the
+ * isolation tier. Checks run inside the caller's transaction, so what they count is what gets committed.
+ */
+public final class QuotaService {
+
+  private final String defaultPlan;
+  private final QuotaRepository quotas = new QuotaRepository();
+
+  public QuotaService(Settings settings) {
+    this.defaultPlan = settings.string("SKYPANEL_CAAS_DEFAULT_PLAN", "hobby");
+  }
+
+  /** A new container of this size and replica count fits the organization's limits; 422 quota_exceeded otherwise. */
+  public Future<Void> checkNewContainer(SqlClient client, UUID organizationId, UUID planId, double cpu, int memoryMb, int replicas) {
+    return limits(client, organizationId, planId).compose(limits -> quotas.usage(client, organizationId).compose(usage -> {
+      if (usage.getLong("containers") + 1 > limits.maxContainers()) {
+        return exceeded("containers", limits.maxContainers(), limits);
+      }
+      return checkSize(limits, cpu, memoryMb, replicas);
+    }));
+  }
+
+  /** An existing container may take this size and replica count. */
+  public Future<Void> checkContainerSize(SqlClient client, UUID organizationId, UUID planId, double cpu, int memoryMb, int replicas) {
+    return limits(client, organizationId, planId).compose(limits -> checkSize(limits, cpu, memoryMb, replicas));
+  }
+
+  /** {@code {"limits": {...}, "used": {...}}} for the organization. */
+  public Future<JsonObject> usage(SqlClient client, UUID organizationId) {
+    return limits(client, organizationId, null).compose(limits -> quotas.usage(client, organizationId)
+        .map(used -> new JsonObject().put("limits", limits.toJson()).put("used", used)));
+  }
+
+  private Future<QuotaRepository.Limits> limits(SqlClient client, UUID organizationId, UUID planId) {
+    return quotas.limits(client, organizationId, planId, defaultPlan).compose(limits -> limits == null
+        ? Future.failedFuture(ApiException.unprocessable("no_plan", "the organization has no plan and the default plan '" + defaultPlan + "' does not exist"))
+        : Future.succeededFuture(limits));
+  }
+
+  private static Future<Void> checkSize(QuotaRepository.Limits limits, double cpu, int memoryMb, int replicas) {
+    if (replicas > limits.maxReplicas()) {
+      return exceeded("replicas per container", limits.maxReplicas(), limits);
+    }
+    if (cpu > limits.cpu()) {
+      return exceeded("cpu per container", limits.cpu(), limits);
+    }
+    if (memoryMb > limits.memoryMb()) {
+      return exceeded("memory_mb per container", limits.memoryMb(), limits);
+    }
+    return Future.succeededFuture();
+  }
+
+  private static Future<Void> exceeded(String what, Object limit, QuotaRepository.Limits limits) {
+    return Future.failedFuture(ApiException.unprocessable("quota_exceeded",
+        "quota exceeded: " + what + " is limited to " + limit + " on plan '" + limits.plan() + "' (tier " + limits.tier() + ")"));
+  }
+}
