@@ -37,7 +37,7 @@ SCHEMAS = {
     },
     "ContainerHealthcheck": {
         "type": "object", "additionalProperties": False, "required": ["type"],
-        "description": "http probes http://127.0.0.1:<port><path> with wget; tcp probes the port with nc -z; cmd runs command with /bin/sh -c. "
+        "description": "http probes http://127.0.0.1:<port><path> with wget; tcp connects to the port with nc; cmd runs command with /bin/sh -c. "
                        "The image must provide wget, nc or sh accordingly. A new version that fails its health check is rolled back automatically.",
         "properties": {
             "type": {"type": "string", "enum": ["http", "tcp", "cmd"]},
@@ -209,7 +209,7 @@ PATHS = {
     "/api/caas/usage": {
         "get": operation("getCaasUsage", "Usage against limits", "What the organization uses (containers, replicas, cpu, memory, volumes, "
                          "domains) against its plan and isolation tier.", "viewer", [],
-                         {**ok(200, "Limits and usage.", "CaasUsage"), **errors(401, 403, 404)}),
+                         {**ok(200, "Limits and usage.", "CaasUsage"), **errors(400, 401, 403, 404)}),
     },
 }
 

@@ -174,7 +174,7 @@ PATHS = {
                           "the organization already has a volume named 'pgdata'"),
              "422": error("A plan limit would be exceeded (`quota_exceeded`, naming max_volumes or max_volume_gb), the region "
                           "is not this installation's (`unsupported_region`), or no X-Organization-Id and no personal organization.",
-                          "quota_exceeded", "quota exceeded: volumes are limited to 1 on plan 'hobby' (the organization has 1)"),
+                          "quota_exceeded", "quota exceeded (max_volumes): volumes are limited to 1 on plan 'hobby' (the organization has 1)"),
              "503": UNAVAILABLE_503},
             body="CreateVolumeRequest"),
     },
@@ -237,7 +237,7 @@ PATHS = {
                           "snapshot_not_completed", "the snapshot is running; only a completed snapshot can be restored"),
              "422": error("A plan limit would be exceeded by the new volume (`quota_exceeded`), or no X-Organization-Id and "
                           "no personal organization.", "quota_exceeded",
-                          "quota exceeded: volume storage is limited to 5 GB in total on plan 'hobby' (5 GB in use, 1 GB requested)")},
+                          "quota exceeded (max_volume_gb): volume storage is limited to 5 GB in total on plan 'hobby' (5 GB in use, 1 GB requested)")},
             body="RestoreVolumeSnapshotRequest"),
     },
 }

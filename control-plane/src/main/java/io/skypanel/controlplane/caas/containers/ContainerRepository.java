@@ -72,7 +72,7 @@ public final class ContainerRepository {
       SELECT message FROM caas_container_events WHERE container_id = $1 AND type = $2 ORDER BY created_at DESC LIMIT 1""";
 
   private static final String VOLUME_NAMES = """
-      SELECT id, docker_volume_name FROM paas_volumes WHERE organization_id = $1 AND id = ANY($2) AND status <> 'deleting'""";
+      SELECT id, docker_volume_name FROM paas_volumes WHERE organization_id = $1 AND id = ANY($2) AND status IN ('available', 'in_use')""";
   private static final String TIER = """
       SELECT t.id, t.cap_add_allowlist, t.read_only_rootfs, t.pids_limit, t.dedicated_nodes
         FROM organizations o JOIN caas_isolation_tiers t ON t.id = o.isolation_tier WHERE o.id = $1""";
@@ -215,7 +215,7 @@ public final class ContainerRepository {
 
   /** Docker volume names of the organization's volumes among {@code ids}; foreign or unknown ids are absent. */
   public Future<java.util.Map<UUID, String>> volumeNames(SqlClient client, UUID organizationId, List<UUID> ids) {
-    return client.preparedQuery(VOLUME_NAMES).execute(Tuple.of(organizationId, ids.toArray(UUID[]::new))).map(rows -> {
+    return client.preparedQuery(VOLUME_NAMES).execute(Tuple.tuple().addValue(organizationId).addArrayOfUUID(ids.toArray(UUID[]::new))).map(rows -> {
       java.util.Map<UUID, String> names = new java.util.HashMap<>();
       rows.forEach(row -> names.put(row.getUUID("id"), row.getString("docker_volume_name")));
       return names;

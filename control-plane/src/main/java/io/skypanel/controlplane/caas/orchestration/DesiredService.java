@@ -62,7 +62,7 @@ public record DesiredService(
 
   /**
    * The container's health check. {@code type} http probes {@code http://127.0.0.1:<port><path>} with
-   * {@code wget}, tcp probes the port with {@code nc -z}, cmd runs {@code command} through {@code /bin/sh -c}.
+   * {@code wget}, tcp connects to the port with {@code nc}, cmd runs {@code command} through {@code /bin/sh -c}.
    */
   public record HealthcheckSpec(String type, Integer port, String path, String command, int intervalSeconds,
                                 int timeoutSeconds, int retries, int startPeriodSeconds) {

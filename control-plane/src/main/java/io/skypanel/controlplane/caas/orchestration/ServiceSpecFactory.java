@@ -365,7 +365,8 @@ public final class ServiceSpecFactory {
         return List.of("CMD-SHELL", "wget -q -O /dev/null " + arg + " || exit 1");
       }
       case "tcp" -> {
-        return List.of("CMD-SHELL", "nc -z 127.0.0.1 " + port(spec.port()) + " || exit 1");
+        // busybox's nc has no -z: connecting with stdin closed succeeds exactly when the port accepts
+        return List.of("CMD-SHELL", "nc -w 2 127.0.0.1 " + port(spec.port()) + " </dev/null || exit 1");
       }
       case "cmd" -> {
         require(spec.command() != null && !spec.command().isBlank(), "a cmd health check needs a command");

@@ -13,7 +13,6 @@ import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.CpuStatsConfig;
 import com.github.dockerjava.api.model.MemoryStatsConfig;
 import com.github.dockerjava.api.model.Network;
-import com.github.dockerjava.api.model.SecretSpec;
 import com.github.dockerjava.api.model.Service;
 import com.github.dockerjava.api.model.ServiceSpec;
 import com.github.dockerjava.api.model.StatisticNetworksConfig;
@@ -55,7 +54,8 @@ import java.util.concurrent.TimeUnit;
  * talks to the engine's API through docker-java's own HTTP transport:
  * <ul>
  *   <li>task listing: the model drops {@code Status.PortStatus}, which carries the host ports of each task;</li>
- *   <li>service update with registry credentials: {@code UpdateServiceCmd} cannot send {@code X-Registry-Auth}.</li>
+ *   <li>service update with registry credentials: {@code UpdateServiceCmd} cannot send {@code X-Registry-Auth};</li>
+ *   <li>secret creation: {@code SecretSpec.withData(String)} cannot carry arbitrary bytes.</li>
  * </ul>
  *
  * <p>Organization networks whose {@code Internal} flag differs from the one asked for are not recreated here:
@@ -81,6 +81,10 @@ public final class SwarmOrchestrator implements Orchestrator {
 
   public SwarmOrchestrator(DockerEngine engine) {
     this(engine, ServiceSpecFactory.Rollout.DEFAULT, Map.of());
+  }
+
+  public SwarmOrchestrator(DockerEngine engine, ServiceSpecFactory.Rollout rollout) {
+    this(engine, rollout, Map.of());
   }
 
   /**
@@ -194,14 +198,25 @@ public final class SwarmOrchestrator implements Orchestrator {
 
   // ---------------------------------------------------------------------------------------------- secrets, volumes
 
+  /**
+   * {@code POST /secrets/create} with the value base64-encoded byte for byte: docker-java's
+   * {@code SecretSpec.withData(String)} would re-encode a string through the platform charset.
+   */
   @Override
   public Future<String> createSecret(String name, byte[] value, Map<String, String> labels) {
-    return engine.call(() -> engine.client().createSecretCmd(new SecretSpec()
-            .withName(name)
-            .withData(Base64.getEncoder().encodeToString(value))
-            .withLabels(labels(labels)))
-        .exec()
-        .getId());
+    JsonObject spec = new JsonObject()
+        .put("Name", name)
+        .put("Labels", new JsonObject(new java.util.LinkedHashMap<>(labels(labels))))
+        .put("Data", Base64.getEncoder().encodeToString(value));
+    return engine.call(() -> {
+      DockerHttpClient.Request request = DockerHttpClient.Request.builder()
+          .method(DockerHttpClient.Request.Method.POST)
+          .path("/secrets/create")
+          .putHeader("Content-Type", "application/json")
+          .bodyBytes(spec.toBuffer().getBytes())
+          .build();
+      return new JsonObject(new String(execute(request), StandardCharsets.UTF_8)).getString("ID");
+    });
   }
 
   @Override
@@ -272,7 +287,8 @@ public final class SwarmOrchestrator implements Orchestrator {
         String id = create.exec().getId();
         LOG.info("created service {} ({})", desired.serviceName(), id);
         return id;
-      } catch (ConflictException e) {
+      } catch (DockerException e) {
+        // a concurrent create of the same name won (Swarm names are unique): return that service
         existing = findServiceId(docker, desired.serviceName());
         if (existing != null) {
           return existing;
@@ -402,7 +418,8 @@ public final class SwarmOrchestrator implements Orchestrator {
     JsonObject containerStatus = status.getJsonObject("ContainerStatus", new JsonObject());
     String containerId = blankToNull(containerStatus.getString("ContainerID"));
     String specImage = task.getJsonObject("Spec", new JsonObject()).getJsonObject("ContainerSpec", new JsonObject()).getString("Image");
-    List<ServiceState.Endpoint> endpoints = new ArrayList<>();
+    // the engine lists a host port once per address family it is bound on (0.0.0.0 and ::): keep one of each
+    java.util.LinkedHashSet<ServiceState.Endpoint> endpoints = new java.util.LinkedHashSet<>();
     if ("running".equals(state)) {
       JsonArray ports = status.getJsonObject("PortStatus", new JsonObject()).getJsonArray("Ports", new JsonArray());
       String address = ports.isEmpty() ? null : nodeAddress(docker, nodeId);

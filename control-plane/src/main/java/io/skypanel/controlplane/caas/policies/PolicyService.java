@@ -113,12 +113,27 @@ public final class PolicyService {
         .map(this::imageView);
   }
 
+  /**
+   * The platform's defaults are a floor an organization can only tighten: its allowed registries narrow the
+   * platform's (intersection; its own list when the platform allows any), blocked patterns add up, and a digest
+   * required by either is required. A tenant admin can never reopen what the operator closed.
+   */
   static ImagePolicy merge(ImagePolicy own, ImagePolicy defaults) {
-    return new ImagePolicy(
-        own.allowedRegistries().isEmpty() ? defaults.allowedRegistries() : own.allowedRegistries(),
-        own.allowedPatterns(),
-        own.blockedPatterns().isEmpty() ? defaults.blockedPatterns() : own.blockedPatterns(),
-        own.requireDigest() || defaults.requireDigest());
+    java.util.List<String> allowed;
+    if (defaults.allowedRegistries().isEmpty()) {
+      allowed = own.allowedRegistries();
+    } else if (own.allowedRegistries().isEmpty()) {
+      allowed = defaults.allowedRegistries();
+    } else {
+      allowed = own.allowedRegistries().stream().filter(defaults.allowedRegistries()::contains).toList();
+      if (allowed.isEmpty()) {
+        // none of the organization's registries is permitted by the platform: nothing may be pulled
+        allowed = java.util.List.of("-none-");
+      }
+    }
+    java.util.LinkedHashSet<String> blocked = new java.util.LinkedHashSet<>(defaults.blockedPatterns());
+    blocked.addAll(own.blockedPatterns());
+    return new ImagePolicy(allowed, own.allowedPatterns(), java.util.List.copyOf(blocked), own.requireDigest() || defaults.requireDigest());
   }
 
   private JsonObject imageView(StoredImagePolicy stored) {

@@ -2,11 +2,15 @@ package io.skypanel.controlplane.caas.volumes;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.ContainerSpec;
 import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.Mount;
+import com.github.dockerjava.api.model.DockerObjectAccessor;
 import com.github.dockerjava.api.model.MountType;
+import com.github.dockerjava.api.model.Network;
+import com.github.dockerjava.api.model.NetworkAttachmentConfig;
 import com.github.dockerjava.api.model.ResourceRequirements;
 import com.github.dockerjava.api.model.ResourceSpecs;
 import com.github.dockerjava.api.model.Service;
@@ -46,13 +50,17 @@ import java.util.concurrent.TimeUnit;
  * timer, never a sleeping thread.
  *
  * <p>Helpers are the only place where the platform bind-mounts a host path (one snapshot archive file); customer
- * containers never get host paths. A helper runs with a read-only root file system, bounded memory and CPU, on
- * the node whose engine the control plane talks to (where its local volumes live).
+ * containers never get host paths. A helper runs with a read-only root file system (whatever an archive holds, it
+ * can only land in the volume), bounded memory and CPU, attached only to {@value #NETWORK}, an internal overlay
+ * network with no route anywhere (instead of the default bridge), on the node whose engine the control plane
+ * talks to (where its local volumes live).
  */
 final class HelperTasks {
 
   /** The label every helper service and container carries; its value says what the helper does. */
   static final String HELPER_LABEL = "skypanel.helper";
+  /** The internal network helpers are attached to, created on first use. */
+  static final String NETWORK = "skypanel-helpers";
 
   private static final Logger LOG = LoggerFactory.getLogger(HelperTasks.class);
   private static final Set<TaskState> FAILED = Set.of(TaskState.FAILED, TaskState.REJECTED, TaskState.ORPHANED, TaskState.REMOVE,
@@ -68,6 +76,7 @@ final class HelperTasks {
   private final Duration timeout;
   private final long pollMillis;
   private volatile String nodeId;
+  private volatile String networkId;
 
   HelperTasks(Vertx vertx, DockerEngine engine, String image, Duration timeout, long pollMillis) {
     this.vertx = vertx;
@@ -109,7 +118,10 @@ final class HelperTasks {
   /** Runs the job to its end; fails only when the engine cannot be asked at all (a failed task is an outcome). */
   Future<Outcome> run(Job job) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    return localNode().compose(node -> engine.call(() -> client().createServiceCmd(spec(job, node)).exec().getId()))
+    return localNode().compose(node -> network().compose(network ->
+            engine.call(() -> client().createServiceCmd(spec(job, node, network)).exec().getId())
+                // e.g. the network was removed behind our back: look it up again next time
+                .onFailure(err -> networkId = null)))
         .compose(serviceId -> poll(serviceId, deadline)
             .recover(err -> Future.succeededFuture(new Outcome(false, "the helper task could not be watched: " + err.getMessage())))
             .compose(outcome -> remove(serviceId).map(outcome)));
@@ -144,7 +156,40 @@ final class HelperTasks {
     }).onSuccess(id -> nodeId = id);
   }
 
-  private ServiceSpec spec(Job job, String node) {
+  /** The id of {@value #NETWORK}; several control planes may race to create it, the engine keeps one. */
+  private Future<String> network() {
+    if (networkId != null) {
+      return Future.succeededFuture(networkId);
+    }
+    return engine.call(() -> {
+      String existing = findNetwork();
+      if (existing != null) {
+        return existing;
+      }
+      try {
+        return client().createNetworkCmd().withName(NETWORK).withDriver("overlay").withInternal(true).withAttachable(false)
+            .withCheckDuplicate(true).withLabels(Map.of("skypanel.platform", "helpers")).exec().getId();
+      } catch (ConflictException raced) {
+        String created = findNetwork();
+        if (created == null) {
+          throw raced;
+        }
+        return created;
+      }
+    }).onSuccess(id -> networkId = id);
+  }
+
+  /** Worker thread only. The name filter matches substrings, hence the exact comparison. */
+  private String findNetwork() {
+    for (Network network : client().listNetworksCmd().withNameFilter(NETWORK).exec()) {
+      if (NETWORK.equals(network.getName())) {
+        return network.getId();
+      }
+    }
+    return null;
+  }
+
+  private ServiceSpec spec(Job job, String node, String network) {
     Map<String, String> labels = new HashMap<>(job.labels());
     labels.put(HELPER_LABEL, job.kind());
     List<Mount> mounts = new ArrayList<>();
@@ -163,10 +208,14 @@ final class HelperTasks {
         .withMounts(mounts)
         .withReadOnly(true)
         .withUser("0:0");
+    // docker-java's model lacks these fields; tar needs only to read any file and to restore ownership and modes
+    DockerObjectAccessor.overrideRawValue(container, "CapabilityDrop", List.of("ALL"));
+    DockerObjectAccessor.overrideRawValue(container, "CapabilityAdd", List.of("CHOWN", "DAC_OVERRIDE", "DAC_READ_SEARCH", "FOWNER"));
     TaskSpec task = new TaskSpec()
         .withContainerSpec(container)
         .withRestartPolicy(new ServiceRestartPolicy().withCondition(ServiceRestartCondition.NONE).withMaxAttempts(0L))
         .withPlacement(new ServicePlacement().withConstraints(List.of("node.id==" + node)))
+        .withNetworks(List.of(new NetworkAttachmentConfig().withTarget(network)))
         .withResources(new ResourceRequirements().withLimits(new ResourceSpecs().withMemoryBytes(MEMORY_BYTES).withNanoCPUs(NANO_CPUS)));
     return new ServiceSpec()
         .withName(job.name())

@@ -24,11 +24,11 @@ final class SnapshotRepository {
   private static final String INSERT = """
       INSERT INTO caas_volume_snapshots AS s (id, organization_id, volume_id, storage_path, created_by)
       VALUES ($1, $2, $3, $4, $5) RETURNING """ + " " + COLUMNS;
-  private static final String BY_ID = "SELECT " + COLUMNS + """
-       FROM caas_volume_snapshots s WHERE s.id = $1 AND s.volume_id = $2 AND s.organization_id = $3""";
+  private static final String BY_ID = "SELECT " + COLUMNS
+      + " FROM caas_volume_snapshots s WHERE s.id = $1 AND s.volume_id = $2 AND s.organization_id = $3";
   private static final String LOCK = BY_ID + " FOR UPDATE";
-  private static final String PAGE = "SELECT " + COLUMNS + """
-       FROM caas_volume_snapshots s
+  private static final String PAGE = "SELECT " + COLUMNS + " " + """
+      FROM caas_volume_snapshots s
       WHERE s.organization_id = $1 AND s.volume_id = $2 AND ($3::timestamptz IS NULL OR (s.created_at, s.id) < ($3, $4))
       ORDER BY s.created_at DESC, s.id DESC LIMIT $5""";
   private static final String COUNT_FOR_VOLUME = """

@@ -115,8 +115,22 @@ final class VolumeJobs {
     Future<Void> stale = snapshots.sweep(pool, olderThan, INTERRUPTED)
         .compose(paths -> Future.join(paths.stream().map(store::delete).toList()).<Void>mapEmpty())
         .compose(v -> volumes.sweepRestores(pool, olderThan, "restore " + INTERRUPTED))
+        .compose(v -> finishUnfinished(SWEEP_GRACE.multipliedBy(2).toSeconds()))
         .mapEmpty();
     return stale.compose(v -> helpers.removeStale(helpers.timeout().plus(SWEEP_GRACE))).mapEmpty();
+  }
+
+  /**
+   * A create or delete takes milliseconds between its database steps; one still pending or deleting long after lost
+   * its control plane. Either way the volume is not wanted: its Docker volume (if any) and its row go.
+   */
+  private Future<Void> finishUnfinished(long olderThanSeconds) {
+    return volumes.unfinished(pool, olderThanSeconds).compose(stuck -> Future.join(stuck.entrySet().stream()
+        .map(volume -> orchestrator.removeVolume(volume.getValue())
+            .compose(v -> volumes.deleteUnfinished(pool, volume.getKey(), olderThanSeconds))
+            .onSuccess(v -> LOG.warn("removed volume {} left unfinished by a control plane that stopped", volume.getKey()))
+            .onFailure(err -> LOG.warn("could not remove unfinished volume {}: {}", volume.getKey(), err.getMessage())))
+        .toList())).mapEmpty();
   }
 
   private Future<Void> failSnapshot(UUID snapshotId, String storagePath, String message) {

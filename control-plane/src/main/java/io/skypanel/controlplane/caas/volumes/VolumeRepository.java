@@ -9,7 +9,9 @@ import io.vertx.sqlclient.Tuple;
 
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 /** SQL for CaaS volumes, the plan limits they count against, and the containers that mount them. Tenant queries are scoped by organization. */
@@ -24,12 +26,14 @@ final class VolumeRepository {
       ON CONFLICT (organization_id, name) DO NOTHING RETURNING """ + " " + COLUMNS;
   private static final String BY_ID = "SELECT " + COLUMNS + " FROM paas_volumes v WHERE v.id = $1 AND v.organization_id = $2";
   private static final String LOCK = BY_ID + " FOR UPDATE";
-  private static final String PAGE = "SELECT " + COLUMNS + """
-       FROM paas_volumes v
+  private static final String PAGE = "SELECT " + COLUMNS + " " + """
+      FROM paas_volumes v
       WHERE v.organization_id = $1 AND ($2::timestamptz IS NULL OR (v.created_at, v.id) < ($2, $3))
       ORDER BY v.created_at DESC, v.id DESC LIMIT $4""";
   private static final String SET_STATUS = """
       UPDATE paas_volumes AS v SET status = $3, status_reason = $4 WHERE v.id = $1 AND v.organization_id = $2 RETURNING """ + " " + COLUMNS;
+  private static final String CREATED = """
+      UPDATE paas_volumes AS v SET status = 'available' WHERE v.id = $1 AND v.status = 'pending' RETURNING """ + " " + COLUMNS;
   private static final String START_RESTORE = """
       UPDATE paas_volumes AS v SET status = 'restoring', status_reason = NULL, restore_snapshot_id = $3
        WHERE v.id = $1 AND v.organization_id = $2 RETURNING """ + " " + COLUMNS;
@@ -37,6 +41,7 @@ final class VolumeRepository {
   private static final String FINISH_RESTORE = """
       UPDATE paas_volumes SET status = $2, status_reason = $3 WHERE id = $1 AND status = 'restoring'""";
   private static final String DELETE = "DELETE FROM paas_volumes WHERE id = $1 AND organization_id = $2";
+  private static final String NAME_TAKEN = "SELECT EXISTS (SELECT 1 FROM paas_volumes WHERE organization_id = $1 AND name = $2) AS taken";
   /** The current containers' volumes and the spec a rollback would bring back both count as use. */
   private static final String USED_BY = """
       SELECT name FROM paas_containers
@@ -54,6 +59,12 @@ final class VolumeRepository {
         FROM organizations o
         JOIN paas_plans p ON p.id = coalesce(o.plan_id, (SELECT id FROM paas_plans WHERE slug = $2))
        WHERE o.id = $1""";
+  /** Creates and deletes whose control plane died between the database and Docker. */
+  private static final String UNFINISHED = """
+      SELECT id, docker_volume_name FROM paas_volumes
+       WHERE status IN ('pending', 'deleting') AND updated_at < now() - make_interval(secs => $1)""";
+  private static final String DELETE_UNFINISHED = """
+      DELETE FROM paas_volumes WHERE id = $1 AND status IN ('pending', 'deleting') AND updated_at < now() - make_interval(secs => $2)""";
   private static final String SWEEP_RESTORES = """
       UPDATE paas_volumes SET status = 'failed', status_reason = $2
        WHERE status = 'restoring' AND updated_at < now() - make_interval(secs => $1) RETURNING id""";
@@ -87,6 +98,11 @@ final class VolumeRepository {
     return client.preparedQuery(SET_STATUS).execute(Tuple.of(id, organizationId, status, reason)).map(VolumeRepository::first);
   }
 
+  /** The volume, now available; null when it is no longer pending (a sweep gave up on it). */
+  Future<JsonObject> markCreated(SqlClient client, UUID id) {
+    return client.preparedQuery(CREATED).execute(Tuple.of(id)).map(VolumeRepository::first);
+  }
+
   Future<JsonObject> startRestore(SqlClient client, UUID organizationId, UUID id, UUID snapshotId) {
     return client.preparedQuery(START_RESTORE).execute(Tuple.of(id, organizationId, snapshotId)).map(VolumeRepository::first);
   }
@@ -97,6 +113,10 @@ final class VolumeRepository {
 
   Future<Void> delete(SqlClient client, UUID organizationId, UUID id) {
     return client.preparedQuery(DELETE).execute(Tuple.of(id, organizationId)).mapEmpty();
+  }
+
+  Future<Boolean> nameTaken(SqlClient client, UUID organizationId, String name) {
+    return client.preparedQuery(NAME_TAKEN).execute(Tuple.of(organizationId, name)).map(rows -> rows.iterator().next().getBoolean("taken"));
   }
 
   /** The name of a container that mounts the volume (or would after a rollback), or null. */
@@ -118,6 +138,19 @@ final class VolumeRepository {
       return new Limits(row.getString("slug"), row.getInteger("max_volumes"), row.getInteger("max_volume_gb"),
           row.getLong("volumes"), row.getLong("volume_gb"));
     });
+  }
+
+  /** Volumes stuck in pending or deleting for longer than {@code olderThanSeconds}: id and Docker volume name. */
+  Future<Map<UUID, String>> unfinished(SqlClient client, long olderThanSeconds) {
+    return client.preparedQuery(UNFINISHED).execute(Tuple.of((double) olderThanSeconds)).map(rows -> {
+      Map<UUID, String> volumes = new LinkedHashMap<>();
+      rows.forEach(row -> volumes.put(row.getUUID("id"), row.getString("docker_volume_name")));
+      return volumes;
+    });
+  }
+
+  Future<Void> deleteUnfinished(SqlClient client, UUID id, long olderThanSeconds) {
+    return client.preparedQuery(DELETE_UNFINISHED).execute(Tuple.of(id, (double) olderThanSeconds)).mapEmpty();
   }
 
   /** Fails restores that outlived every bound (their control plane died); returns how many. */

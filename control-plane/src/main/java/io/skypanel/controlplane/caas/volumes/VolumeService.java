@@ -109,7 +109,7 @@ public final class VolumeService {
     }
     UUID id = UUID.randomUUID();
     String dockerName = dockerName(id);
-    return pool.withTransaction(conn -> checkQuota(conn, org.organizationId(), sizeGb)
+    return pool.withTransaction(conn -> checkNameAndQuota(conn, org.organizationId(), name, sizeGb)
             .compose(v -> volumes.insert(conn, id, org.organizationId(), name, sizeGb, volumeRegion, dockerName, "pending", null, principal.userId()))
             .compose(inserted -> inserted == null ? Future.failedFuture(nameTaken(name)) : Future.succeededFuture(inserted)))
         .compose(pending -> orchestrator.createVolume(dockerName, dockerLabels(org.organizationId(), id))
@@ -119,7 +119,9 @@ public final class VolumeService {
                   .transform(x -> Future.failedFuture(ApiException.unavailable("orchestration_failed",
                       "the volume could not be created on the container runtime; nothing was created, try again later")));
             }))
-        .compose(created -> pool.withTransaction(conn -> volumes.setStatus(conn, org.organizationId(), id, "available", null)
+        .compose(created -> pool.withTransaction(conn -> volumes.markCreated(conn, id)
+            .compose(volume -> volume == null ? Future.failedFuture(ApiException.unavailable("orchestration_failed",
+                "creating the volume took too long and was abandoned; try again")) : Future.succeededFuture(volume))
             .compose(volume -> activity.insert(conn, entry(org, principal, "caas.volume.create", "volume", id,
                 new JsonObject().put("name", name).put("size_gb", sizeGb).put("region", volumeRegion)
                     .put("docker_volume_name", dockerName), ip)).map(volume))));
@@ -275,7 +277,7 @@ public final class VolumeService {
   private Future<JsonObject> restoreIntoNew(SqlClient conn, Principal principal, UUID orgId, UUID targetId, String name, JsonObject source,
                                             UUID snapshotId) {
     int sizeGb = source.getInteger("size_gb");
-    return checkQuota(conn, orgId, sizeGb)
+    return checkNameAndQuota(conn, orgId, name, sizeGb)
         .compose(v -> volumes.insert(conn, targetId, orgId, name, sizeGb, source.getString("region"), dockerName(targetId), "restoring",
             snapshotId, principal.userId()))
         .compose(inserted -> inserted == null ? Future.failedFuture(nameTaken(name)) : Future.succeededFuture(inserted));
@@ -283,27 +285,33 @@ public final class VolumeService {
 
   // --- rules ---------------------------------------------------------------------------------
 
-  /** The organization may have one more volume of {@code sizeGb}; 422 quota_exceeded naming the limit otherwise. Locks the organization. */
-  private Future<Void> checkQuota(SqlClient conn, UUID organizationId, int sizeGb) {
-    return volumes.lockOrganization(conn, organizationId).compose(v -> volumes.limits(conn, organizationId, defaultPlan)).compose(limits -> {
-      if (limits == null) {
-        return Future.failedFuture(ApiException.unprocessable("no_plan",
-            "the organization has no plan and the default plan '" + defaultPlan + "' does not exist"));
-      }
-      if (limits.volumes() + 1 > limits.maxVolumes()) {
-        return Future.failedFuture(quotaExceeded("max_volumes", "/name", "volumes are limited to " + limits.maxVolumes()
-            + " on plan '" + limits.plan() + "' (the organization has " + limits.volumes() + ")"));
-      }
-      if (limits.volumeGb() + sizeGb > limits.maxVolumeGb()) {
-        return Future.failedFuture(quotaExceeded("max_volume_gb", "/size_gb", "volume storage is limited to " + limits.maxVolumeGb()
-            + " GB in total on plan '" + limits.plan() + "' (" + limits.volumeGb() + " GB in use, " + sizeGb + " GB requested)"));
-      }
-      return Future.succeededFuture();
-    });
+  /**
+   * Locks the organization, then: a taken name is 409 (the more specific answer, so checked first); one more volume
+   * of {@code sizeGb} must fit the plan, else 422 quota_exceeded naming the limit.
+   */
+  private Future<Void> checkNameAndQuota(SqlClient conn, UUID organizationId, String name, int sizeGb) {
+    return volumes.lockOrganization(conn, organizationId)
+        .compose(v -> volumes.nameTaken(conn, organizationId, name))
+        .compose(taken -> taken ? Future.failedFuture(nameTaken(name)) : volumes.limits(conn, organizationId, defaultPlan))
+        .compose(limits -> {
+          if (limits == null) {
+            return Future.failedFuture(ApiException.unprocessable("no_plan",
+                "the organization has no plan and the default plan '" + defaultPlan + "' does not exist"));
+          }
+          if (limits.volumes() + 1 > limits.maxVolumes()) {
+            return Future.failedFuture(quotaExceeded("max_volumes", "/name", "volumes are limited to " + limits.maxVolumes()
+                + " on plan '" + limits.plan() + "' (the organization has " + limits.volumes() + ")"));
+          }
+          if (limits.volumeGb() + sizeGb > limits.maxVolumeGb()) {
+            return Future.failedFuture(quotaExceeded("max_volume_gb", "/size_gb", "volume storage is limited to " + limits.maxVolumeGb()
+                + " GB in total on plan '" + limits.plan() + "' (" + limits.volumeGb() + " GB in use, " + sizeGb + " GB requested)"));
+          }
+          return Future.succeededFuture();
+        });
   }
 
   private static ApiException quotaExceeded(String limit, String field, String message) {
-    return new ApiException(422, "quota_exceeded", "quota exceeded: " + message,
+    return new ApiException(422, "quota_exceeded", "quota exceeded (" + limit + "): " + message,
         new JsonArray().add(new JsonObject().put("field", field).put("rule", limit).put("message", message)));
   }
 
@@ -313,8 +321,11 @@ public final class VolumeService {
 
   private static ApiException busy(JsonObject volume) {
     String status = volume.getString("status");
-    return ApiException.conflict("volume_busy", "the volume is " + status + (status.equals("pending") ? " (being created)" : "")
-        + "; try again when it is available");
+    if (status.equals("failed")) {
+      return ApiException.conflict("volume_busy", "the volume is failed (" + volume.getString("status_reason")
+          + "); restore a snapshot into it or delete it");
+    }
+    return ApiException.conflict("volume_busy", "the volume is " + status + "; try again when it is available");
   }
 
   private static boolean isUniqueViolation(Throwable err) {

@@ -204,7 +204,7 @@ class ServiceSpecFactoryTest {
     assertThat(health.getLong("StartPeriod")).isEqualTo(4 * SECOND);
 
     assertThat(ServiceSpecFactory.healthcheckTest(new DesiredService.HealthcheckSpec("tcp", 5432, null, null, 1, 1, 1, 0)))
-        .containsExactly("CMD-SHELL", "nc -z 127.0.0.1 5432 || exit 1");
+        .containsExactly("CMD-SHELL", "nc -w 2 127.0.0.1 5432 </dev/null || exit 1");
     assertThat(ServiceSpecFactory.healthcheckTest(new DesiredService.HealthcheckSpec("cmd", null, null, "pg_isready", 1, 1, 1, 0)))
         .containsExactly("CMD-SHELL", "pg_isready");
     assertThat(ServiceSpecFactory.healthcheckTest(new DesiredService.HealthcheckSpec("http", 80, null, null, 1, 1, 1, 0)))

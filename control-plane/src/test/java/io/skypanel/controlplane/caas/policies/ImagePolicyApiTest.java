@@ -229,14 +229,15 @@ class ImagePolicyApiTest extends ApiTestBase {
     assertThat(failure(policies.check(org, "nginx"))).hasMessageContaining("blocked pattern '*:latest'");
     await(policies.check(org, "localhost:5000/app:1"));
 
-    // the organization's own registries replace the default list; the blocked default still applies
-    assertThat(call(HttpMethod.PUT, IMAGES, ada.token(), new JsonObject().put("allowed_registries", new JsonArray().add("ghcr.io"))).statusCode())
+    // the organization can narrow the platform's registries but never widen them; the blocked default still applies
+    assertThat(call(HttpMethod.PUT, IMAGES, ada.token(), new JsonObject().put("allowed_registries", new JsonArray().add("localhost:5000").add("ghcr.io"))).statusCode())
         .isEqualTo(200);
     JsonObject own = await(policies.imagePolicy(org));
-    assertThat(own.getJsonArray("allowed_registries")).containsExactly("ghcr.io");
+    assertThat(own.getJsonArray("allowed_registries")).containsExactly("localhost:5000");
     assertThat(own.getJsonArray("from_defaults")).containsExactly("blocked_patterns", "require_digest");
-    await(policies.check(org, "ghcr.io/acme/api:1"));
-    assertThat(failure(policies.check(org, "ghcr.io/acme/api:latest"))).hasMessageContaining("blocked pattern '*:latest'");
+    await(policies.check(org, "localhost:5000/app:1"));
+    assertThat(failure(policies.check(org, "ghcr.io/acme/api:1"))).hasMessageContaining("registry ghcr.io is not in allowed_registries");
+    assertThat(failure(policies.check(org, "localhost:5000/app:latest"))).hasMessageContaining("blocked pattern '*:latest'");
     assertThat(failure(policies.check(org, "nginx:1"))).hasMessageContaining("registry docker.io is not in allowed_registries");
 
     // a platform that requires digests cannot be relaxed by an organization

@@ -177,17 +177,24 @@ class ImagePolicyTest {
   }
 
   @Test
-  void organization_rules_replace_platform_defaults_field_by_field() {
-    ImagePolicy defaults = policy(List.of("docker.io"), List.of(), List.of("*:latest"), true);
+  void organization_rules_only_tighten_the_platform_defaults() {
+    ImagePolicy defaults = policy(List.of("docker.io", "ghcr.io"), List.of(), List.of("*:latest"), true);
 
     ImagePolicy inherited = PolicyService.merge(ImagePolicy.OPEN, defaults);
     assertThat(inherited).isEqualTo(defaults);
 
-    ImagePolicy own = policy(List.of("ghcr.io"), List.of("ghcr.io/acme/*"), List.of(), false);
+    ImagePolicy own = policy(List.of("ghcr.io", "evil.example.com"), List.of("ghcr.io/acme/*"), List.of("*:dev"), false);
     ImagePolicy merged = PolicyService.merge(own, defaults);
-    assertThat(merged.allowedRegistries()).containsExactly("ghcr.io");
+    assertThat(merged.allowedRegistries()).as("narrowed, never widened").containsExactly("ghcr.io");
     assertThat(merged.allowedPatterns()).containsExactly("ghcr.io/acme/*");
-    assertThat(merged.blockedPatterns()).containsExactly("*:latest");
+    assertThat(merged.blockedPatterns()).containsExactly("*:latest", "*:dev");
     assertThat(merged.requireDigest()).isTrue();
+
+    ImagePolicy outside = PolicyService.merge(policy(List.of("evil.example.com"), List.of(), List.of(), false), defaults);
+    assertThat(outside.violation(ref("evil.example.com/app:1"))).isNotNull();
+    assertThat(outside.violation(ref("docker.io/library/nginx@sha256:" + "a".repeat(64)))).isNotNull();
+
+    ImagePolicy openPlatform = policy(List.of(), List.of(), List.of(), false);
+    assertThat(PolicyService.merge(own, openPlatform).allowedRegistries()).containsExactly("ghcr.io", "evil.example.com");
   }
 }
