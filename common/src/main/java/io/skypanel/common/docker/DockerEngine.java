@@ -143,10 +143,32 @@ public final class DockerEngine implements Closeable {
       return new EngineStatus(false, null, null, null, message);
     }
 
+    /** True when the engine speaks at least API {@code major.minor}. */
+    public boolean supportsApi(int major, int minor) {
+      return apiAtLeast(apiVersion, major, minor);
+    }
+
+    /** Compares a Docker API version such as {@code 1.41}; null or malformed versions support nothing. */
+    public static boolean apiAtLeast(String apiVersion, int major, int minor) {
+      if (apiVersion == null) {
+        return false;
+      }
+      String[] parts = apiVersion.trim().split("\\.");
+      try {
+        int actualMajor = Integer.parseInt(parts[0]);
+        int actualMinor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
+        return actualMajor > major || (actualMajor == major && actualMinor >= minor);
+      } catch (NumberFormatException e) {
+        return false;
+      }
+    }
+
     public JsonObject toJson() {
       JsonObject json = new JsonObject().put("status", available ? "up" : "down");
       if (available) {
-        json.put("version", version).put("api_version", apiVersion).put("swarm", swarm);
+        json.put("version", version).put("api_version", apiVersion).put("swarm", swarm)
+            // Swarm accepts Privileges.NoNewPrivileges from API 1.44; older engines rely on the daemon default
+            .put("no_new_privileges", supportsApi(1, 44));
       } else {
         json.put("message", "orchestration unavailable: " + message);
       }

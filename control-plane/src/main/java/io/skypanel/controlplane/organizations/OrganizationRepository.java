@@ -31,6 +31,9 @@ public final class OrganizationRepository {
   private static final String SLUG_TAKEN = "SELECT EXISTS (SELECT 1 FROM organizations WHERE slug = $1 AND id IS DISTINCT FROM $2) AS taken";
   private static final String DELETE = "DELETE FROM organizations WHERE id = $1";
   private static final String LOCK = "SELECT id FROM organizations WHERE id = $1 FOR UPDATE";
+  private static final String WORKLOADS = """
+      SELECT (SELECT count(*) FROM paas_containers WHERE organization_id = $1)
+           + (SELECT count(*) FROM paas_volumes WHERE organization_id = $1) AS workloads""";
 
   private static final String MEMBER_COLUMNS = "m.user_id, u.email, u.name, m.role, m.created_at";
   private static final String ADD_MEMBER = """
@@ -81,6 +84,11 @@ public final class OrganizationRepository {
   /** Serialises membership changes of one organization (last-owner rule) for the rest of the transaction. */
   public Future<Void> lock(SqlClient client, UUID organizationId) {
     return client.preparedQuery(LOCK).execute(Tuple.of(organizationId)).mapEmpty();
+  }
+
+  /** Containers and volumes the organization still has (they own resources outside the database). */
+  public Future<Long> workloads(SqlClient client, UUID organizationId) {
+    return client.preparedQuery(WORKLOADS).execute(Tuple.of(organizationId)).map(rows -> rows.iterator().next().getLong("workloads"));
   }
 
   /** True when added; false when the user already was a member. */

@@ -107,8 +107,14 @@ public final class OrganizationService {
     if (org.personal()) {
       return Future.failedFuture(ApiException.unprocessable("personal_organization", "a personal organization cannot be deleted"));
     }
-    // activity rows have no foreign key to the organization, so its history (and this last entry) survives
-    return pool.withTransaction(conn -> organizations.delete(conn, org.organizationId())
+    // activity rows have no foreign key to the organization, so its history (and this last entry) survives;
+    // running workloads must go first: the rows would cascade away while their Swarm services kept running
+    return pool.withTransaction(conn -> organizations.lock(conn, org.organizationId())
+            .compose(v -> organizations.workloads(conn, org.organizationId()))
+            .compose(workloads -> workloads > 0
+                ? Future.failedFuture(ApiException.conflict("organization_not_empty",
+                    "delete the organization's containers and volumes first (" + workloads + " remain)"))
+                : organizations.delete(conn, org.organizationId()))
             .compose(v -> activity.insert(conn, new ActivityEntry(org.organizationId(), principal.userId(), "organization.delete", "organization",
                 org.organizationId().toString(), new JsonObject().put("slug", org.slug()), ip))))
         .andThen(done -> {

@@ -35,6 +35,8 @@ class PlatformEndpointsTest extends ApiTestBase {
     } else {
       assertThat(report.getString("status")).isEqualTo("ready");
       assertThat(docker.getString("api_version")).isNotBlank();
+      // this machine's engine speaks API 1.41: no per-service no-new-privileges, and /readyz says so
+      assertThat(docker.getBoolean("no_new_privileges")).isEqualTo(!docker.getString("api_version").matches("1\\.([0-3]?[0-9]|4[0-3])"));
     }
   }
 

@@ -30,6 +30,7 @@ public final class ContainerReconciler {
 
   private static final Logger LOG = LoggerFactory.getLogger(ContainerReconciler.class);
   private static final Set<String> FAILED_TASK_STATES = Set.of("failed", "rejected");
+  private static final long TEARDOWN_RECHECK_MS = 1000;
 
   private final Vertx vertx;
   private final Pool pool;
@@ -192,12 +193,23 @@ public final class ContainerReconciler {
         : event(row, "fail", "swarm", message, new JsonObject().put("task_id", task.taskId())));
   }
 
+  /**
+   * Removes the service, and only once its task containers are gone (they release volumes and secrets when
+   * they are) the secrets and the row. Until then the container stays "deleting" and is looked at again shortly.
+   */
   private Future<Void> teardown(ContainerRow row) {
     Future<String> serviceId = row.swarmServiceId() != null ? Future.succeededFuture(row.swarmServiceId()) : orchestrator.findServiceByContainer(row.id());
     return serviceId.compose(id -> id == null ? Future.succeededFuture() : orchestrator.removeService(id))
-        .compose(v -> containers.secrets(pool, row.id()))
-        .compose(deployer::removeSecrets)
-        .compose(v -> containers.delete(pool, row.id()));
+        .compose(v -> orchestrator.remainingTaskContainers(row.id()))
+        .compose(remaining -> {
+          if (remaining > 0) {
+            vertx.setTimer(TEARDOWN_RECHECK_MS, t -> converge(row.id()));
+            return Future.succeededFuture();
+          }
+          return containers.secrets(pool, row.id())
+              .compose(deployer::removeSecrets)
+              .compose(v -> containers.delete(pool, row.id()));
+        });
   }
 
   /** An engine or spec failure: the container is failed with the reason; the next sweep tries again. */

@@ -43,6 +43,12 @@ public interface Orchestrator {
   /** The service id of the service carrying {@code skypanel.container=<containerId>}, or null. */
   Future<String> findServiceByContainer(UUID containerId);
 
+  /**
+   * How many task containers of the platform container still exist on this engine (running or stopped); a
+   * removed service's containers linger for their stop grace period and keep their volumes busy until then.
+   */
+  Future<Integer> remainingTaskContainers(UUID containerId);
+
   /** CPU, memory and network figures of the service's running tasks on this engine (docker stats, one sample). */
   Future<JsonObject> stats(String serviceId);
 }

@@ -125,17 +125,7 @@ public final class SwarmOrchestrator implements Orchestrator {
   }
 
   static boolean apiAtLeast(String apiVersion, int major, int minor) {
-    if (apiVersion == null) {
-      return false;
-    }
-    String[] parts = apiVersion.trim().split("\\.");
-    try {
-      int actualMajor = Integer.parseInt(parts[0]);
-      int actualMinor = parts.length > 1 ? Integer.parseInt(parts[1]) : 0;
-      return actualMajor > major || (actualMajor == major && actualMinor >= minor);
-    } catch (NumberFormatException e) {
-      return false;
-    }
+    return DockerEngine.EngineStatus.apiAtLeast(apiVersion, major, minor);
   }
 
   /** The spec builder for the engine as it is now (NoNewPrivileges only where supported). */
@@ -370,6 +360,15 @@ public final class SwarmOrchestrator implements Orchestrator {
         .map(Service::getId)
         .findFirst()
         .orElse(null));
+  }
+
+  @Override
+  public Future<Integer> remainingTaskContainers(UUID containerId) {
+    // task containers carry the service's container labels; stopped ones still hold volumes until removed
+    return engine.call(() -> engine.client().listContainersCmd()
+        .withShowAll(true)
+        .withLabelFilter(Map.of(CONTAINER_LABEL, containerId.toString()))
+        .exec().size());
   }
 
   // ---------------------------------------------------------------------------------------------- inspect

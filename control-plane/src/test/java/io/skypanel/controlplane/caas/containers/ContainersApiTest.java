@@ -139,6 +139,13 @@ class ContainersApiTest extends ApiTestBase {
     assertThat(endpoint.getString("address")).isEqualTo("127.0.0.1");
     assertThat(endpoint.getInteger("container_port")).isEqualTo(8080);
     assertThat(body(endpoint)).isEqualTo("hello v1");
+    assertThat(running.getString("image_digest")).as("the image the task really runs").isEqualTo(v1);
+
+    JsonObject metrics = Eventually.await("a stats sample", CONVERGE, () -> {
+      JsonObject m = call(HttpMethod.GET, "/api/caas/containers/" + created.getString("id") + "/metrics", owner.token(), org, null).bodyAsJsonObject();
+      return m.getJsonArray("tasks") != null && !m.getJsonArray("tasks").isEmpty() ? m : null;
+    });
+    assertThat(metrics.getJsonArray("tasks").getJsonObject(0).getLong("memory_bytes")).isPositive();
 
     JsonObject spec = new JsonObject(TestImages.docker("service", "inspect", "c-" + created.getString("id"), "--format", "{{json .Spec.TaskTemplate.ContainerSpec}}"));
     assertThat(spec.getJsonArray("CapabilityDrop")).contains("ALL");
@@ -229,6 +236,46 @@ class ContainersApiTest extends ApiTestBase {
     HttpResponse<Buffer> removed = call(HttpMethod.PATCH, "/api/caas/containers/" + id + "/env", owner.token(), org, new JsonObject().putNull("ADDED"));
     assertThat(removed.bodyAsJsonObject().containsKey("ADDED")).isFalse();
     delete(id);
+  }
+
+  @Test
+  void volume_data_survives_a_redeploy() {
+    HttpResponse<Buffer> volume = call(HttpMethod.POST, "/api/caas/volumes", owner.token(), org,
+        new JsonObject().put("name", "data-" + UUID.randomUUID().toString().substring(0, 6)).put("size_gb", 1));
+    assertThat(volume.statusCode()).as(volume.bodyAsString()).isEqualTo(201);
+    String volumeId = volume.bodyAsJsonObject().getString("id");
+    String id = create("vol-" + UUID.randomUUID().toString().substring(0, 6), v1, new JsonObject().put("volumes",
+        new JsonArray().add(new JsonObject().put("volume_id", volumeId).put("mount_path", "/data")))).getString("id");
+    running(id, 1);
+    TestImages.docker("exec", taskContainer(id), "sh", "-c", "echo persisted > /data/proof");
+
+    assertThat(act(id, "deploy", new JsonObject().put("image_ref", v2)).statusCode()).isEqualTo(202);
+    servedBody(id, "hello v2");
+    String task = Eventually.await("a v2 task", CONVERGE, () -> {
+      JsonObject c = get(id);
+      return "running".equals(c.getString("status")) && v2.equals(c.getString("image_digest")) ? taskContainer(id) : null;
+    });
+    assertThat(TestImages.docker("exec", task, "cat", "/data/proof").trim()).isEqualTo("persisted");
+    delete(id);
+    assertThat(call(HttpMethod.DELETE, "/api/caas/volumes/" + volumeId, owner.token(), org, null).statusCode()).isEqualTo(204);
+  }
+
+  @Test
+  void an_organization_with_containers_cannot_be_deleted_until_they_are_gone() {
+    ApiClient.Session founder = newUser("Founder");
+    String team = createOrganization(founder, "Team " + UUID.randomUUID().toString().substring(0, 6)).getString("id");
+    HttpResponse<Buffer> created = call(HttpMethod.POST, "/api/caas/containers", founder.token(), team,
+        new JsonObject().put("name", "keeper").put("image_ref", v1).put("resources", new JsonObject().put("cpu", 0.25).put("memory_mb", 64)));
+    assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(202);
+    String id = created.bodyAsJsonObject().getString("id");
+
+    assertThat(errorCode(call(HttpMethod.DELETE, "/api/organizations/" + team, founder.token(), null), 409)).isEqualTo("organization_not_empty");
+
+    assertThat(call(HttpMethod.DELETE, "/api/caas/containers/" + id, founder.token(), team, null).statusCode()).isEqualTo(202);
+    Eventually.await("the container gone", CONVERGE, () ->
+        call(HttpMethod.GET, "/api/caas/containers/" + id, founder.token(), team, null).statusCode() == 404 ? true : null);
+    assertThat(call(HttpMethod.DELETE, "/api/organizations/" + team, founder.token(), null).statusCode()).isEqualTo(204);
+    assertThat(TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.container=" + id)).isBlank();
   }
 
   @Test
