@@ -2,6 +2,7 @@ package io.skypanel.controlplane.caas.containers;
 
 import io.skypanel.controlplane.caas.orchestration.Orchestrator;
 import io.skypanel.controlplane.caas.orchestration.ServiceState;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonArray;
@@ -31,6 +32,11 @@ public final class ContainerReconciler {
   private static final Logger LOG = LoggerFactory.getLogger(ContainerReconciler.class);
   private static final Set<String> FAILED_TASK_STATES = Set.of("failed", "rejected");
   private static final long TEARDOWN_RECHECK_MS = 1000;
+  private static final long WATCH_RETRY_MS = 5000;
+  private static final long FOLLOW_UP_MS = 1000;
+  private static final int MAX_FOLLOW_UPS = 30;
+  /** Swarm task states on the way to running. */
+  private static final Set<String> SETTLING_TASK_STATES = Set.of("new", "pending", "assigned", "accepted", "ready", "preparing", "starting");
 
   private final Vertx vertx;
   private final Pool pool;
@@ -40,8 +46,11 @@ public final class ContainerReconciler {
   private final ContainerDeployer deployer;
   private final ContainerRepository containers = new ContainerRepository();
   private final Map<UUID, Future<Void>> inFlight = new ConcurrentHashMap<>();
+  private final Map<UUID, Integer> followUps = new ConcurrentHashMap<>();
   private long timer = -1;
   private boolean sweeping;
+  private volatile boolean stopped;
+  private Orchestrator.EventWatch watch;
 
   public ContainerReconciler(Vertx vertx, Pool pool, RedisAPI redis, String redisPrefix, Orchestrator orchestrator, ContainerDeployer deployer) {
     this.vertx = vertx;
@@ -52,15 +61,33 @@ public final class ContainerReconciler {
     this.deployer = deployer;
   }
 
-  /** Starts the periodic sweep over every container. */
+  /**
+   * Starts the periodic sweep over every container and follows the engine's events, so a task that dies, is
+   * killed or turns unhealthy is reconciled at once instead of at the next sweep.
+   */
   public void start(long intervalMs) {
+    Context context = vertx.getOrCreateContext();
     timer = vertx.setPeriodic(intervalMs, intervalMs, id -> sweep());
+    watch(context);
   }
 
   public void stop() {
+    stopped = true;
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
+    if (watch != null) {
+      watch.close();
+    }
+  }
+
+  private void watch(Context context) {
+    if (stopped) {
+      return;
+    }
+    watch = orchestrator.watchContainers(containerId -> context.runOnContext(v -> converge(containerId)));
+    // the engine ends the stream when it restarts; the sweep covers the gap until the watch is back
+    watch.ended().onComplete(done -> context.runOnContext(v -> vertx.setTimer(WATCH_RETRY_MS, t -> watch(context))));
   }
 
   /** One pass over all containers, one at a time; a pass still running makes the next tick a no-op. */
@@ -92,8 +119,9 @@ public final class ContainerReconciler {
       if (acquired == null) {
         return Future.succeededFuture(); // another replica is on it; the next sweep looks again
       }
+      // the lock is released before the next pass for this container starts, or that pass would skip
       return containers.byIdAnyOrganization(pool, containerId).compose(this::reconcile)
-          .andThen(done -> redis.del(List.of(key)));
+          .eventually(() -> redis.del(List.of(key)));
     });
   }
 
@@ -180,10 +208,28 @@ public final class ContainerReconciler {
     if ("running".equals(status) && (row.lastDeploy() == null || !row.generation().equals(row.lastDeploy().getString("generation")))) {
       lastDeploy = new JsonObject().put("state", "deployed").put("generation", row.generation()).put("image", row.spec().imageRef());
     }
+    followUpWhileSettling(row.id(), "deploying".equals(status)
+        || state.tasks().stream().anyMatch(t -> "running".equals(t.desiredState()) && SETTLING_TASK_STATES.contains(t.state())));
     Future<Void> failureEvent = failedTask == null ? Future.succeededFuture() : recordTaskFailure(row, failedTask);
     JsonObject deployed = lastDeploy;
     String finalReason = reason;
     return failureEvent.compose(v -> containers.observed(pool, row.id(), status, finalReason, running.size(), endpoints, digest, deployed));
+  }
+
+  /**
+   * Docker announces a container's start before Swarm marks its task running, so an event-driven pass can see
+   * a task still starting. While a container settles it is looked at again every second, a bounded number of
+   * times; a task that never settles is left to the periodic sweep.
+   */
+  private void followUpWhileSettling(UUID containerId, boolean settling) {
+    if (!settling || stopped) {
+      followUps.remove(containerId);
+      return;
+    }
+    int count = followUps.merge(containerId, 1, Integer::sum);
+    if (count <= MAX_FOLLOW_UPS) {
+      vertx.setTimer(FOLLOW_UP_MS, t -> converge(containerId));
+    }
   }
 
   private Future<Void> recordTaskFailure(ContainerRow row, ServiceState.Task task) {

@@ -49,6 +49,23 @@ public interface Orchestrator {
    */
   Future<Integer> remainingTaskContainers(UUID containerId);
 
+  /**
+   * Streams the engine's container and service events and calls {@code changed} (on an engine thread; hop to
+   * your context) with the platform container each one concerns: a task started, died, got killed or turned
+   * unhealthy, or its service changed. The watch ends when the engine closes the stream; re-subscribe then.
+   */
+  EventWatch watchContainers(io.vertx.core.Handler<UUID> changed);
+
+  /** A running event subscription. */
+  interface EventWatch extends AutoCloseable {
+
+    /** Completes (or fails) when the stream ends. */
+    Future<Void> ended();
+
+    @Override
+    void close();
+  }
+
   /** CPU, memory and network figures of the service's running tasks on this engine (docker stats, one sample). */
   Future<JsonObject> stats(String serviceId);
 }

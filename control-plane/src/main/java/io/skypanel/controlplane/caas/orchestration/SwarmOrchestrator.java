@@ -3,6 +3,10 @@ package io.skypanel.controlplane.caas.orchestration;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.model.Event;
+import com.github.dockerjava.api.model.EventType;
+import io.vertx.core.Handler;
+import io.vertx.core.Promise;
 import com.github.dockerjava.api.command.CreateServiceCmd;
 import com.github.dockerjava.api.exception.BadRequestException;
 import com.github.dockerjava.api.exception.ConflictException;
@@ -41,6 +45,7 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -211,14 +216,7 @@ public final class SwarmOrchestrator implements Orchestrator {
 
   @Override
   public Future<Void> removeSecret(String secretId) {
-    return engine.call(() -> {
-      try {
-        engine.client().removeSecretCmd(secretId).exec();
-      } catch (NotFoundException e) {
-        LOG.debug("secret {} already gone", secretId);
-      }
-      return null;
-    });
+    return removeIfPresent("secret", secretId, () -> engine.client().removeSecretCmd(secretId).exec());
   }
 
   @Override
@@ -242,11 +240,16 @@ public final class SwarmOrchestrator implements Orchestrator {
 
   @Override
   public Future<Void> removeVolume(String name) {
+    return removeIfPresent("volume", name, () -> engine.client().removeVolumeCmd(name).exec());
+  }
+
+  /** Removal is idempotent: what is already gone counts as removed. */
+  private Future<Void> removeIfPresent(String what, String id, Runnable remove) {
     return engine.call(() -> {
       try {
-        engine.client().removeVolumeCmd(name).exec();
+        remove.run();
       } catch (NotFoundException e) {
-        LOG.debug("volume {} already gone", name);
+        LOG.debug("{} {} already gone", what, id);
       }
       return null;
     });
@@ -342,14 +345,7 @@ public final class SwarmOrchestrator implements Orchestrator {
 
   @Override
   public Future<Void> removeService(String serviceId) {
-    return engine.call(() -> {
-      try {
-        engine.client().removeServiceCmd(serviceId).exec();
-      } catch (NotFoundException e) {
-        LOG.debug("service {} already gone", serviceId);
-      }
-      return null;
-    });
+    return removeIfPresent("service", serviceId, () -> engine.client().removeServiceCmd(serviceId).exec());
   }
 
   @Override
@@ -369,6 +365,79 @@ public final class SwarmOrchestrator implements Orchestrator {
         .withShowAll(true)
         .withLabelFilter(Map.of(CONTAINER_LABEL, containerId.toString()))
         .exec().size());
+  }
+
+  /** Container actions that change what a task serves; exec and attach events are noise here. */
+  private static final Set<String> TASK_ACTIONS = Set.of("start", "die", "kill", "oom", "stop", "destroy", "health_status");
+
+  @Override
+  public EventWatch watchContainers(Handler<UUID> changed) {
+    Promise<Void> ended = Promise.promise();
+    ResultCallback.Adapter<Event> callback = new ResultCallback.Adapter<>() {
+      @Override
+      public void onNext(Event event) {
+        UUID containerId = containerOf(event);
+        if (containerId != null) {
+          changed.handle(containerId);
+        }
+      }
+
+      @Override
+      public void onError(Throwable error) {
+        ended.tryFail(error);
+      }
+
+      @Override
+      public void onComplete() {
+        ended.tryComplete();
+      }
+    };
+    if (engine.client() == null) {
+      ended.tryFail(engine.status().message());
+    } else {
+      // exec only starts the stream; docker-java reads it on its own thread
+      engine.call(() -> engine.client().eventsCmd().withEventTypeFilter(EventType.CONTAINER, EventType.SERVICE).exec(callback))
+          .onFailure(ended::tryFail);
+    }
+    return new EventWatch() {
+      @Override
+      public Future<Void> ended() {
+        return ended.future();
+      }
+
+      @Override
+      public void close() {
+        try {
+          callback.close();
+        } catch (java.io.IOException e) {
+          LOG.debug("closing the event stream failed: {}", e.getMessage());
+        }
+        ended.tryComplete();
+      }
+    };
+  }
+
+  /** The platform container an event concerns: by the task container's label, or by the service's name c-<id>. */
+  static UUID containerOf(Event event) {
+    if (event.getActor() == null || event.getActor().getAttributes() == null) {
+      return null;
+    }
+    Map<String, String> attributes = event.getActor().getAttributes();
+    String id = null;
+    if (event.getType() == EventType.CONTAINER) {
+      String action = event.getAction() == null ? "" : event.getAction();
+      if (TASK_ACTIONS.stream().anyMatch(action::startsWith)) {
+        id = attributes.get(CONTAINER_LABEL);
+      }
+    } else if (event.getType() == EventType.SERVICE) {
+      String name = attributes.get("name");
+      id = name != null && name.startsWith("c-") ? name.substring(2) : null;
+    }
+    try {
+      return id == null ? null : UUID.fromString(id);
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
   }
 
   // ---------------------------------------------------------------------------------------------- inspect
