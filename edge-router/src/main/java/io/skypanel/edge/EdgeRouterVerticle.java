@@ -3,24 +3,31 @@ package io.skypanel.edge;
 import io.skypanel.common.Platform;
 import io.skypanel.common.ServiceVerticle;
 import io.skypanel.common.config.Settings;
+import io.skypanel.edge.proxy.EdgeProxy;
+import io.skypanel.edge.routing.RouteSync;
+import io.skypanel.edge.routing.RouteTable;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.net.SelfSignedCertificate;
+import io.vertx.httpproxy.HttpProxy;
 
 import java.util.List;
 
 /**
- * The platform's front door: plain HTTP and HTTPS listeners for every app and container hostname.
- * Until routes exist (edge-router wave) every Host is unknown and answered with a 404 that touches no
- * upstream. HTTPS starts with a self-signed fallback certificate; ACME certificates replace it per SNI name.
+ * The platform's front door: plain HTTP and HTTPS listeners for every app and container hostname. Requests
+ * go through {@link EdgeProxy} to the live endpoints of the hostname's container, found in a {@link RouteTable}
+ * that {@link RouteSync} keeps equal to PostgreSQL. HTTPS starts with a self-signed fallback certificate;
+ * ACME certificates per SNI name come next.
  */
 public final class EdgeRouterVerticle extends ServiceVerticle {
 
   public static final String NAME = "edge-router";
 
   private final Platform platform;
+  private final RouteTable routes = new RouteTable();
+  private RouteSync routeSync;
+  private HttpProxy proxy;
   private HttpServer plainServer;
   private HttpServer tlsServer;
 
@@ -41,19 +48,25 @@ public final class EdgeRouterVerticle extends ServiceVerticle {
     SelfSignedCertificate fallback = SelfSignedCertificate.create("skypanel.invalid");
     HttpServerOptions tls = new HttpServerOptions().setHost(host).setPort(settings.integer("SKYPANEL_HTTPS_PORT", 8443))
         .setSsl(true).setUseAlpn(true).setKeyCertOptions(fallback.keyCertOptions());
-    return Future.all(listen(plain).onSuccess(s -> plainServer = s), listen(tls).onSuccess(s -> tlsServer = s));
+    routeSync = new RouteSync(vertx, platform.pool(), platform.events(), routes);
+    proxy = EdgeProxy.create(vertx, routes);
+    // routes first: a listener must never answer from an empty table while the real one is loading
+    return routeSync.start(settings.longValue("SKYPANEL_EDGE_RESYNC_MS", 30000))
+        .compose(v -> Future.all(listen(plain).onSuccess(s -> plainServer = s), listen(tls).onSuccess(s -> tlsServer = s)));
+  }
+
+  @Override
+  public Future<?> stop() {
+    if (routeSync != null) {
+      routeSync.stop();
+    }
+    return Future.succeededFuture();
   }
 
   private Future<HttpServer> listen(HttpServerOptions options) {
-    return vertx.createHttpServer(options).requestHandler(this::unknownHost).listen()
+    return vertx.createHttpServer(options).requestHandler(proxy).listen()
         .recover(err -> Future.failedFuture(new IllegalStateException(
             "edge router cannot listen on " + options.getHost() + ":" + options.getPort() + ": " + err.getMessage(), err)));
-  }
-
-  private void unknownHost(HttpServerRequest request) {
-    request.response().setStatusCode(404)
-        .putHeader("Content-Type", "text/plain; charset=utf-8")
-        .end("404 no application is configured for this hostname\n");
   }
 
   @Override

@@ -40,7 +40,8 @@ public final class CaasModule {
     this.quotas = new QuotaService(settings);
     this.orchestrator = new SwarmOrchestrator(platform.docker());
     ContainerDeployer deployer = new ContainerDeployer(platform.pool(), orchestrator, platform.secrets(), policies, registries);
-    this.reconciler = new ContainerReconciler(platform.vertx(), platform.pool(), platform.redisApi(), platform.redisPrefix(), orchestrator, deployer);
+    this.reconciler = new ContainerReconciler(platform.vertx(), platform.pool(), platform.redisApi(), platform.redisPrefix(), orchestrator, deployer,
+        platform.events());
     this.containers = new ContainerService(platform.pool(), platform.secrets(), policies, registries, quotas, orchestrator, reconciler, settings);
   }
 

@@ -3,6 +3,7 @@ package io.skypanel.controlplane.catalog;
 import io.skypanel.common.config.Settings;
 import io.skypanel.common.errors.ApiException;
 import io.skypanel.common.events.PlatformEvents;
+import io.skypanel.common.events.Topics;
 import io.skypanel.common.auth.Principal;
 import io.skypanel.controlplane.activity.ActivityEntry;
 import io.skypanel.controlplane.activity.ActivityRepository;
@@ -97,7 +98,7 @@ public final class CatalogService {
   private void announce(boolean changed) {
     if (changed) {
       // quota checks elsewhere cache plan limits; tell them to look again (best effort, they also resync)
-      events.publish("catalog.plans.changed", new JsonObject()).otherwiseEmpty();
+      events.publish(Topics.PLANS_CHANGED, new JsonObject()).otherwiseEmpty();
     }
   }
 

@@ -3,6 +3,7 @@ package io.skypanel.controlplane.organizations;
 import io.skypanel.common.auth.Principal;
 import io.skypanel.common.errors.ApiException;
 import io.skypanel.common.events.PlatformEvents;
+import io.skypanel.common.events.Topics;
 import io.skypanel.controlplane.activity.ActivityEntry;
 import io.skypanel.controlplane.activity.ActivityRepository;
 import io.skypanel.controlplane.api.Cursor;
@@ -120,7 +121,7 @@ public final class OrganizationService {
         .andThen(done -> {
           if (done.succeeded()) {
             // other services drop what they cached for this tenant; the database already forgot it
-            events.publish("organization.deleted", new JsonObject().put("organization_id", org.organizationId().toString()))
+            events.publish(Topics.ORGANIZATION_DELETED, new JsonObject().put("organization_id", org.organizationId().toString()))
                 .onFailure(err -> LOG.warn("could not announce the deletion of organization {}: {}", org.organizationId(), err.getMessage()));
           }
         });

@@ -1,5 +1,7 @@
 package io.skypanel.controlplane.caas.containers;
 
+import io.skypanel.common.events.PlatformEvents;
+import io.skypanel.common.events.Topics;
 import io.skypanel.controlplane.caas.orchestration.Orchestrator;
 import io.skypanel.controlplane.caas.orchestration.ServiceState;
 import io.vertx.core.Context;
@@ -44,6 +46,7 @@ public final class ContainerReconciler {
   private final String lockPrefix;
   private final Orchestrator orchestrator;
   private final ContainerDeployer deployer;
+  private final PlatformEvents events;
   private final ContainerRepository containers = new ContainerRepository();
   private final Map<UUID, Future<Void>> inFlight = new ConcurrentHashMap<>();
   private final Map<UUID, Integer> followUps = new ConcurrentHashMap<>();
@@ -52,8 +55,10 @@ public final class ContainerReconciler {
   private volatile boolean stopped;
   private Orchestrator.EventWatch watch;
 
-  public ContainerReconciler(Vertx vertx, Pool pool, RedisAPI redis, String redisPrefix, Orchestrator orchestrator, ContainerDeployer deployer) {
+  public ContainerReconciler(Vertx vertx, Pool pool, RedisAPI redis, String redisPrefix, Orchestrator orchestrator, ContainerDeployer deployer,
+                             PlatformEvents events) {
     this.vertx = vertx;
+    this.events = events;
     this.pool = pool;
     this.redis = redis;
     this.lockPrefix = redisPrefix + "caas:reconcile:";
@@ -213,7 +218,13 @@ public final class ContainerReconciler {
     Future<Void> failureEvent = failedTask == null ? Future.succeededFuture() : recordTaskFailure(row, failedTask);
     JsonObject deployed = lastDeploy;
     String finalReason = reason;
-    return failureEvent.compose(v -> containers.observed(pool, row.id(), status, finalReason, running.size(), endpoints, digest, deployed));
+    boolean routesChanged = !endpoints.equals(row.endpoints()) || !status.equals(row.status());
+    return failureEvent.compose(v -> containers.observed(pool, row.id(), status, finalReason, running.size(), endpoints, digest, deployed))
+        .andThen(done -> {
+          if (done.succeeded() && routesChanged) {
+            announceRoutes(row.id());
+          }
+        });
   }
 
   /**
@@ -254,8 +265,15 @@ public final class ContainerReconciler {
           }
           return containers.secrets(pool, row.id())
               .compose(deployer::removeSecrets)
-              .compose(v -> containers.delete(pool, row.id()));
+              .compose(v -> containers.delete(pool, row.id()))
+              .andThen(done -> announceRoutes(row.id()));
         });
+  }
+
+  /** Edge routers reload this container's routes; a lost message is repaired by their periodic resync. */
+  private void announceRoutes(UUID containerId) {
+    events.publish(Topics.ROUTES_CHANGED, new JsonObject().put("container_id", containerId.toString()))
+        .onFailure(err -> LOG.debug("could not announce route change of {}: {}", containerId, err.getMessage()));
   }
 
   /** An engine or spec failure: the container is failed with the reason; the next sweep tries again. */

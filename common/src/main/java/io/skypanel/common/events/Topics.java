@@ -1,0 +1,17 @@
+package io.skypanel.common.events;
+
+/** The {@link PlatformEvents} topics services share; payloads say what to re-read, never the new state itself. */
+public final class Topics {
+
+  /** {@code {"container_id": ...}}: the container's hostnames or endpoints changed; edge routers reload its routes. */
+  public static final String ROUTES_CHANGED = "routes.changed";
+
+  /** {@code {"organization_id": ...}}: the organization is gone. */
+  public static final String ORGANIZATION_DELETED = "organization.deleted";
+
+  /** {@code {}}: the plan catalog changed. */
+  public static final String PLANS_CHANGED = "catalog.plans.changed";
+
+  private Topics() {
+  }
+}

@@ -1,0 +1,69 @@
+package io.skypanel.edge.routing;
+
+import io.skypanel.common.events.PlatformEvents;
+import io.skypanel.common.events.Topics;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.UUID;
+
+/**
+ * Keeps a {@link RouteTable} equal to PostgreSQL: a full load at start, the changed container's routes as soon
+ * as the control plane announces a change on {@link Topics#ROUTES_CHANGED} (Redis pub/sub, shared by every edge
+ * replica), and a periodic full resync that repairs anything a lost message left behind.
+ */
+public final class RouteSync {
+
+  private static final Logger LOG = LoggerFactory.getLogger(RouteSync.class);
+
+  private final Vertx vertx;
+  private final Pool pool;
+  private final PlatformEvents events;
+  private final RouteTable table;
+  private final RouteRepository routes = new RouteRepository();
+  private long timer = -1;
+
+  public RouteSync(Vertx vertx, Pool pool, PlatformEvents events, RouteTable table) {
+    this.vertx = vertx;
+    this.pool = pool;
+    this.events = events;
+    this.table = table;
+  }
+
+  /** Subscribes first, then loads, so no change between the two is missed. */
+  public Future<Void> start(long resyncMs) {
+    return events.subscribe(Topics.ROUTES_CHANGED, this::changed)
+        .compose(v -> resync())
+        .onSuccess(v -> timer = vertx.setPeriodic(resyncMs, resyncMs, id -> resync()));
+  }
+
+  public void stop() {
+    if (timer >= 0) {
+      vertx.cancelTimer(timer);
+    }
+  }
+
+  public Future<Void> resync() {
+    return routes.all(pool).map(all -> {
+      table.replaceAll(all);
+      return (Void) null;
+    }).onFailure(err -> LOG.warn("route resync failed; keeping the current table: {}", err.getMessage()));
+  }
+
+  private void changed(JsonObject event) {
+    UUID containerId;
+    try {
+      containerId = UUID.fromString(event.getString("container_id"));
+    } catch (RuntimeException e) {
+      LOG.debug("ignoring a malformed route change: {}", event);
+      return;
+    }
+    routes.forContainer(pool, containerId)
+        .onSuccess(found -> table.replaceContainer(containerId, found))
+        .onFailure(err -> LOG.warn("could not reload the routes of container {}: {}", containerId, err.getMessage()));
+  }
+}

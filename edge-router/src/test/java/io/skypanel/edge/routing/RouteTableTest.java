@@ -1,0 +1,71 @@
+package io.skypanel.edge.routing;
+
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
+import org.junit.jupiter.api.Test;
+
+import java.util.List;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+class RouteTableTest {
+
+  private static final UUID ORG_A = UUID.randomUUID();
+  private static final UUID ORG_B = UUID.randomUUID();
+
+  private static Route route(String host, UUID org, UUID container, int... ports) {
+    List<SocketAddress> endpoints = java.util.Arrays.stream(ports).mapToObj(p -> SocketAddress.inetSocketAddress(p, "127.0.0.1")).toList();
+    return new Route(host, org, container, endpoints);
+  }
+
+  @Test
+  void looks_up_by_host_ignoring_case_port_and_trailing_dot() {
+    RouteTable table = new RouteTable();
+    UUID container = UUID.randomUUID();
+    table.replaceAll(List.of(route("web-acme.apps.example.com", ORG_A, container, 30001)));
+
+    assertThat(table.lookup("Web-Acme.Apps.Example.COM:8000").containerId()).isEqualTo(container);
+    assertThat(table.lookup("web-acme.apps.example.com.").containerId()).isEqualTo(container);
+    assertThat(table.lookup("other.apps.example.com")).isNull();
+    assertThat(table.lookup(null)).isNull();
+  }
+
+  @Test
+  void replacing_one_container_leaves_the_others_alone_and_never_takes_a_claimed_hostname() {
+    RouteTable table = new RouteTable();
+    UUID a = UUID.randomUUID();
+    UUID b = UUID.randomUUID();
+    table.replaceAll(List.of(route("a.example.com", ORG_A, a, 30001), route("b.example.com", ORG_B, b, 30002)));
+
+    table.replaceContainer(b, List.of(route("b.example.com", ORG_B, b, 30003), route("a.example.com", ORG_B, b, 30003)));
+
+    assertThat(table.lookup("a.example.com").organizationId()).as("a's hostname stays with a").isEqualTo(ORG_A);
+    assertThat(table.lookup("b.example.com").nextEndpoint().port()).isEqualTo(30003);
+    table.replaceContainer(b, List.of());
+    assertThat(table.lookup("b.example.com")).isNull();
+    assertThat(table.size()).isEqualTo(1);
+  }
+
+  @Test
+  void endpoints_rotate_and_an_empty_route_has_none() {
+    Route route = route("r.example.com", ORG_A, UUID.randomUUID(), 1, 2, 3);
+    assertThat(List.of(route.nextEndpoint().port(), route.nextEndpoint().port(), route.nextEndpoint().port(), route.nextEndpoint().port()))
+        .containsExactly(1, 2, 3, 1);
+    assertThat(route("e.example.com", ORG_A, UUID.randomUUID()).nextEndpoint()).isNull();
+  }
+
+  @Test
+  void only_the_first_public_tcp_port_is_routed() {
+    JsonArray ports = new JsonArray()
+        .add(new JsonObject().put("container_port", 9000).put("public", false))
+        .add(new JsonObject().put("container_port", 8080).put("protocol", "tcp").put("public", true));
+    JsonArray endpoints = new JsonArray()
+        .add(new JsonObject().put("address", "127.0.0.1").put("port", 31000).put("container_port", 9000).put("protocol", "tcp"))
+        .add(new JsonObject().put("address", "127.0.0.1").put("port", 31001).put("container_port", 8080).put("protocol", "tcp"));
+
+    assertThat(RouteRepository.endpoints(ports, endpoints)).extracting(SocketAddress::port).containsExactly(31001);
+    assertThat(RouteRepository.endpoints(new JsonArray().add(new JsonObject().put("container_port", 9000).put("public", false)), endpoints)).isEmpty();
+  }
+}

@@ -1,0 +1,139 @@
+package io.skypanel.launcher;
+
+import io.skypanel.common.db.DatabaseOptions;
+import io.skypanel.common.testing.TestServers;
+import io.skypanel.controlplane.support.ApiClient;
+import io.skypanel.controlplane.support.Await;
+import io.skypanel.controlplane.support.Eventually;
+import io.skypanel.controlplane.support.TestImages;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.UUID;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The whole platform in one process against the real engine: a container created through the API is reached
+ * through the edge router by its hostname, never through another organization's, and route changes reach the
+ * edge through pub/sub well under a second.
+ */
+class EdgeRoutingTest {
+
+  private static final Duration CONVERGE = Duration.ofSeconds(90);
+  private static WebClient web;
+
+  private static DatabaseOptions database;
+  private static RunningPlatform platform;
+  private static ApiClient api;
+  private static int edgePort;
+  private static String image;
+
+  record Tenant(ApiClient.Session session, String containerId, String hostname) {
+  }
+
+  @BeforeAll
+  static void start() throws IOException {
+    database = TestServers.createDatabase();
+    JsonObject overrides = new JsonObject()
+        .put("DATABASE_URL", "postgres://" + database.user() + ":" + database.password() + "@" + database.host() + ":" + database.port() + "/" + database.database())
+        .put("REDIS_URL", TestServers.REDIS_URL)
+        .put("SKYPANEL_REDIS_PREFIX", TestServers.redisPrefix())
+        .put("SKYPANEL_BIND_HOST", "127.0.0.1")
+        .put("SKYPANEL_DATA_DIR", Files.createTempDirectory("skypanel-edge").toString())
+        .put("SKYPANEL_BCRYPT_COST", "4")
+        .put("SKYPANEL_BASE_DOMAIN", "apps.skypanel.test")
+        .put("SKYPANEL_API_PORT", "0").put("SKYPANEL_HTTP_PORT", "0").put("SKYPANEL_HTTPS_PORT", "0")
+        .put("SKYPANEL_EXEC_PORT", "0").put("SKYPANEL_LOGS_PORT", "0");
+    platform = Await.result(Launcher.start(overrides));
+    api = new ApiClient(platform.vertx(), platform.port("control-plane"));
+    web = WebClient.create(platform.vertx());
+    edgePort = platform.port("edge-router");
+    image = TestImages.digestOf(TestImages.web("edge-v1", "hello edge"));
+  }
+
+  @AfterAll
+  static void stop() {
+    if (platform != null) {
+      api.close();
+      web.close();
+      Await.result(platform.stop());
+    }
+    TestServers.dropDatabase(database);
+  }
+
+  private static Tenant tenant(String name, String body) {
+    ApiClient.Session session = Await.result(api.newUser(name));
+    String org = session.personalOrganizationId();
+    TestServers.execute(database, "UPDATE organizations SET plan_id = (SELECT id FROM paas_plans WHERE slug = 'performance') WHERE id = '" + org + "'");
+    assertThat(Await.result(api.send(HttpMethod.PUT, "/api/caas/policies/network", session.token(), new JsonObject().put("egress", "allow"))).statusCode())
+        .isEqualTo(200);
+    String tagged = TestImages.web("edge-" + name.toLowerCase(), body);
+    var created = Await.result(api.post("/api/caas/containers", session.token(), new JsonObject()
+        .put("name", "web").put("image_ref", TestImages.digestOf(tagged))
+        .put("ports", new JsonArray().add(new JsonObject().put("container_port", 8080)))
+        .put("resources", new JsonObject().put("cpu", 0.25).put("memory_mb", 64))));
+    assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(202);
+    String id = created.bodyAsJsonObject().getString("id");
+    Eventually.await(name + "'s container running", CONVERGE, () -> {
+      JsonObject c = Await.result(api.get("/api/caas/containers/" + id, session.token())).bodyAsJsonObject();
+      return "running".equals(c.getString("status")) && !c.getJsonArray("endpoints").isEmpty() ? c : null;
+    });
+    return new Tenant(session, id, created.bodyAsJsonObject().getString("default_domain"));
+  }
+
+  /** GET / on the edge with {@code host} as the Host header. */
+  private static Answer viaEdge(String host) {
+    var response = Await.result(web.get(edgePort, "127.0.0.1", "/").virtualHost(host).timeout(5000).send());
+    return new Answer(response.statusCode(), response.bodyAsString() == null ? "" : response.bodyAsString());
+  }
+
+  record Answer(int statusCode, String body) {
+  }
+
+  @Test
+  void each_hostname_reaches_its_own_organizations_container_and_an_unknown_one_nothing() {
+    Tenant alice = tenant("Alice", "hello alice");
+    Tenant bob = tenant("Bob", "hello bob");
+    assertThat(alice.hostname()).endsWith(".apps.skypanel.test").isNotEqualTo(bob.hostname());
+
+    String aliceBody = Eventually.await("alice's hostname routed", Duration.ofSeconds(10), () -> {
+      Answer r = viaEdge(alice.hostname());
+      return r.statusCode() == 200 ? r.body().trim() : null;
+    });
+    assertThat(aliceBody).isEqualTo("hello alice");
+    assertThat(viaEdge(bob.hostname()).body().trim()).isEqualTo("hello bob");
+    // the client sends Host with the port; the port and the case of the name are ignored
+    assertThat(viaEdge(alice.hostname().toUpperCase()).body().trim()).as("case ignored").isEqualTo("hello alice");
+
+    Answer unknown = viaEdge("nobody-" + UUID.randomUUID() + ".apps.skypanel.test");
+    assertThat(unknown.statusCode()).isEqualTo(404);
+    assertThat(unknown.body()).contains("no application");
+    assertThat(unknown.body()).doesNotContain("hello");
+  }
+
+  @Test
+  void a_deleted_container_stops_routing_within_a_second_of_the_change() {
+    Tenant carol = tenant("Carol", "hello carol");
+    Eventually.await("carol routed", Duration.ofSeconds(10), () -> viaEdge(carol.hostname()).statusCode() == 200 ? true : null);
+
+    assertThat(Await.result(api.send(HttpMethod.DELETE, "/api/caas/containers/" + carol.containerId(), carol.session().token(), null)).statusCode())
+        .isEqualTo(202);
+    // the change is committed when the control plane stops showing the container; from then on the edge has one second
+    Eventually.await("the deletion committed", CONVERGE, () ->
+        Await.result(api.get("/api/caas/containers/" + carol.containerId(), carol.session().token())).statusCode() == 404 ? true : null);
+    long committed = System.nanoTime();
+    Eventually.await("the edge forgot the hostname", Duration.ofSeconds(5), () -> viaEdge(carol.hostname()).statusCode() == 404 ? true : null);
+    long elapsedMs = (System.nanoTime() - committed) / 1_000_000;
+    System.out.println("route change visible at the edge " + elapsedMs + " ms after the commit was observed (poll step 250 ms)");
+    assertThat(elapsedMs).as("route change visible at the edge (ms)").isLessThan(1000);
+  }
+}
