@@ -121,6 +121,62 @@ class EdgeRoutingTest {
   }
 
   @Test
+  void a_rolling_update_and_a_scale_down_under_a_client_loop_fail_no_request() {
+    Tenant dave = tenant("Dave", "hello dave");
+    String token = dave.session().token();
+    String path = "/api/caas/containers/" + dave.containerId();
+    assertThat(Await.result(api.post(path + "/scale", token, new JsonObject().put("replicas", 2))).statusCode()).isEqualTo(202);
+    Eventually.await("two replicas routed", CONVERGE, () -> {
+      JsonObject c = Await.result(api.get(path, token)).bodyAsJsonObject();
+      return "running".equals(c.getString("status")) && c.getJsonArray("endpoints").size() == 2 ? c : null;
+    });
+    String v2 = TestImages.digestOf(TestImages.web("edge-dave-v2", "hello dave v2"));
+
+    int[] total = {0};
+    java.util.List<String> failures = new java.util.ArrayList<>();
+    java.util.function.Predicate<java.util.function.BooleanSupplier> loopUntil = done -> {
+      long deadline = System.nanoTime() + CONVERGE.toNanos();
+      while (System.nanoTime() < deadline) {
+        try {
+          Answer answer = viaEdge(dave.hostname());
+          total[0]++;
+          if (answer.statusCode() != 200) {
+            failures.add(answer.statusCode() + " " + answer.body().trim());
+          }
+        } catch (RuntimeException e) {
+          total[0]++;
+          failures.add(String.valueOf(e.getMessage()));
+        }
+        if (total[0] % 20 == 0 && done.getAsBoolean()) {
+          return true;
+        }
+      }
+      return false;
+    };
+
+    assertThat(Await.result(api.post(path + "/deploy", token, new JsonObject().put("image_ref", v2))).statusCode()).isEqualTo(202);
+    boolean updated = loopUntil.test(() -> {
+      JsonObject c = Await.result(api.get(path, token)).bodyAsJsonObject();
+      return c.getJsonObject("last_deploy") != null && "deployed".equals(c.getJsonObject("last_deploy").getString("state"))
+          && v2.equals(c.getJsonObject("last_deploy").getString("image")) && c.getJsonArray("endpoints").size() == 2
+          && "hello dave v2".equals(viaEdge(dave.hostname()).body().trim());
+    });
+    assertThat(updated).as("the update finished while the client looped").isTrue();
+
+    assertThat(Await.result(api.post(path + "/scale", token, new JsonObject().put("replicas", 1))).statusCode()).isEqualTo(202);
+    boolean scaledDown = loopUntil.test(() -> {
+      JsonObject c = Await.result(api.get(path, token)).bodyAsJsonObject();
+      return c.getInteger("running_replicas") == 1 && c.getJsonArray("endpoints").size() == 1
+          && TestImages.docker("ps", "-q", "--filter", "label=skypanel.container=" + dave.containerId()).trim().split("\\s+").length == 1;
+    });
+    assertThat(scaledDown).as("the scale-down finished while the client looped").isTrue();
+
+    System.out.println("rolling update + scale-down through the edge: " + total[0] + " requests, " + failures.size() + " failed");
+    assertThat(total[0]).isGreaterThan(100);
+    assertThat(failures).as("failed requests out of " + total[0]).isEmpty();
+  }
+
+  @Test
   void a_deleted_container_stops_routing_within_a_second_of_the_change() {
     Tenant carol = tenant("Carol", "hello carol");
     Eventually.await("carol routed", Duration.ofSeconds(10), () -> viaEdge(carol.hostname()).statusCode() == 200 ? true : null);

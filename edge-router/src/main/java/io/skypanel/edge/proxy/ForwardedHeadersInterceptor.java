@@ -8,7 +8,8 @@ import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyResponse;
 
 /**
- * Tells the application who asked: X-Forwarded-For/Proto/Host, the standard Forwarded header, and a request id.
+ * Tells the application who asked: the original Host, X-Forwarded-For/Proto/Host, the standard Forwarded header,
+ * and a request id.
  * Client-sent forwarding headers are replaced, not trusted: the edge is the first hop the platform controls.
  */
 public final class ForwardedHeadersInterceptor implements ProxyInterceptor {
@@ -22,6 +23,10 @@ public final class ForwardedHeadersInterceptor implements ProxyInterceptor {
     String client = incoming.remoteAddress() == null ? "unknown" : incoming.remoteAddress().hostAddress();
     String proto = incoming.isSSL() ? "https" : "http";
     String host = incoming.authority() == null ? "" : incoming.authority().toString();
+    if (incoming.authority() != null) {
+      // the application sees the hostname it is served under, not the task's address (vertx-http-proxy would send the origin's)
+      context.request().setAuthority(incoming.authority());
+    }
     headers.set("X-Forwarded-For", client);
     headers.set("X-Forwarded-Proto", proto);
     headers.set("X-Forwarded-Host", host);

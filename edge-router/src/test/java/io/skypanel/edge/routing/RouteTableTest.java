@@ -57,6 +57,16 @@ class RouteTableTest {
   }
 
   @Test
+  void an_endpoint_marked_down_is_skipped_while_another_is_up() {
+    Route route = route("d.example.com", ORG_A, UUID.randomUUID(), 1, 2);
+    route.markDown(SocketAddress.inetSocketAddress(1, "127.0.0.1"), 60_000);
+    assertThat(List.of(route.nextEndpoint().port(), route.nextEndpoint().port(), route.nextEndpoint().port())).containsOnly(2);
+
+    route.markDown(SocketAddress.inetSocketAddress(2, "127.0.0.1"), 60_000);
+    assertThat(route.nextEndpoint()).as("all down: still try one rather than fail unasked").isNotNull();
+  }
+
+  @Test
   void only_the_first_public_tcp_port_is_routed() {
     JsonArray ports = new JsonArray()
         .add(new JsonObject().put("container_port", 9000).put("public", false))

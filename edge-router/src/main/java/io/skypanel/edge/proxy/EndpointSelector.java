@@ -1,0 +1,37 @@
+package io.skypanel.edge.proxy;
+
+import io.skypanel.edge.routing.Route;
+import io.vertx.core.Future;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.httpproxy.OriginRequestProvider;
+import io.vertx.httpproxy.ProxyContext;
+
+/**
+ * Picks the upstream for a request: the route's next live endpoint, and on a connection failure the next one,
+ * up to one try per endpoint. A refused connection means the task is stopping or gone (rolling update,
+ * scale-down, crash) and the edge heard before the route did; nothing has been sent yet, so trying another
+ * endpoint is always safe, whatever the method. The failed endpoint is skipped for a few seconds.
+ */
+public final class EndpointSelector implements OriginRequestProvider {
+
+  private static final long DOWN_MILLIS = 5000;
+
+  @Override
+  public Future<HttpClientRequest> create(ProxyContext context) {
+    Route route = context.get(RouteInterceptor.ROUTE, Route.class);
+    if (route == null || route.endpoints().isEmpty()) {
+      return Future.failedFuture("no endpoint");
+    }
+    return attempt(context, route, route.endpoints().size());
+  }
+
+  private Future<HttpClientRequest> attempt(ProxyContext context, Route route, int remaining) {
+    SocketAddress endpoint = route.nextEndpoint();
+    return context.client().request(new RequestOptions().setServer(endpoint)).recover(err -> {
+      route.markDown(endpoint, DOWN_MILLIS);
+      return remaining > 1 ? attempt(context, route, remaining - 1) : Future.failedFuture(err);
+    });
+  }
+}

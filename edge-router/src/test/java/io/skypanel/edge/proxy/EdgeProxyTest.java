@@ -1,0 +1,128 @@
+package io.skypanel.edge.proxy;
+
+import io.skypanel.edge.routing.Route;
+import io.skypanel.edge.routing.RouteTable;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
+import io.vertx.core.net.SocketAddress;
+import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.client.WebClient;
+import io.vertx.core.buffer.Buffer;
+import io.vertx.junit5.VertxExtension;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+import java.net.ServerSocket;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/** The proxy chain over real sockets: a real upstream server, a closed port, and the edge in between. */
+@ExtendWith(VertxExtension.class)
+class EdgeProxyTest {
+
+  private final RouteTable table = new RouteTable();
+  private final AtomicInteger upstreamRequests = new AtomicInteger();
+  private Vertx vertx;
+  private HttpServer upstream;
+  private HttpServer edge;
+  private WebClient client;
+
+  private static <T> T await(Future<T> future) throws Exception {
+    return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  @BeforeEach
+  void start(Vertx vertx) throws Exception {
+    this.vertx = vertx;
+    upstream = await(vertx.createHttpServer().requestHandler(request -> {
+      upstreamRequests.incrementAndGet();
+      JsonObject seen = new JsonObject();
+      request.headers().forEach(header -> seen.put(header.getKey().toLowerCase(), header.getValue()));
+      request.response().putHeader("Content-Type", "application/json").end(seen.encode());
+    }).listen(0, "127.0.0.1"));
+    edge = await(vertx.createHttpServer().requestHandler(EdgeProxy.create(vertx, table)).listen(0, "127.0.0.1"));
+    client = WebClient.create(vertx);
+  }
+
+  @AfterEach
+  void stop() throws Exception {
+    client.close();
+    await(edge.close());
+    await(upstream.close());
+  }
+
+  private HttpResponse<Buffer> get(String host) throws Exception {
+    return await(client.get(edge.actualPort(), "127.0.0.1", "/path?q=1").virtualHost(host).send());
+  }
+
+  private static int closedPort() throws Exception {
+    try (ServerSocket socket = new ServerSocket(0)) {
+      return socket.getLocalPort();
+    }
+  }
+
+  private void route(String host, int... ports) {
+    List<SocketAddress> endpoints = new ArrayList<>();
+    for (int port : ports) {
+      endpoints.add(SocketAddress.inetSocketAddress(port, "127.0.0.1"));
+    }
+    table.replaceAll(List.of(new Route(host, UUID.randomUUID(), UUID.randomUUID(), endpoints)));
+  }
+
+  @Test
+  void a_refused_endpoint_is_retried_on_another_so_no_request_fails() throws Exception {
+    route("app.test", closedPort(), upstream.actualPort());
+    for (int i = 0; i < 20; i++) {
+      HttpResponse<Buffer> response = get("app.test");
+      assertThat(response.statusCode()).as("request %d", i).isEqualTo(200);
+    }
+    assertThat(upstreamRequests.get()).isEqualTo(20);
+  }
+
+  @Test
+  void every_endpoint_refusing_is_a_502() throws Exception {
+    route("down.test", closedPort(), closedPort());
+    assertThat(get("down.test").statusCode()).isEqualTo(502);
+  }
+
+  @Test
+  void an_unknown_host_is_404_without_touching_any_upstream() throws Exception {
+    route("app.test", upstream.actualPort());
+    HttpResponse<Buffer> response = get("stranger.test");
+    assertThat(response.statusCode()).isEqualTo(404);
+    assertThat(response.bodyAsString()).contains("no application");
+    assertThat(upstreamRequests.get()).isZero();
+  }
+
+  @Test
+  void a_route_without_running_endpoints_is_503() throws Exception {
+    route("idle.test");
+    assertThat(get("idle.test").statusCode()).isEqualTo(503);
+    assertThat(upstreamRequests.get()).isZero();
+  }
+
+  @Test
+  void the_upstream_learns_the_client_the_scheme_the_host_and_a_request_id() throws Exception {
+    route("app.test", upstream.actualPort());
+    var request = client.get(edge.actualPort(), "127.0.0.1", "/").virtualHost("app.test")
+        .putHeader("X-Forwarded-For", "6.6.6.6");
+    HttpResponse<Buffer> response = await(request.send());
+    JsonObject seen = response.bodyAsJsonObject();
+    assertThat(seen.getString("x-forwarded-for")).as("client-sent values are replaced").isEqualTo("127.0.0.1");
+    assertThat(seen.getString("x-forwarded-proto")).isEqualTo("http");
+    assertThat(seen.getString("x-forwarded-host")).startsWith("app.test");
+    assertThat(seen.getString("forwarded")).contains("for=127.0.0.1").contains("proto=http");
+    assertThat(seen.getString("host")).as("the original Host reaches the application").startsWith("app.test");
+    assertThat(seen.getString("x-request-id")).isNotBlank();
+    assertThat(response.getHeader("X-Request-Id")).isEqualTo(seen.getString("x-request-id"));
+  }
+}
