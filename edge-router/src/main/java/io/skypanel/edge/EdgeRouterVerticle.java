@@ -3,14 +3,16 @@ package io.skypanel.edge;
 import io.skypanel.common.Platform;
 import io.skypanel.common.ServiceVerticle;
 import io.skypanel.common.config.Settings;
+import io.skypanel.edge.observability.EdgeMetrics;
 import io.skypanel.edge.proxy.EdgeProxy;
 import io.skypanel.edge.routing.RouteSync;
 import io.skypanel.edge.routing.RouteTable;
 import io.vertx.core.Future;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.net.SelfSignedCertificate;
-import io.vertx.httpproxy.HttpProxy;
 
 import java.util.List;
 
@@ -27,7 +29,8 @@ public final class EdgeRouterVerticle extends ServiceVerticle {
   private final Platform platform;
   private final RouteTable routes = new RouteTable();
   private RouteSync routeSync;
-  private HttpProxy proxy;
+  private EdgeMetrics metrics;
+  private Handler<HttpServerRequest> handler;
   private HttpServer plainServer;
   private HttpServer tlsServer;
 
@@ -48,8 +51,9 @@ public final class EdgeRouterVerticle extends ServiceVerticle {
     SelfSignedCertificate fallback = SelfSignedCertificate.create("skypanel.invalid");
     HttpServerOptions tls = new HttpServerOptions().setHost(host).setPort(settings.integer("SKYPANEL_HTTPS_PORT", 8443))
         .setSsl(true).setUseAlpn(true).setKeyCertOptions(fallback.keyCertOptions());
-    routeSync = new RouteSync(vertx, platform.pool(), platform.events(), routes);
-    proxy = EdgeProxy.create(vertx, routes);
+    metrics = new EdgeMetrics(platform.metrics().registry(), routes);
+    routeSync = new RouteSync(vertx, platform.pool(), platform.events(), routes, metrics::routesReloaded);
+    handler = EdgeProxy.create(vertx, routes, metrics);
     // routes first: a listener must never answer from an empty table while the real one is loading
     return routeSync.start(settings.longValue("SKYPANEL_EDGE_RESYNC_MS", 30000))
         .compose(v -> Future.all(listen(plain).onSuccess(s -> plainServer = s), listen(tls).onSuccess(s -> tlsServer = s)));
@@ -64,7 +68,12 @@ public final class EdgeRouterVerticle extends ServiceVerticle {
   }
 
   private Future<HttpServer> listen(HttpServerOptions options) {
-    return vertx.createHttpServer(options).requestHandler(proxy).listen()
+    return vertx.createHttpServer(options)
+        .connectionHandler(connection -> {
+          metrics.connectionOpened();
+          connection.closeHandler(closed -> metrics.connectionClosed());
+        })
+        .requestHandler(handler).listen()
         .recover(err -> Future.failedFuture(new IllegalStateException(
             "edge router cannot listen on " + options.getHost() + ":" + options.getPort() + ": " + err.getMessage(), err)));
   }

@@ -118,6 +118,13 @@ class EdgeRoutingTest {
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(unknown.body()).contains("no application");
     assertThat(unknown.body()).doesNotContain("hello");
+
+    // the process's Prometheus text carries the edge's meters under the documented names
+    String scrape = platform.platform().metrics().registry().scrape();
+    assertThat(scrape).contains("skypanel_edge_requests_total{code=\"200\",method=\"GET\",service=\"" + alice.containerId() + "\"}")
+        .contains("skypanel_edge_requests_total{code=\"404\",method=\"GET\",service=\"none\"}")
+        .contains("skypanel_edge_sent_bytes_total").contains("skypanel_edge_request_duration_seconds_bucket")
+        .contains("skypanel_edge_routes").contains("skypanel_edge_open_connections");
   }
 
   @Test

@@ -1,7 +1,10 @@
 package io.skypanel.edge.proxy;
 
 import io.skypanel.edge.routing.RouteTable;
+import io.skypanel.edge.observability.EdgeMetrics;
+import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.PoolOptions;
@@ -18,15 +21,17 @@ public final class EdgeProxy {
   private EdgeProxy() {
   }
 
-  public static HttpProxy create(Vertx vertx, RouteTable table) {
+  /** The edge's request handler: the observed proxy. */
+  public static Handler<HttpServerRequest> create(Vertx vertx, RouteTable table, EdgeMetrics metrics) {
     HttpClient upstreams = vertx.createHttpClient(new HttpClientOptions()
             .setKeepAlive(true)
             .setConnectTimeout(2000)
             .setIdleTimeout(60),
         new PoolOptions().setHttp1MaxSize(256));
-    return HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(true), upstreams)
-        .origin(new EndpointSelector())
+    HttpProxy proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(true), upstreams)
+        .origin(new EndpointSelector(metrics::retried))
         .addInterceptor(new RouteInterceptor(table))
         .addInterceptor(new ForwardedHeadersInterceptor());
+    return new ObservedHandler(proxy, table, metrics);
   }
 }

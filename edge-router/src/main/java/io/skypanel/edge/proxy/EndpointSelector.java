@@ -18,6 +18,13 @@ public final class EndpointSelector implements OriginRequestProvider {
 
   private static final long DOWN_MILLIS = 5000;
 
+  private final Runnable onRetry;
+
+  /** @param onRetry told each time a request goes to another endpoint */
+  public EndpointSelector(Runnable onRetry) {
+    this.onRetry = onRetry;
+  }
+
   @Override
   public Future<HttpClientRequest> create(ProxyContext context) {
     Route route = context.get(RouteInterceptor.ROUTE, Route.class);
@@ -31,7 +38,11 @@ public final class EndpointSelector implements OriginRequestProvider {
     SocketAddress endpoint = route.nextEndpoint();
     return context.client().request(new RequestOptions().setServer(endpoint)).recover(err -> {
       route.markDown(endpoint, DOWN_MILLIS);
-      return remaining > 1 ? attempt(context, route, remaining - 1) : Future.failedFuture(err);
+      if (remaining <= 1) {
+        return Future.failedFuture(err);
+      }
+      onRetry.run();
+      return attempt(context, route, remaining - 1);
     });
   }
 }

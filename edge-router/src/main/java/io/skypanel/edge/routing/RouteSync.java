@@ -25,10 +25,13 @@ public final class RouteSync {
   private final PlatformEvents events;
   private final RouteTable table;
   private final RouteRepository routes = new RouteRepository();
+  private final Runnable onReload;
   private long timer = -1;
 
-  public RouteSync(Vertx vertx, Pool pool, PlatformEvents events, RouteTable table) {
+  /** @param onReload told after every reload, full or per container (metrics) */
+  public RouteSync(Vertx vertx, Pool pool, PlatformEvents events, RouteTable table, Runnable onReload) {
     this.vertx = vertx;
+    this.onReload = onReload;
     this.pool = pool;
     this.events = events;
     this.table = table;
@@ -50,6 +53,7 @@ public final class RouteSync {
   public Future<Void> resync() {
     return routes.all(pool).map(all -> {
       table.replaceAll(all);
+      onReload.run();
       return (Void) null;
     }).onFailure(err -> LOG.warn("route resync failed; keeping the current table: {}", err.getMessage()));
   }
@@ -63,7 +67,10 @@ public final class RouteSync {
       return;
     }
     routes.forContainer(pool, containerId)
-        .onSuccess(found -> table.replaceContainer(containerId, found))
+        .onSuccess(found -> {
+          table.replaceContainer(containerId, found);
+          onReload.run();
+        })
         .onFailure(err -> LOG.warn("could not reload the routes of container {}: {}", containerId, err.getMessage()));
   }
 }

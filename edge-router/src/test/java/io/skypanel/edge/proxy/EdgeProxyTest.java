@@ -1,5 +1,7 @@
 package io.skypanel.edge.proxy;
 
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import io.skypanel.edge.observability.EdgeMetrics;
 import io.skypanel.edge.routing.Route;
 import io.skypanel.edge.routing.RouteTable;
 import io.vertx.core.Future;
@@ -31,6 +33,7 @@ class EdgeProxyTest {
 
   private final RouteTable table = new RouteTable();
   private final AtomicInteger upstreamRequests = new AtomicInteger();
+  private final SimpleMeterRegistry registry = new SimpleMeterRegistry();
   private Vertx vertx;
   private HttpServer upstream;
   private HttpServer edge;
@@ -49,7 +52,7 @@ class EdgeProxyTest {
       request.headers().forEach(header -> seen.put(header.getKey().toLowerCase(), header.getValue()));
       request.response().putHeader("Content-Type", "application/json").end(seen.encode());
     }).listen(0, "127.0.0.1"));
-    edge = await(vertx.createHttpServer().requestHandler(EdgeProxy.create(vertx, table)).listen(0, "127.0.0.1"));
+    edge = await(vertx.createHttpServer().requestHandler(EdgeProxy.create(vertx, table, new EdgeMetrics(registry, table))).listen(0, "127.0.0.1"));
     client = WebClient.create(vertx);
   }
 
@@ -86,6 +89,7 @@ class EdgeProxyTest {
       assertThat(response.statusCode()).as("request %d", i).isEqualTo(200);
     }
     assertThat(upstreamRequests.get()).isEqualTo(20);
+    assertThat(registry.counter("skypanel.edge.retries").count()).as("retries counted").isPositive();
   }
 
   @Test
@@ -101,6 +105,7 @@ class EdgeProxyTest {
     assertThat(response.statusCode()).isEqualTo(404);
     assertThat(response.bodyAsString()).contains("no application");
     assertThat(upstreamRequests.get()).isZero();
+    assertThat(registry.find("skypanel.edge.requests").tags("service", "none", "code", "404", "method", "GET").counter().count()).isEqualTo(1);
   }
 
   @Test

@@ -171,6 +171,12 @@ public final class SwarmOrchestrator implements Orchestrator {
           }
         }
       }
+      // a listing can show a network a concurrent create has not finished; inspect it for its real settings
+      network = docker.inspectNetworkCmd().withNetworkId(network.getId()).exec();
+      if (network.getDriver() == null || network.getDriver().isBlank()) {
+        // still being created by a concurrent call of the platform, the only creator of org_<id> networks, with these settings
+        return network.getId();
+      }
       if (!"overlay".equals(network.getDriver())) {
         throw new IllegalStateException("network " + name + " exists with driver " + network.getDriver() + ", not overlay");
       }

@@ -1,0 +1,66 @@
+package io.skypanel.edge.observability;
+
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.Gauge;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.Timer;
+import io.skypanel.edge.routing.RouteTable;
+
+import java.time.Duration;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * The edge's Prometheus meters, comparable to Traefik's: requests by service, code and method, their duration,
+ * bytes in and out per service, open connections, retries, the route count and route reloads. {@code service}
+ * is the container id (or {@code none} for unrouted hosts), so a busy tenant is visible and an unknown host's
+ * traffic never shows up as someone's.
+ */
+public final class EdgeMetrics {
+
+  private final MeterRegistry registry;
+  private final AtomicLong openConnections = new AtomicLong();
+  private final Counter retries;
+  private final Counter routeReloads;
+
+  public EdgeMetrics(MeterRegistry registry, RouteTable routes) {
+    this.registry = registry;
+    Gauge.builder("skypanel.edge.open.connections", openConnections, AtomicLong::get)
+        .description("Client connections open on the edge listeners").register(registry);
+    Gauge.builder("skypanel.edge.routes", routes, RouteTable::size)
+        .description("Hostnames the edge routes").register(registry);
+    this.retries = Counter.builder("skypanel.edge.retries").description("Requests sent to another endpoint after a refused connection")
+        .register(registry);
+    this.routeReloads = Counter.builder("skypanel.edge.route.reloads").description("Route table reloads (full or per container)")
+        .register(registry);
+  }
+
+  public void connectionOpened() {
+    openConnections.incrementAndGet();
+  }
+
+  public void connectionClosed() {
+    openConnections.decrementAndGet();
+  }
+
+  public void retried() {
+    retries.increment();
+  }
+
+  public void routesReloaded() {
+    routeReloads.increment();
+  }
+
+  /** One finished request. */
+  public void request(String service, String method, int status, long nanos, long bytesIn, long bytesOut) {
+    Counter.builder("skypanel.edge.requests").description("Requests answered by the edge")
+        .tag("service", service).tag("method", method).tag("code", Integer.toString(status))
+        .register(registry).increment();
+    Timer.builder("skypanel.edge.request.duration").description("Time to answer a request")
+        .tag("service", service).publishPercentileHistogram()
+        .register(registry).record(Duration.ofNanos(nanos));
+    Counter.builder("skypanel.edge.received").baseUnit("bytes").description("Request bytes received from clients")
+        .tag("service", service).register(registry).increment(bytesIn);
+    Counter.builder("skypanel.edge.sent").baseUnit("bytes").description("Response bytes sent to clients (egress)")
+        .tag("service", service).register(registry).increment(bytesOut);
+  }
+}

@@ -1,0 +1,57 @@
+package io.skypanel.edge.proxy;
+
+import io.skypanel.edge.observability.AccessLog;
+import io.skypanel.edge.observability.EdgeMetrics;
+import io.skypanel.edge.routing.Route;
+import io.skypanel.edge.routing.RouteTable;
+import io.vertx.core.Handler;
+import io.vertx.core.http.HttpServerRequest;
+import io.vertx.core.json.JsonObject;
+
+import java.time.Instant;
+
+/**
+ * Wraps the proxy: every answer (proxied, or the edge's own 404/502/503) is counted and access-logged once the
+ * response has been written, with the service the Host routes to.
+ */
+public final class ObservedHandler implements Handler<HttpServerRequest> {
+
+  private final Handler<HttpServerRequest> proxy;
+  private final RouteTable routes;
+  private final EdgeMetrics metrics;
+
+  public ObservedHandler(Handler<HttpServerRequest> proxy, RouteTable routes, EdgeMetrics metrics) {
+    this.proxy = proxy;
+    this.routes = routes;
+    this.metrics = metrics;
+  }
+
+  @Override
+  public void handle(HttpServerRequest request) {
+    long start = System.nanoTime();
+    String host = request.authority() == null ? null : request.authority().host();
+    Route route = routes.lookup(host);
+    String service = route == null ? "none" : route.containerId().toString();
+    request.response().endHandler(done -> {
+      long nanos = System.nanoTime() - start;
+      int status = request.response().getStatusCode();
+      metrics.request(service, request.method().name(), status, nanos, request.bytesRead(), request.response().bytesWritten());
+      if (AccessLog.enabled()) {
+        AccessLog.write(new JsonObject()
+            .put("time", Instant.now().toString())
+            .put("client", request.remoteAddress() == null ? null : request.remoteAddress().hostAddress())
+            .put("method", request.method().name())
+            .put("host", host)
+            .put("uri", request.uri())
+            .put("status", status)
+            .put("duration_ms", nanos / 1_000_000.0)
+            .put("bytes_in", request.bytesRead())
+            .put("bytes_out", request.response().bytesWritten())
+            .put("service", service)
+            .put("organization", route == null ? null : route.organizationId().toString())
+            .put("request_id", request.getHeader("X-Request-Id")));
+      }
+    });
+    proxy.handle(request);
+  }
+}
