@@ -24,4 +24,16 @@ public final class Await {
       throw new IllegalStateException("no answer within 30 s", e);
     }
   }
+
+  /** The failure of a future that must fail; an assertion error when it succeeds. */
+  public static Throwable failure(Future<?> future) {
+    try {
+      future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
+    } catch (ExecutionException e) {
+      return e.getCause();
+    } catch (InterruptedException | TimeoutException e) {
+      throw new IllegalStateException("no answer within 30 s", e);
+    }
+    throw new AssertionError("expected the future to fail");
+  }
 }

@@ -507,9 +507,49 @@ public final class SwarmOrchestrator implements Orchestrator {
       }
     }
     String digest = imageDigest(docker, specImage, containerId, nodeId, localNode);
+    List<ServiceState.Endpoint> reachable = ipv4Endpoints(docker, List.copyOf(endpoints), containerId, nodeId, localNode);
     return new ServiceState.Task(task.getString("ID"), nodeId, task.getInteger("Slot", 0), state,
         task.getString("DesiredState"), status.getString("Message"), blankToNull(status.getString("Err")), containerId,
-        digest, List.copyOf(endpoints), instant(task.getString("UpdatedAt")));
+        digest, reachable, instant(task.getString("UpdatedAt")));
+  }
+
+  /**
+   * One endpoint per container port. Engine 20.10 may give one task different ephemeral host ports for IPv4 and
+   * IPv6, and the task status does not say which is which; only the IPv4 one is reachable on the node's IPv4
+   * address. The container's own bindings tell (when it runs on this engine); elsewhere the lowest port is kept,
+   * as the engine allocates the IPv4 binding first.
+   */
+  private List<ServiceState.Endpoint> ipv4Endpoints(DockerClient docker, List<ServiceState.Endpoint> endpoints, String containerId,
+                                                    String nodeId, String localNode) {
+    Map<String, List<ServiceState.Endpoint>> byPort = new java.util.LinkedHashMap<>();
+    endpoints.forEach(e -> byPort.computeIfAbsent(e.containerPort() + "/" + e.protocol(), k -> new java.util.ArrayList<>()).add(e));
+    if (byPort.values().stream().allMatch(list -> list.size() == 1)) {
+      return endpoints;
+    }
+    Map<String, Integer> ipv4 = new java.util.HashMap<>();
+    if (containerId != null && localNode != null && localNode.equals(nodeId)) {
+      try {
+        var bindings = docker.inspectContainerCmd(containerId).exec().getNetworkSettings().getPorts().getBindings();
+        bindings.forEach((exposed, hostBindings) -> {
+          if (hostBindings != null) {
+            for (var binding : hostBindings) {
+              if (binding.getHostIp() != null && !binding.getHostIp().contains(":") && binding.getHostPortSpec() != null) {
+                ipv4.put(exposed.getPort() + "/" + exposed.getProtocol().toString(), Integer.parseInt(binding.getHostPortSpec()));
+              }
+            }
+          }
+        });
+      } catch (RuntimeException e) {
+        LOG.debug("could not read the port bindings of container {}: {}", containerId, e.getMessage());
+      }
+    }
+    List<ServiceState.Endpoint> chosen = new java.util.ArrayList<>();
+    byPort.forEach((key, candidates) -> {
+      Integer port = ipv4.get(key);
+      chosen.add(candidates.stream().filter(c -> port != null && c.port() == port).findFirst()
+          .orElse(candidates.stream().min(Comparator.comparingInt(ServiceState.Endpoint::port)).orElseThrow()));
+    });
+    return chosen;
   }
 
   /**

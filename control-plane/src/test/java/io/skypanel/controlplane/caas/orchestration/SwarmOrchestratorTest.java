@@ -541,14 +541,7 @@ class SwarmOrchestratorTest {
   }
 
   private static Throwable failure(Future<?> future) {
-    try {
-      future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      return e.getCause();
-    } catch (Exception e) {
-      throw new AssertionError(e);
-    }
-    throw new AssertionError("expected a failure");
+    return io.skypanel.controlplane.support.Await.failure(future);
   }
 
   /** Removes services, then (once their containers are gone) networks, secrets and volumes carrying {@code label}. */

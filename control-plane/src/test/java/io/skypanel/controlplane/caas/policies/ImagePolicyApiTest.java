@@ -42,16 +42,8 @@ class ImagePolicyApiTest extends ApiTestBase {
     return new PolicyService(server.platform().pool(), new Settings(settings));
   }
 
-  /** The failure of a future that must fail. */
   private static Throwable failure(Future<?> future) {
-    try {
-      future.toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
-    } catch (ExecutionException e) {
-      return e.getCause();
-    } catch (Exception e) {
-      throw new IllegalStateException(e);
-    }
-    throw new AssertionError("expected the future to fail");
+    return io.skypanel.controlplane.support.Await.failure(future);
   }
 
   /** Rows of {@code table} for one organization, read with plain JDBC. */
