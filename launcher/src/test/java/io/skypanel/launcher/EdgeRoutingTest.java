@@ -36,6 +36,7 @@ class EdgeRoutingTest {
   private static ApiClient api;
   private static int edgePort;
   private static String image;
+  private static final java.util.List<String> organizations = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   record Tenant(ApiClient.Session session, String containerId, String hostname) {
   }
@@ -67,12 +68,21 @@ class EdgeRoutingTest {
       web.close();
       Await.result(platform.stop());
     }
+    // Swarm outlives the platform; once its reconciler is gone (it would recreate them), remove the tenants' services
+    for (String org : organizations) {
+      for (String service : TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + org).trim().split("\\s+")) {
+        if (!service.isBlank()) {
+          TestImages.dockerResult("service", "rm", service);
+        }
+      }
+    }
     TestServers.dropDatabase(database);
   }
 
   private static Tenant tenant(String name, String body) {
     ApiClient.Session session = Await.result(api.newUser(name));
     String org = session.personalOrganizationId();
+    organizations.add(org);
     TestServers.execute(database, "UPDATE organizations SET plan_id = (SELECT id FROM paas_plans WHERE slug = 'performance') WHERE id = '" + org + "'");
     assertThat(Await.result(api.send(HttpMethod.PUT, "/api/caas/policies/network", session.token(), new JsonObject().put("egress", "allow"))).statusCode())
         .isEqualTo(200);

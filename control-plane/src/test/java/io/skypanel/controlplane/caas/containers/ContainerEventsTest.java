@@ -46,15 +46,16 @@ class ContainerEventsTest {
 
   @AfterAll
   static void stop() {
+    api.close();
+    Await.result(server.stop());
+    Await.result(vertx.close());
+    // with the reconciler gone (it would repair them), remove what the test's containers left in Swarm
     String services = TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + owner.personalOrganizationId()).trim();
     for (String id : services.split("\\s+")) {
       if (!id.isBlank()) {
         TestImages.dockerResult("service", "rm", id);
       }
     }
-    api.close();
-    Await.result(server.stop());
-    Await.result(vertx.close());
   }
 
   private static JsonObject get(String id) {
