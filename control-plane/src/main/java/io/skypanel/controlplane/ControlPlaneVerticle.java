@@ -7,7 +7,9 @@ import io.skypanel.common.web.RequestIdHandler;
 import io.skypanel.common.web.ServiceListener;
 import io.skypanel.common.web.ServiceRouters;
 import io.skypanel.controlplane.activity.ActivityFeature;
+import io.skypanel.controlplane.activity.ActivityService;
 import io.skypanel.controlplane.admin.AdminFeature;
+import io.skypanel.controlplane.admin.AdminService;
 import io.skypanel.controlplane.api.Api;
 import io.skypanel.controlplane.api.ApiFeature;
 import io.skypanel.controlplane.auth.AuthFeature;
@@ -65,8 +67,8 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
     CatalogService catalog = new CatalogService(platform.pool(), platform.events(), settings);
     caas = new CaasModule(platform);
     List<ApiFeature> features = new ArrayList<>(List.of(new AuthFeature(auth), new OrganizationsFeature(organizations),
-        new ActivityFeature(platform.pool()), new CatalogFeature(catalog), new AdminFeature(platform.pool(), catalog),
-        new io.skypanel.controlplane.caas.volumes.VolumesFeature(new io.skypanel.controlplane.caas.volumes.VolumeService(platform, caas.orchestrator()))));
+        new ActivityFeature(new ActivityService(platform.pool())), new CatalogFeature(catalog),
+        new AdminFeature(new AdminService(platform.pool()), catalog)));
     features.addAll(caas.features());
     return Future.all(OpenAPIContract.from(vertx, CONTRACT), vertx.fileSystem().readFile(CONTRACT), FirstAdmin.ensure(settings, auth)).compose(ready -> {
       OpenAPIContract contract = ready.resultAt(0);

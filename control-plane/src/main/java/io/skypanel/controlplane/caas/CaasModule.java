@@ -15,6 +15,8 @@ import io.skypanel.controlplane.caas.quotas.QuotaService;
 import io.skypanel.controlplane.caas.quotas.UsageFeature;
 import io.skypanel.controlplane.caas.registries.RegistriesFeature;
 import io.skypanel.controlplane.caas.registries.RegistryCredentialService;
+import io.skypanel.controlplane.caas.volumes.VolumeService;
+import io.skypanel.controlplane.caas.volumes.VolumesFeature;
 
 import java.util.List;
 
@@ -50,7 +52,8 @@ public final class CaasModule {
         new PoliciesFeature(policies),
         new RegistriesFeature(registries),
         new ContainersFeature(containers, new Idempotency(platform.redisApi(), platform.redisPrefix())),
-        new UsageFeature(platform.pool(), quotas));
+        new UsageFeature(platform.pool(), quotas),
+        new VolumesFeature(new VolumeService(platform, orchestrator, quotas)));
   }
 
   public SwarmOrchestrator orchestrator() {

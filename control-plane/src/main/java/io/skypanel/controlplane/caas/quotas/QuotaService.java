@@ -3,6 +3,7 @@ package io.skypanel.controlplane.caas.quotas;
 import io.skypanel.common.config.Settings;
 import io.skypanel.common.errors.ApiException;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.SqlClient;
 
@@ -34,6 +35,31 @@ public final class QuotaService {
   /** An existing container may take this size and replica count. */
   public Future<Void> checkContainerSize(SqlClient client, UUID organizationId, UUID planId, double cpu, int memoryMb, int replicas) {
     return limits(client, organizationId, planId).compose(limits -> checkSize(limits, cpu, memoryMb, replicas));
+  }
+
+  /**
+   * One more volume of {@code sizeGb} fits the organization's plan: {@code max_volumes} (count) and
+   * {@code max_volume_gb} (total GB of all its volumes); 422 quota_exceeded naming the limit otherwise.
+   */
+  public Future<Void> checkNewVolume(SqlClient client, UUID organizationId, int sizeGb) {
+    return limits(client, organizationId, null).compose(limits -> quotas.usage(client, organizationId).compose(usage -> {
+      long volumes = usage.getLong("volumes");
+      long volumeGb = usage.getLong("volume_gb");
+      if (volumes + 1 > limits.maxVolumes()) {
+        return Future.failedFuture(volumeExceeded("max_volumes", "/name", "volumes are limited to " + limits.maxVolumes()
+            + " on plan '" + limits.plan() + "' (the organization has " + volumes + ")"));
+      }
+      if (volumeGb + sizeGb > limits.maxVolumeGb()) {
+        return Future.failedFuture(volumeExceeded("max_volume_gb", "/size_gb", "volume storage is limited to " + limits.maxVolumeGb()
+            + " GB in total on plan '" + limits.plan() + "' (" + volumeGb + " GB in use, " + sizeGb + " GB requested)"));
+      }
+      return Future.succeededFuture();
+    }));
+  }
+
+  private static ApiException volumeExceeded(String limit, String field, String message) {
+    return new ApiException(422, "quota_exceeded", "quota exceeded (" + limit + "): " + message,
+        new JsonArray().add(new JsonObject().put("field", field).put("rule", limit).put("message", message)));
   }
 
   /** {@code {"limits": {...}, "used": {...}}} for the organization. */

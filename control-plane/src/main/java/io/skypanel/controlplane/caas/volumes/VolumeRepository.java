@@ -51,14 +51,6 @@ final class VolumeRepository {
        ORDER BY name LIMIT 1""";
   /** Serialises quota checks of one organization: NO KEY UPDATE conflicts with itself, not with foreign-key inserts. */
   private static final String LOCK_ORGANIZATION = "SELECT id FROM organizations WHERE id = $1 FOR NO KEY UPDATE";
-  /** The organization's plan, else the default one; null when neither exists. */
-  private static final String LIMITS = """
-      SELECT p.slug, p.max_volumes, p.max_volume_gb,
-             (SELECT count(*) FROM paas_volumes WHERE organization_id = o.id AND status <> 'deleting') AS volumes,
-             (SELECT coalesce(sum(size_gb), 0) FROM paas_volumes WHERE organization_id = o.id AND status <> 'deleting') AS volume_gb
-        FROM organizations o
-        JOIN paas_plans p ON p.id = coalesce(o.plan_id, (SELECT id FROM paas_plans WHERE slug = $2))
-       WHERE o.id = $1""";
   /** Creates and deletes whose control plane died between the database and Docker. */
   private static final String UNFINISHED = """
       SELECT id, docker_volume_name FROM paas_volumes
@@ -129,17 +121,6 @@ final class VolumeRepository {
     return client.preparedQuery(LOCK_ORGANIZATION).execute(Tuple.of(organizationId)).mapEmpty();
   }
 
-  Future<Limits> limits(SqlClient client, UUID organizationId, String defaultPlan) {
-    return client.preparedQuery(LIMITS).execute(Tuple.of(organizationId, defaultPlan)).map(rows -> {
-      if (rows.size() == 0) {
-        return null;
-      }
-      Row row = rows.iterator().next();
-      return new Limits(row.getString("slug"), row.getInteger("max_volumes"), row.getInteger("max_volume_gb"),
-          row.getLong("volumes"), row.getLong("volume_gb"));
-    });
-  }
-
   /** Volumes stuck in pending or deleting for longer than {@code olderThanSeconds}: id and Docker volume name. */
   Future<Map<UUID, String>> unfinished(SqlClient client, long olderThanSeconds) {
     return client.preparedQuery(UNFINISHED).execute(Tuple.of((double) olderThanSeconds)).map(rows -> {
@@ -159,9 +140,6 @@ final class VolumeRepository {
   }
 
   /** The plan's volume limits and what the organization uses now (volumes being deleted no longer count). */
-  record Limits(String plan, int maxVolumes, int maxVolumeGb, long volumes, long volumeGb) {
-  }
-
   private static JsonObject first(RowSet<Row> rows) {
     return rows.size() == 0 ? null : volume(rows.iterator().next());
   }

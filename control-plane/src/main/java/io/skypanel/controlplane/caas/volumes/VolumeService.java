@@ -10,6 +10,7 @@ import io.skypanel.controlplane.activity.ActivityRepository;
 import io.skypanel.controlplane.api.Cursor;
 import io.skypanel.controlplane.api.Pages;
 import io.skypanel.controlplane.caas.orchestration.Orchestrator;
+import io.skypanel.controlplane.caas.quotas.QuotaService;
 import io.skypanel.controlplane.tenancy.OrgContext;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -56,7 +57,7 @@ public final class VolumeService {
 
   private final Pool pool;
   private final Orchestrator orchestrator;
-  private final String defaultPlan;
+  private final QuotaService quotas;
   private final String region;
   private final SnapshotStore store;
   private final VolumeJobs jobs;
@@ -64,11 +65,11 @@ public final class VolumeService {
   private final SnapshotRepository snapshots = new SnapshotRepository();
   private final ActivityRepository activity = new ActivityRepository();
 
-  public VolumeService(Platform platform, Orchestrator orchestrator) {
+  public VolumeService(Platform platform, Orchestrator orchestrator, QuotaService quotas) {
     Settings settings = platform.settings();
     this.pool = platform.pool();
     this.orchestrator = orchestrator;
-    this.defaultPlan = settings.string("SKYPANEL_CAAS_DEFAULT_PLAN", "hobby");
+    this.quotas = quotas;
     this.region = settings.string("SKYPANEL_DEFAULT_REGION", "local");
     this.store = new SnapshotStore(platform.vertx(), settings);
     HelperTasks helpers = new HelperTasks(platform.vertx(), platform.docker(),
@@ -292,27 +293,7 @@ public final class VolumeService {
   private Future<Void> checkNameAndQuota(SqlClient conn, UUID organizationId, String name, int sizeGb) {
     return volumes.lockOrganization(conn, organizationId)
         .compose(v -> volumes.nameTaken(conn, organizationId, name))
-        .compose(taken -> taken ? Future.failedFuture(nameTaken(name)) : volumes.limits(conn, organizationId, defaultPlan))
-        .compose(limits -> {
-          if (limits == null) {
-            return Future.failedFuture(ApiException.unprocessable("no_plan",
-                "the organization has no plan and the default plan '" + defaultPlan + "' does not exist"));
-          }
-          if (limits.volumes() + 1 > limits.maxVolumes()) {
-            return Future.failedFuture(quotaExceeded("max_volumes", "/name", "volumes are limited to " + limits.maxVolumes()
-                + " on plan '" + limits.plan() + "' (the organization has " + limits.volumes() + ")"));
-          }
-          if (limits.volumeGb() + sizeGb > limits.maxVolumeGb()) {
-            return Future.failedFuture(quotaExceeded("max_volume_gb", "/size_gb", "volume storage is limited to " + limits.maxVolumeGb()
-                + " GB in total on plan '" + limits.plan() + "' (" + limits.volumeGb() + " GB in use, " + sizeGb + " GB requested)"));
-          }
-          return Future.succeededFuture();
-        });
-  }
-
-  private static ApiException quotaExceeded(String limit, String field, String message) {
-    return new ApiException(422, "quota_exceeded", "quota exceeded (" + limit + "): " + message,
-        new JsonArray().add(new JsonObject().put("field", field).put("rule", limit).put("message", message)));
+        .compose(taken -> taken ? Future.failedFuture(nameTaken(name)) : quotas.checkNewVolume(conn, organizationId, sizeGb));
   }
 
   private static ApiException nameTaken(String name) {
