@@ -114,7 +114,13 @@ public final class ContainerReconciler {
   public Future<Void> converge(UUID containerId) {
     Future<Void> next = inFlight.compute(containerId, (id, previous) ->
         (previous == null ? Future.<Void>succeededFuture() : previous.otherwiseEmpty()).compose(v -> locked(id)));
-    next.onComplete(done -> inFlight.remove(containerId, next));
+    next.onComplete(done -> {
+      inFlight.remove(containerId, next);
+      if (done.failed()) {
+        // engine and spec failures are recorded on the container; this is the lock or the database failing
+        LOG.warn("container {} could not be reconciled: {}", containerId, done.cause().getMessage());
+      }
+    });
     return next;
   }
 
