@@ -2,25 +2,32 @@ package io.skypanel.edge;
 
 import io.skypanel.common.Platform;
 import io.skypanel.common.ServiceVerticle;
-import io.skypanel.common.config.Settings;
+import io.skypanel.edge.health.ActiveHealthChecker;
+import io.skypanel.edge.health.EndpointHealth;
+import io.skypanel.edge.limits.OrganizationConnections;
+import io.skypanel.edge.limits.RedisTokenBuckets;
 import io.skypanel.edge.observability.EdgeMetrics;
 import io.skypanel.edge.proxy.EdgeProxy;
+import io.skypanel.edge.routing.RouteRepository;
 import io.skypanel.edge.routing.RouteSync;
 import io.skypanel.edge.routing.RouteTable;
+import io.skypanel.edge.usage.UsageMeter;
+import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.http.HttpServer;
-import io.vertx.core.http.HttpServerOptions;
+import io.vertx.core.net.KeyCertOptions;
 import io.vertx.core.net.SelfSignedCertificate;
 
 import java.util.List;
+import java.util.function.Predicate;
+import java.util.function.UnaryOperator;
 
 /**
- * The platform's front door: plain HTTP and HTTPS listeners for every app and container hostname. Requests
- * go through {@link EdgeProxy} to the live endpoints of the hostname's container, found in a {@link RouteTable}
- * that {@link RouteSync} keeps equal to PostgreSQL. HTTPS starts with a self-signed fallback certificate;
- * ACME certificates per SNI name come next.
+ * The platform's front door for every app and container hostname. This verticle owns what the whole process
+ * shares (the {@link RouteTable} that {@link RouteSync} keeps equal to PostgreSQL, endpoint health and its
+ * active checker, usage metering, per-organization connection counts) and deploys one
+ * {@link EdgeListenerVerticle} per event loop to accept and proxy connections.
  */
 public final class EdgeRouterVerticle extends ServiceVerticle {
 
@@ -29,10 +36,10 @@ public final class EdgeRouterVerticle extends ServiceVerticle {
   private final Platform platform;
   private final RouteTable routes = new RouteTable();
   private RouteSync routeSync;
-  private EdgeMetrics metrics;
-  private Handler<HttpServerRequest> handler;
-  private HttpServer plainServer;
-  private HttpServer tlsServer;
+  private ActiveHealthChecker healthChecker;
+  private UsageMeter usage;
+  private long usageTimer = -1;
+  private volatile int[] ports;
 
   public EdgeRouterVerticle(Platform platform) {
     this.platform = platform;
@@ -45,18 +52,29 @@ public final class EdgeRouterVerticle extends ServiceVerticle {
 
   @Override
   public Future<?> start() {
-    Settings settings = platform.settings();
-    String host = settings.string("SKYPANEL_BIND_HOST", "0.0.0.0");
-    HttpServerOptions plain = new HttpServerOptions().setHost(host).setPort(settings.integer("SKYPANEL_HTTP_PORT", 8000));
-    SelfSignedCertificate fallback = SelfSignedCertificate.create("skypanel.invalid");
-    HttpServerOptions tls = new HttpServerOptions().setHost(host).setPort(settings.integer("SKYPANEL_HTTPS_PORT", 8443))
-        .setSsl(true).setUseAlpn(true).setKeyCertOptions(fallback.keyCertOptions());
-    metrics = new EdgeMetrics(platform.metrics().registry(), routes);
-    routeSync = new RouteSync(vertx, platform.pool(), platform.events(), routes, metrics::routesReloaded);
-    handler = EdgeProxy.create(vertx, routes, metrics);
+    EdgeOptions options = EdgeOptions.from(platform.settings());
+    EdgeMetrics metrics = new EdgeMetrics(platform.metrics().registry(), routes);
+    EndpointHealth health = new EndpointHealth(options.healthFailuresToDown());
+    usage = new UsageMeter(platform.pool());
+    routeSync = new RouteSync(vertx, platform.pool(), platform.events(), routes,
+        new RouteRepository(options.freeRate(), options.freeMaxConnections()), metrics::routesReloaded);
+    // TLS: one self-signed fallback until certificates come from the store
+    KeyCertOptions tlsKeys = SelfSignedCertificate.create("skypanel.invalid").keyCertOptions();
+    Predicate<String> hasCertificate = host -> false;
+    UnaryOperator<Handler<HttpServerRequest>> plainFront = UnaryOperator.identity();
+    EdgeProxy.Shared shared = new EdgeProxy.Shared(options, routes, metrics, health, new OrganizationConnections(), usage,
+        new RedisTokenBuckets(platform.redisApi(), platform.redisPrefix()), hasCertificate);
     // routes first: a listener must never answer from an empty table while the real one is loading
-    return routeSync.start(settings.longValue("SKYPANEL_EDGE_RESYNC_MS", 30000))
-        .compose(v -> Future.all(listen(plain).onSuccess(s -> plainServer = s), listen(tls).onSuccess(s -> tlsServer = s)));
+    return routeSync.start(options.resyncMs())
+        .compose(v -> vertx.deployVerticle(() -> new EdgeListenerVerticle(shared, tlsKeys, plainFront, actual -> ports = actual),
+            new DeploymentOptions().setInstances(options.eventLoops())))
+        .onSuccess(v -> {
+          if (options.healthIntervalMs() > 0) {
+            healthChecker = new ActiveHealthChecker(vertx, routes, health, platform.metrics().registry(), options.healthTimeoutMs());
+            healthChecker.start(options.healthIntervalMs());
+          }
+          usageTimer = usage.schedule(vertx, options.usageFlushMs());
+        });
   }
 
   @Override
@@ -64,23 +82,19 @@ public final class EdgeRouterVerticle extends ServiceVerticle {
     if (routeSync != null) {
       routeSync.stop();
     }
-    return Future.succeededFuture();
-  }
-
-  private Future<HttpServer> listen(HttpServerOptions options) {
-    return vertx.createHttpServer(options)
-        .connectionHandler(connection -> {
-          metrics.connectionOpened();
-          connection.closeHandler(closed -> metrics.connectionClosed());
-        })
-        .requestHandler(handler).listen()
-        .recover(err -> Future.failedFuture(new IllegalStateException(
-            "edge router cannot listen on " + options.getHost() + ":" + options.getPort() + ": " + err.getMessage(), err)));
+    if (healthChecker != null) {
+      healthChecker.stop();
+    }
+    if (usageTimer >= 0) {
+      vertx.cancelTimer(usageTimer);
+    }
+    // what was metered since the last flush is written before the pool closes
+    return usage == null ? Future.succeededFuture() : usage.flush().otherwiseEmpty();
   }
 
   @Override
   public List<String> endpoints() {
     String host = platform.settings().string("SKYPANEL_PUBLIC_HOST", "127.0.0.1");
-    return List.of("http://" + host + ":" + plainServer.actualPort(), "https://" + host + ":" + tlsServer.actualPort());
+    return List.of("http://" + host + ":" + ports[0], "https://" + host + ":" + ports[1]);
   }
 }

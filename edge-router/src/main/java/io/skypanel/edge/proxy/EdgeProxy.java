@@ -1,37 +1,78 @@
 package io.skypanel.edge.proxy;
 
-import io.skypanel.edge.routing.RouteTable;
+import io.skypanel.edge.EdgeOptions;
+import io.skypanel.edge.health.EndpointHealth;
+import io.skypanel.edge.limits.OrganizationConnections;
+import io.skypanel.edge.limits.RateLimiter;
+import io.skypanel.edge.limits.RedisTokenBuckets;
 import io.skypanel.edge.observability.EdgeMetrics;
+import io.skypanel.edge.routing.RouteTable;
+import io.skypanel.edge.usage.UsageMeter;
 import io.vertx.core.Handler;
 import io.vertx.core.Vertx;
-import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.PoolOptions;
 import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.ProxyOptions;
 
+import java.util.function.Predicate;
+
 /**
  * The edge's reverse proxy: vertx-http-proxy with keep-alive connections to the upstreams and an interceptor
- * chain (route lookup, forwarded headers). {@link EndpointSelector} picks the origin, trying another endpoint
- * when one refuses the connection.
+ * chain, in request order:
+ * <ol>
+ *   <li>{@link WebSocketTunnelInterceptor}: the WebSocket tunnel with backpressure (last on the way back);</li>
+ *   <li>{@link UpstreamFailureInterceptor}: 502/504 pages for failed exchanges;</li>
+ *   <li>{@link RouteInterceptor}: Host and path to route; 404, maintenance and no-endpoint 503;</li>
+ *   <li>{@link HttpsInterceptor}: HTTP→HTTPS redirect and HSTS once a certificate exists;</li>
+ *   <li>{@link LimitsInterceptor}: per-organization connections and rates, per-route rate;</li>
+ *   <li>{@link BodyLimitInterceptor}: request body limit (plain HTTP requests only);</li>
+ *   <li>{@link ForwardedHeadersInterceptor}: original Host, X-Forwarded-*, Forwarded, request id.</li>
+ * </ol>
+ * {@link EndpointSelector} then picks the origin, trying another endpoint when one refuses the connection.
+ * One instance per event loop: its HTTP client and rate-limit leases belong to that loop.
  */
 public final class EdgeProxy {
+
+  /** What every listener of the process shares. */
+  public record Shared(
+      EdgeOptions options,
+      RouteTable routes,
+      EdgeMetrics metrics,
+      EndpointHealth health,
+      OrganizationConnections connections,
+      UsageMeter usage,
+      RedisTokenBuckets buckets,
+      Predicate<String> hasCertificate) {
+  }
 
   private EdgeProxy() {
   }
 
-  /** The edge's request handler: the observed proxy. */
-  public static Handler<HttpServerRequest> create(Vertx vertx, RouteTable table, EdgeMetrics metrics) {
+  /** The edge's request handler for the calling event loop: the observed proxy. */
+  public static Handler<HttpServerRequest> create(Vertx vertx, Shared shared) {
+    EdgeOptions options = shared.options();
     HttpClient upstreams = vertx.createHttpClient(new HttpClientOptions()
             .setKeepAlive(true)
-            .setConnectTimeout(2000)
+            .setConnectTimeout(options.connectTimeoutMs())
             .setIdleTimeout(60),
         new PoolOptions().setHttp1MaxSize(256));
+    RateLimiter limiter = options.rateLimits() && shared.buckets() != null ? new RateLimiter(shared.buckets()) : null;
     HttpProxy proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(true), upstreams)
-        .origin(new EndpointSelector(metrics::retried))
-        .addInterceptor(new RouteInterceptor(table))
-        .addInterceptor(new ForwardedHeadersInterceptor());
-    return new ObservedHandler(proxy, table, metrics);
+        .origin(new EndpointSelector(shared.health(), options.upstreamTimeoutMs(), shared.metrics()::retried))
+        .addInterceptor(new WebSocketTunnelInterceptor((route, in, out) -> {
+          if (shared.usage() != null) {
+            shared.usage().recordTunnel(route.organizationId(), route.containerId(), in, out);
+          }
+        }), true)
+        .addInterceptor(new UpstreamFailureInterceptor(), true)
+        .addInterceptor(new RouteInterceptor(shared.routes()), true)
+        .addInterceptor(new HttpsInterceptor(shared.hasCertificate(), options.hstsMaxAgeSeconds(), options.redirectHttpsPort()), true)
+        .addInterceptor(new LimitsInterceptor(shared.connections(), limiter), true)
+        .addInterceptor(new BodyLimitInterceptor(options.maxBodyBytes()))
+        .addInterceptor(new ForwardedHeadersInterceptor(), true);
+    return new ObservedHandler(proxy, shared.routes(), shared.metrics(), shared.usage());
   }
 }

@@ -1,27 +1,34 @@
 package io.skypanel.edge.proxy;
 
+import io.skypanel.edge.health.EndpointHealth;
 import io.skypanel.edge.routing.Route;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.RequestOptions;
+import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.httpproxy.OriginRequestProvider;
 import io.vertx.httpproxy.ProxyContext;
 
 /**
- * Picks the upstream for a request: the route's next live endpoint, and on a connection failure the next one,
+ * Picks the upstream for a request: the route's next healthy endpoint, and on a connection failure the next one,
  * up to one try per endpoint. A refused connection means the task is stopping or gone (rolling update,
  * scale-down, crash) and the edge heard before the route did; nothing has been sent yet, so trying another
  * endpoint is always safe, whatever the method. The failed endpoint is skipped for a few seconds.
+ * The route's timeout (or the edge's default) bounds how long the application may stay silent.
  */
 public final class EndpointSelector implements OriginRequestProvider {
 
   private static final long DOWN_MILLIS = 5000;
 
+  private final EndpointHealth health;
+  private final long defaultTimeoutMs;
   private final Runnable onRetry;
 
   /** @param onRetry told each time a request goes to another endpoint */
-  public EndpointSelector(Runnable onRetry) {
+  public EndpointSelector(EndpointHealth health, long defaultTimeoutMs, Runnable onRetry) {
+    this.health = health;
+    this.defaultTimeoutMs = defaultTimeoutMs;
     this.onRetry = onRetry;
   }
 
@@ -35,9 +42,20 @@ public final class EndpointSelector implements OriginRequestProvider {
   }
 
   private Future<HttpClientRequest> attempt(ProxyContext context, Route route, int remaining) {
-    SocketAddress endpoint = route.nextEndpoint();
-    return context.client().request(new RequestOptions().setServer(endpoint)).recover(err -> {
-      route.markDown(endpoint, DOWN_MILLIS);
+    SocketAddress endpoint = route.nextEndpoint(health);
+    RequestOptions options = new RequestOptions().setServer(endpoint);
+    if (context.isWebSocket()) {
+      // vertx-http-proxy copies every header of an upgrade except Host: name the original one here
+      HostAndPort authority = context.request().proxiedRequest().authority();
+      if (authority != null) {
+        options.setHost(authority.host()).setPort(authority.port() > 0 ? authority.port() : 80);
+      }
+    } else {
+      long timeout = route.policy().timeoutMs() > 0 ? route.policy().timeoutMs() : defaultTimeoutMs;
+      options.setIdleTimeout(timeout);
+    }
+    return context.client().request(options).recover(err -> {
+      health.refused(endpoint, DOWN_MILLIS);
       if (remaining <= 1) {
         return Future.failedFuture(err);
       }

@@ -4,6 +4,7 @@ import io.skypanel.edge.observability.AccessLog;
 import io.skypanel.edge.observability.EdgeMetrics;
 import io.skypanel.edge.routing.Route;
 import io.skypanel.edge.routing.RouteTable;
+import io.skypanel.edge.usage.UsageMeter;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.json.JsonObject;
@@ -12,30 +13,36 @@ import java.time.Instant;
 
 /**
  * Wraps the proxy: every answer (proxied, or the edge's own 404/502/503) is counted and access-logged once the
- * response has been written, with the service the Host routes to.
+ * response has been written, with the service the Host routes to, and metered for the container's usage.
  */
 public final class ObservedHandler implements Handler<HttpServerRequest> {
 
   private final Handler<HttpServerRequest> proxy;
   private final RouteTable routes;
   private final EdgeMetrics metrics;
+  private final UsageMeter usage;
 
-  public ObservedHandler(Handler<HttpServerRequest> proxy, RouteTable routes, EdgeMetrics metrics) {
+  /** @param usage null: nothing metered (tests, benchmarks) */
+  public ObservedHandler(Handler<HttpServerRequest> proxy, RouteTable routes, EdgeMetrics metrics, UsageMeter usage) {
     this.proxy = proxy;
     this.routes = routes;
     this.metrics = metrics;
+    this.usage = usage;
   }
 
   @Override
   public void handle(HttpServerRequest request) {
     long start = System.nanoTime();
     String host = request.authority() == null ? null : request.authority().host();
-    Route route = routes.lookup(host);
-    String service = route == null ? "none" : route.containerId().toString();
+    Route route = routes.lookup(host, request.path());
+    String service = route == null ? "none" : route.service();
     request.response().endHandler(done -> {
       long nanos = System.nanoTime() - start;
       int status = request.response().getStatusCode();
       metrics.request(service, request.method().name(), status, nanos, request.bytesRead(), request.response().bytesWritten());
+      if (route != null && usage != null) {
+        usage.record(route.organizationId(), route.containerId(), request.bytesRead(), request.response().bytesWritten());
+      }
       if (AccessLog.enabled()) {
         AccessLog.write(new JsonObject()
             .put("time", Instant.now().toString())

@@ -3,20 +3,19 @@ package io.skypanel.edge.proxy;
 import io.skypanel.edge.routing.Route;
 import io.skypanel.edge.routing.RouteTable;
 import io.vertx.core.Future;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.httpproxy.Body;
+import io.vertx.core.http.HttpServerRequest;
 import io.vertx.httpproxy.ProxyContext;
 import io.vertx.httpproxy.ProxyInterceptor;
 import io.vertx.httpproxy.ProxyResponse;
 
 /**
- * First in the chain: finds the route for the request's Host. An unknown hostname is answered here with 404
- * and never reaches any upstream (so one organization's hostname can never fall through to another's
- * service); a known one whose container has no running endpoint is 503.
+ * Finds the route for the request's Host and path. An unknown hostname is answered here with 404 and never
+ * reaches any upstream (so one organization's hostname can never fall through to another's service); a route
+ * in maintenance mode, or whose container has no running endpoint, is 503.
  */
 public final class RouteInterceptor implements ProxyInterceptor {
 
-  /** Key of the {@link Route} in the proxy context, read by the origin selector. */
+  /** Key of the {@link Route} in the proxy context, read by the later interceptors and the origin selector. */
   public static final String ROUTE = "skypanel.route";
 
   private final RouteTable table;
@@ -27,23 +26,19 @@ public final class RouteInterceptor implements ProxyInterceptor {
 
   @Override
   public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
-    String host = context.request().proxiedRequest().authority() == null ? null : context.request().proxiedRequest().authority().host();
-    Route route = table.lookup(host);
+    HttpServerRequest incoming = context.request().proxiedRequest();
+    Route route = table.lookup(incoming.authority() == null ? null : incoming.authority().host(), incoming.path());
     if (route == null) {
-      return Future.succeededFuture(page(context, 404, "no application is configured for this hostname"));
+      return Future.succeededFuture(ErrorPages.page(context, 404, "No application is configured for this hostname."));
+    }
+    if (route.policy().maintenance()) {
+      return Future.succeededFuture(ErrorPages.page(context, 503, "The application is down for maintenance. Please try again later.")
+          .putHeader("Retry-After", "60"));
     }
     if (route.endpoints().isEmpty()) {
-      return Future.succeededFuture(page(context, 503, "the application has no running instance right now"));
+      return Future.succeededFuture(ErrorPages.page(context, 503, "The application has no running instance right now."));
     }
     context.set(ROUTE, route);
     return context.sendRequest();
-  }
-
-  static ProxyResponse page(ProxyContext context, int status, String message) {
-    ProxyResponse response = context.request().release().response();
-    return response.setStatusCode(status)
-        .putHeader("Content-Type", "text/plain; charset=utf-8")
-        .putHeader("Cache-Control", "no-store")
-        .setBody(Body.body(Buffer.buffer(status + " " + message + "\n")));
   }
 }

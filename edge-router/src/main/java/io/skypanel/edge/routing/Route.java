@@ -1,36 +1,51 @@
 package io.skypanel.edge.routing;
 
+import io.skypanel.edge.health.EndpointHealth;
 import io.vertx.core.net.SocketAddress;
 
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Where one hostname goes: the owning organization's container and the live endpoints of its public HTTP
- * port. Immutable apart from the round-robin position; a changed container gets a new Route.
+ * Where one hostname (and path prefix) goes: the owning organization's container, the live endpoints of its
+ * public HTTP port and the {@link RoutePolicy} for its traffic. Immutable apart from the round-robin position;
+ * a changed container gets a new Route. Endpoint health lives in {@link EndpointHealth}, outside the route, so
+ * it survives route reloads.
  */
 public final class Route {
 
   private final String host;
+  private final String pathPrefix;
   private final UUID organizationId;
   private final UUID containerId;
   private final List<SocketAddress> endpoints;
+  private final RoutePolicy policy;
+  private final String service;
   private final AtomicInteger next = new AtomicInteger();
-  /** Endpoints that refused a connection, until when they are skipped (passive health check). */
-  private final Map<SocketAddress, Long> downUntil = new ConcurrentHashMap<>();
 
-  public Route(String host, UUID organizationId, UUID containerId, List<SocketAddress> endpoints) {
+  public Route(String host, String pathPrefix, UUID organizationId, UUID containerId, List<SocketAddress> endpoints,
+               RoutePolicy policy) {
     this.host = host;
+    this.pathPrefix = pathPrefix == null || pathPrefix.isEmpty() ? "/" : pathPrefix;
     this.organizationId = organizationId;
     this.containerId = containerId;
     this.endpoints = List.copyOf(endpoints);
+    this.policy = policy;
+    this.service = containerId.toString();
+  }
+
+  /** A route for the whole hostname with the default policy and no limits (tests, benchmarks). */
+  public Route(String host, UUID organizationId, UUID containerId, List<SocketAddress> endpoints) {
+    this(host, "/", organizationId, containerId, endpoints, RoutePolicy.defaults(null, Integer.MAX_VALUE));
   }
 
   public String host() {
     return host;
+  }
+
+  public String pathPrefix() {
+    return pathPrefix;
   }
 
   public UUID organizationId() {
@@ -41,32 +56,49 @@ public final class Route {
     return containerId;
   }
 
+  /** The metrics label of the route's target. */
+  public String service() {
+    return service;
+  }
+
   public List<SocketAddress> endpoints() {
     return endpoints;
   }
 
+  public RoutePolicy policy() {
+    return policy;
+  }
+
+  /** True when {@code path} is under this route's prefix ("/api" matches "/api" and "/api/x", not "/apix"). */
+  public boolean matches(String path) {
+    if (pathPrefix.equals("/")) {
+      return true;
+    }
+    if (path == null || !path.startsWith(pathPrefix)) {
+      return false;
+    }
+    if (path.length() == pathPrefix.length() || pathPrefix.endsWith("/")) {
+      return true;
+    }
+    char after = path.charAt(pathPrefix.length());
+    return after == '/' || after == '?';
+  }
+
   /**
-   * The next endpoint in round-robin order, skipping endpoints recently marked down while any other is up;
-   * null when the container has none.
+   * The next endpoint in round-robin order that {@code health} considers up, or, when every one is down, the
+   * next one anyway (asking beats failing without asking); null when the container has none.
    */
-  public SocketAddress nextEndpoint() {
+  public SocketAddress nextEndpoint(EndpointHealth health) {
     if (endpoints.isEmpty()) {
       return null;
     }
-    long now = System.nanoTime();
-    for (int tries = 0; tries < endpoints.size(); tries++) {
-      SocketAddress candidate = endpoints.get(Math.floorMod(next.getAndIncrement(), endpoints.size()));
-      Long until = downUntil.get(candidate);
-      if (until == null || until - now < 0) {
+    int size = endpoints.size();
+    for (int tries = 0; tries < size; tries++) {
+      SocketAddress candidate = endpoints.get(Math.floorMod(next.getAndIncrement(), size));
+      if (health.isUp(candidate)) {
         return candidate;
       }
     }
-    // everything is marked down: try anyway rather than fail without asking
-    return endpoints.get(Math.floorMod(next.getAndIncrement(), endpoints.size()));
-  }
-
-  /** Skips {@code endpoint} for {@code millis} (it refused a connection: its task is stopping or gone). */
-  public void markDown(SocketAddress endpoint, long millis) {
-    downUntil.put(endpoint, System.nanoTime() + millis * 1_000_000);
+    return endpoints.get(Math.floorMod(next.getAndIncrement(), size));
   }
 }

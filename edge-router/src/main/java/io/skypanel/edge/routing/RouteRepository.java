@@ -21,36 +21,62 @@ import java.util.UUID;
 public final class RouteRepository {
 
   private static final String ROUTES = """
-      SELECT c.id, c.organization_id, c.default_domain, c.ports, c.endpoints,
-             coalesce(array_agg(lower(d.hostname)) FILTER (WHERE d.verified_at IS NOT NULL), '{}') AS domains
-        FROM paas_containers c LEFT JOIN paas_domains d ON d.container_id = c.id AND d.organization_id = c.organization_id
+      SELECT c.id, c.organization_id, c.default_domain, c.ports, c.endpoints, c.maintenance, c.edge_settings,
+             p.edge_requests_per_second, p.edge_burst, p.edge_max_connections,
+             coalesce(array_agg(lower(d.hostname)) FILTER (WHERE d.verified_at IS NOT NULL), '{}') AS domains,
+             coalesce(array_agg(d.path_prefix) FILTER (WHERE d.verified_at IS NOT NULL), '{}') AS prefixes
+        FROM paas_containers c
+        JOIN organizations o ON o.id = c.organization_id
+        LEFT JOIN paas_plans p ON p.id = o.plan_id
+        LEFT JOIN paas_domains d ON d.container_id = c.id AND d.organization_id = c.organization_id
        WHERE c.status <> 'deleting' AND ($1::uuid IS NULL OR c.id = $1)
-       GROUP BY c.id""";
+       GROUP BY c.id, p.id""";
+
+  private final RoutePolicy.RateLimit freeRate;
+  private final int freeMaxConnections;
+
+  /**
+   * @param freeRate the request rate of an organization without a plan
+   * @param freeMaxConnections the connections of an organization without a plan
+   */
+  public RouteRepository(RoutePolicy.RateLimit freeRate, int freeMaxConnections) {
+    this.freeRate = freeRate;
+    this.freeMaxConnections = freeMaxConnections;
+  }
 
   public Future<List<Route>> all(SqlClient client) {
-    return client.preparedQuery(ROUTES).execute(Tuple.of((UUID) null)).map(RouteRepository::routes);
+    return client.preparedQuery(ROUTES).execute(Tuple.of((UUID) null)).map(this::routes);
   }
 
   public Future<List<Route>> forContainer(SqlClient client, UUID containerId) {
-    return client.preparedQuery(ROUTES).execute(Tuple.of(containerId)).map(RouteRepository::routes);
+    return client.preparedQuery(ROUTES).execute(Tuple.of(containerId)).map(this::routes);
   }
 
-  private static List<Route> routes(RowSet<Row> rows) {
+  private List<Route> routes(RowSet<Row> rows) {
     List<Route> routes = new ArrayList<>();
     for (Row row : rows) {
       List<SocketAddress> endpoints = endpoints(row.getJsonArray("ports"), row.getJsonArray("endpoints"));
-      List<String> hosts = new ArrayList<>();
+      RoutePolicy policy = policy(row);
+      UUID organizationId = row.getUUID("organization_id");
+      UUID containerId = row.getUUID("id");
       if (row.getString("default_domain") != null) {
-        hosts.add(row.getString("default_domain").toLowerCase(Locale.ROOT));
+        routes.add(new Route(row.getString("default_domain").toLowerCase(Locale.ROOT), "/", organizationId, containerId, endpoints, policy));
       }
-      for (String domain : row.getArrayOfStrings("domains")) {
-        hosts.add(domain);
-      }
-      for (String host : hosts) {
-        routes.add(new Route(host, row.getUUID("organization_id"), row.getUUID("id"), endpoints));
+      String[] domains = row.getArrayOfStrings("domains");
+      String[] prefixes = row.getArrayOfStrings("prefixes");
+      for (int i = 0; i < domains.length; i++) {
+        routes.add(new Route(domains[i], prefixes[i], organizationId, containerId, endpoints, policy));
       }
     }
     return routes;
+  }
+
+  private RoutePolicy policy(Row row) {
+    Integer rate = row.getInteger("edge_requests_per_second");
+    RoutePolicy.RateLimit organizationRate = rate == null ? freeRate : new RoutePolicy.RateLimit(rate, row.getInteger("edge_burst"));
+    Integer maxConnections = row.getInteger("edge_max_connections");
+    return RoutePolicy.fromSettings(Boolean.TRUE.equals(row.getBoolean("maintenance")), row.getJsonObject("edge_settings"),
+        organizationRate, maxConnections == null ? freeMaxConnections : maxConnections);
   }
 
   /** Endpoints of the first public TCP port; private ports are never reachable through the edge. */

@@ -24,12 +24,13 @@ public final class RouteSync {
   private final Pool pool;
   private final PlatformEvents events;
   private final RouteTable table;
-  private final RouteRepository routes = new RouteRepository();
+  private final RouteRepository routes;
   private final Runnable onReload;
   private long timer = -1;
 
   /** @param onReload told after every reload, full or per container (metrics) */
-  public RouteSync(Vertx vertx, Pool pool, PlatformEvents events, RouteTable table, Runnable onReload) {
+  public RouteSync(Vertx vertx, Pool pool, PlatformEvents events, RouteTable table, RouteRepository routes, Runnable onReload) {
+    this.routes = routes;
     this.vertx = vertx;
     this.onReload = onReload;
     this.pool = pool;

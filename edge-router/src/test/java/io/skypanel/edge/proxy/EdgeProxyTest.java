@@ -3,10 +3,16 @@ package io.skypanel.edge.proxy;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import io.skypanel.edge.observability.EdgeMetrics;
 import io.skypanel.edge.routing.Route;
+import io.skypanel.edge.routing.RoutePolicy;
 import io.skypanel.edge.routing.RouteTable;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
+import io.vertx.core.http.HttpClient;
+import io.vertx.core.http.HttpClientRequest;
+import io.vertx.core.http.HttpClientResponse;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.net.SocketAddress;
 import io.vertx.ext.web.client.HttpResponse;
@@ -52,7 +58,8 @@ class EdgeProxyTest {
       request.headers().forEach(header -> seen.put(header.getKey().toLowerCase(), header.getValue()));
       request.response().putHeader("Content-Type", "application/json").end(seen.encode());
     }).listen(0, "127.0.0.1"));
-    edge = await(vertx.createHttpServer().requestHandler(EdgeProxy.create(vertx, table, new EdgeMetrics(registry, table))).listen(0, "127.0.0.1"));
+    edge = await(vertx.createHttpServer().requestHandler(EdgeProxy.create(vertx, EdgeTesting.shared(table, registry, host -> false)))
+        .listen(0, "127.0.0.1"));
     client = WebClient.create(vertx);
   }
 
@@ -74,11 +81,11 @@ class EdgeProxyTest {
   }
 
   private void route(String host, int... ports) {
-    List<SocketAddress> endpoints = new ArrayList<>();
-    for (int port : ports) {
-      endpoints.add(SocketAddress.inetSocketAddress(port, "127.0.0.1"));
-    }
-    table.replaceAll(List.of(new Route(host, UUID.randomUUID(), UUID.randomUUID(), endpoints)));
+    route(host, RoutePolicy.defaults(null, 100), ports);
+  }
+
+  private void route(String host, RoutePolicy policy, int... ports) {
+    table.replaceAll(List.of(new Route(host, "/", UUID.randomUUID(), UUID.randomUUID(), EdgeTesting.endpoints(ports), policy)));
   }
 
   @Test
@@ -103,7 +110,7 @@ class EdgeProxyTest {
     route("app.test", upstream.actualPort());
     HttpResponse<Buffer> response = get("stranger.test");
     assertThat(response.statusCode()).isEqualTo(404);
-    assertThat(response.bodyAsString()).contains("no application");
+    assertThat(response.bodyAsString()).contains("No application");
     assertThat(upstreamRequests.get()).isZero();
     assertThat(registry.find("skypanel.edge.requests").tags("service", "none", "code", "404", "method", "GET").counter().count()).isEqualTo(1);
   }
@@ -113,6 +120,68 @@ class EdgeProxyTest {
     route("idle.test");
     assertThat(get("idle.test").statusCode()).isEqualTo(503);
     assertThat(upstreamRequests.get()).isZero();
+  }
+
+  @Test
+  void maintenance_mode_is_a_503_page_without_touching_the_upstream() throws Exception {
+    route("paused.test", new RoutePolicy(true, null, null, 100, 0, 0, null, true), upstream.actualPort());
+    HttpResponse<Buffer> response = get("paused.test");
+    assertThat(response.statusCode()).isEqualTo(503);
+    assertThat(response.getHeader("Content-Type")).startsWith("text/html");
+    assertThat(response.getHeader("Retry-After")).isEqualTo("60");
+    assertThat(response.bodyAsString()).contains("maintenance");
+    assertThat(upstreamRequests.get()).isZero();
+  }
+
+  @Test
+  void an_application_silent_past_the_route_timeout_is_a_504() throws Exception {
+    HttpServer silent = await(vertx.createHttpServer().requestHandler(request -> { }).listen(0, "127.0.0.1"));
+    try {
+      route("slow.test", new RoutePolicy(false, null, null, 100, 0, 300, null, true), silent.actualPort());
+      HttpResponse<Buffer> response = get("slow.test");
+      assertThat(response.statusCode()).isEqualTo(504);
+      assertThat(response.bodyAsString()).contains("did not answer in time");
+    } finally {
+      await(silent.close());
+    }
+  }
+
+  @Test
+  void a_declared_body_over_the_route_limit_is_413_before_reaching_the_application() throws Exception {
+    route("upload.test", new RoutePolicy(false, null, null, 100, 1024, 0, null, true), upstream.actualPort());
+    HttpResponse<Buffer> tooBig = await(client.post(edge.actualPort(), "127.0.0.1", "/upload").virtualHost("upload.test")
+        .sendBuffer(Buffer.buffer(new byte[4096])));
+    assertThat(tooBig.statusCode()).isEqualTo(413);
+    assertThat(upstreamRequests.get()).isZero();
+
+    HttpResponse<Buffer> fits = await(client.post(edge.actualPort(), "127.0.0.1", "/upload").virtualHost("upload.test")
+        .sendBuffer(Buffer.buffer(new byte[512])));
+    assertThat(fits.statusCode()).isEqualTo(200);
+  }
+
+  @Test
+  void a_chunked_body_growing_past_the_limit_never_completes_upstream() throws Exception {
+    AtomicInteger completeBodies = new AtomicInteger();
+    HttpServer reader = await(vertx.createHttpServer().requestHandler(request -> request.body().onSuccess(body -> {
+      completeBodies.incrementAndGet();
+      request.response().end("got " + body.length());
+    })).listen(0, "127.0.0.1"));
+    HttpClient raw = vertx.createHttpClient();
+    try {
+      route("upload.test", new RoutePolicy(false, null, null, 100, 1024, 0, null, true), reader.actualPort());
+      HttpClientRequest request = await(raw.request(new RequestOptions().setMethod(HttpMethod.POST)
+          .setHost("127.0.0.1").setPort(edge.actualPort()).setURI("/upload").putHeader("Host", "upload.test")));
+      request.setChunked(true);
+      Future<HttpClientResponse> response = request.response();
+      request.write(Buffer.buffer(new byte[800]));
+      request.write(Buffer.buffer(new byte[800]));
+      request.end();
+      assertThat(await(response).statusCode()).isEqualTo(413);
+      assertThat(completeBodies.get()).as("the application never received a whole body").isZero();
+    } finally {
+      raw.close();
+      await(reader.close());
+    }
   }
 
   @Test
