@@ -126,7 +126,7 @@ class EdgeRoutingTest {
 
     Answer unknown = viaEdge("nobody-" + UUID.randomUUID() + ".apps.skypanel.test");
     assertThat(unknown.statusCode()).isEqualTo(404);
-    assertThat(unknown.body()).contains("no application");
+    assertThat(unknown.body()).contains("No application");
     assertThat(unknown.body()).doesNotContain("hello");
 
     // the process's Prometheus text carries the edge's meters under the documented names
