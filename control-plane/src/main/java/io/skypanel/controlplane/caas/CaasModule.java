@@ -8,6 +8,8 @@ import io.skypanel.controlplane.caas.containers.ContainerDeployer;
 import io.skypanel.controlplane.caas.containers.ContainerReconciler;
 import io.skypanel.controlplane.caas.containers.ContainerService;
 import io.skypanel.controlplane.caas.containers.ContainersFeature;
+import io.skypanel.controlplane.caas.edge.EdgeSettingsFeature;
+import io.skypanel.controlplane.caas.edge.EdgeSettingsService;
 import io.skypanel.controlplane.caas.orchestration.SwarmOrchestrator;
 import io.skypanel.controlplane.caas.policies.PoliciesFeature;
 import io.skypanel.controlplane.caas.policies.PolicyService;
@@ -53,7 +55,9 @@ public final class CaasModule {
         new RegistriesFeature(registries),
         new ContainersFeature(containers, new Idempotency(platform.redisApi(), platform.redisPrefix())),
         new UsageFeature(platform.pool(), quotas),
-        new VolumesFeature(new VolumeService(platform, orchestrator, quotas)));
+        new VolumesFeature(new VolumeService(platform, orchestrator, quotas)),
+        new EdgeSettingsFeature(new EdgeSettingsService(platform.pool(), platform.events()),
+            new Idempotency(platform.redisApi(), platform.redisPrefix())));
   }
 
   public SwarmOrchestrator orchestrator() {
