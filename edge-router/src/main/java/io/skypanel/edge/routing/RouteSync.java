@@ -14,7 +14,8 @@ import java.util.UUID;
 /**
  * Keeps a {@link RouteTable} equal to PostgreSQL: a full load at start, the changed container's routes as soon
  * as the control plane announces a change on {@link Topics#ROUTES_CHANGED} (Redis pub/sub, shared by every edge
- * replica), and a periodic full resync that repairs anything a lost message left behind.
+ * replica), everything when the plan catalog (and so organizations' edge limits) changes, and a periodic full
+ * resync that repairs anything a lost message left behind.
  */
 public final class RouteSync {
 
@@ -41,6 +42,8 @@ public final class RouteSync {
   /** Subscribes first, then loads, so no change between the two is missed. */
   public Future<Void> start(long resyncMs) {
     return events.subscribe(Topics.ROUTES_CHANGED, this::changed)
+        // a plan's edge limits apply to every route of every organization on it
+        .compose(v -> events.subscribe(Topics.PLANS_CHANGED, event -> resync()))
         .compose(v -> resync())
         .onSuccess(v -> timer = vertx.setPeriodic(resyncMs, resyncMs, id -> resync()));
   }
