@@ -21,3 +21,9 @@ ALTER TABLE paas_plans
   ADD COLUMN edge_requests_per_second integer NOT NULL DEFAULT 200 CHECK (edge_requests_per_second > 0),
   ADD COLUMN edge_burst               integer NOT NULL DEFAULT 400 CHECK (edge_burst > 0),
   ADD COLUMN edge_max_connections     integer NOT NULL DEFAULT 1000 CHECK (edge_max_connections > 0);
+
+-- the seeded plans' edge limits grow with the plan
+UPDATE paas_plans SET edge_requests_per_second = 50,   edge_burst = 100,  edge_max_connections = 200  WHERE slug = 'hobby';
+UPDATE paas_plans SET edge_requests_per_second = 100,  edge_burst = 200,  edge_max_connections = 500  WHERE slug = 'basic';
+UPDATE paas_plans SET edge_requests_per_second = 300,  edge_burst = 600,  edge_max_connections = 2000 WHERE slug = 'standard';
+UPDATE paas_plans SET edge_requests_per_second = 1000, edge_burst = 2000, edge_max_connections = 5000 WHERE slug = 'performance';

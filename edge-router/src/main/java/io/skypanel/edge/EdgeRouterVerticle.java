@@ -57,7 +57,7 @@ public final class EdgeRouterVerticle extends ServiceVerticle {
     EndpointHealth health = new EndpointHealth(options.healthFailuresToDown());
     usage = new UsageMeter(platform.pool());
     routeSync = new RouteSync(vertx, platform.pool(), platform.events(), routes,
-        new RouteRepository(options.freeRate(), options.freeMaxConnections()), metrics::routesReloaded);
+        new RouteRepository(platform.settings().string("SKYPANEL_CAAS_DEFAULT_PLAN", "hobby"), options.freeRate(), options.freeMaxConnections()), metrics::routesReloaded);
     // TLS: one self-signed fallback until certificates come from the store
     KeyCertOptions tlsKeys = SelfSignedCertificate.create("skypanel.invalid").keyCertOptions();
     Predicate<String> hasCertificate = host -> false;

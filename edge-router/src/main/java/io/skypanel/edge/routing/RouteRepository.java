@@ -27,29 +27,32 @@ public final class RouteRepository {
              coalesce(array_agg(d.path_prefix) FILTER (WHERE d.verified_at IS NOT NULL), '{}') AS prefixes
         FROM paas_containers c
         JOIN organizations o ON o.id = c.organization_id
-        LEFT JOIN paas_plans p ON p.id = o.plan_id
+        LEFT JOIN paas_plans p ON p.id = coalesce(o.plan_id, (SELECT id FROM paas_plans WHERE slug = $2))
         LEFT JOIN paas_domains d ON d.container_id = c.id AND d.organization_id = c.organization_id
        WHERE c.status <> 'deleting' AND ($1::uuid IS NULL OR c.id = $1)
        GROUP BY c.id, p.id""";
 
+  private final String defaultPlan;
   private final RoutePolicy.RateLimit freeRate;
   private final int freeMaxConnections;
 
   /**
-   * @param freeRate the request rate of an organization without a plan
-   * @param freeMaxConnections the connections of an organization without a plan
+   * @param defaultPlan slug of the plan whose limits apply to organizations without one (as for CaaS quotas)
+   * @param freeRate the request rate when not even that plan exists
+   * @param freeMaxConnections the connections when not even that plan exists
    */
-  public RouteRepository(RoutePolicy.RateLimit freeRate, int freeMaxConnections) {
+  public RouteRepository(String defaultPlan, RoutePolicy.RateLimit freeRate, int freeMaxConnections) {
+    this.defaultPlan = defaultPlan;
     this.freeRate = freeRate;
     this.freeMaxConnections = freeMaxConnections;
   }
 
   public Future<List<Route>> all(SqlClient client) {
-    return client.preparedQuery(ROUTES).execute(Tuple.of((UUID) null)).map(this::routes);
+    return client.preparedQuery(ROUTES).execute(Tuple.of((UUID) null, defaultPlan)).map(this::routes);
   }
 
   public Future<List<Route>> forContainer(SqlClient client, UUID containerId) {
-    return client.preparedQuery(ROUTES).execute(Tuple.of(containerId)).map(this::routes);
+    return client.preparedQuery(ROUTES).execute(Tuple.of(containerId, defaultPlan)).map(this::routes);
   }
 
   private List<Route> routes(RowSet<Row> rows) {
