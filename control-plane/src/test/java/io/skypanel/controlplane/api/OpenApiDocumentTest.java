@@ -62,6 +62,8 @@ class OpenApiDocumentTest {
       "listContainers", "createContainer", "getContainer", "deleteContainer", "deployContainer", "scaleContainer",
       "restartContainer", "stopContainer", "startContainer", "rollbackContainer", "getContainerEnv", "patchContainerEnv",
       "getContainerEvents", "getContainerMetrics", "getCaasUsage",
+      // caas custom domains
+      "listContainerDomains", "createContainerDomain", "getDomain", "deleteDomain", "verifyDomain",
       // admin
       "adminListPlans", "adminCreatePlan", "adminGetPlan", "adminUpdatePlan", "adminDeletePlan",
       "adminListUsers", "adminListOrganizations");
