@@ -53,6 +53,7 @@ class DomainsApiTest extends ApiTestBase {
   private static final Duration CONVERGE = Duration.ofSeconds(60);
   private static final Queue<String> ROUTE_CHANGES = new ConcurrentLinkedQueue<>();
   private static final List<String> ORGANIZATIONS = new ArrayList<>();
+  private static final List<Owned> CONTAINERS = new ArrayList<>();
 
   private static ApiClient.Session ownerA;
   private static ApiClient.Session viewerA;
@@ -164,8 +165,23 @@ class DomainsApiTest extends ApiTestBase {
     await(server.platform().events().subscribe(Topics.ROUTES_CHANGED, event -> ROUTE_CHANGES.add(event.getString("container_id"))));
   }
 
+  /**
+   * Deletes the containers through the API while the platform runs (its reconciler tears the services down and would
+   * recreate any removed behind its back), then removes whatever a failed deletion left, and the organizations' networks.
+   */
   @AfterAll
-  static void removeContainersAndServices() {
+  static void removeContainersServicesAndNetworks() {
+    for (Owned container : CONTAINERS) {
+      call(HttpMethod.DELETE, "/api/caas/containers/" + container.id(), container.owner().token(), container.org(), null);
+    }
+    for (Owned container : CONTAINERS) {
+      try {
+        Eventually.await("container " + container.id() + " deleted", CONVERGE, () -> call(HttpMethod.GET, "/api/caas/containers/" + container.id(),
+            container.owner().token(), container.org(), null).statusCode() == 404 ? true : null);
+      } catch (AssertionError e) {
+        // removed below by label
+      }
+    }
     for (String org : ORGANIZATIONS) {
       String services = TestImages.dockerResult("service", "ls", "-q", "--filter", "label=skypanel.org=" + org).out();
       for (String id : services.split("\\s+")) {
@@ -173,7 +189,12 @@ class DomainsApiTest extends ApiTestBase {
           TestImages.dockerResult("service", "rm", id);
         }
       }
+      TestImages.dockerResult("network", "rm", "org_" + org);
     }
+  }
+
+  /** A container and who may delete it. */
+  private record Owned(String id, ApiClient.Session owner, String org) {
   }
 
   /** An organization on the performance plan (room for many domains), remembered for cleanup. */
@@ -192,6 +213,7 @@ class DomainsApiTest extends ApiTestBase {
     HttpResponse<Buffer> created = call(HttpMethod.POST, "/api/caas/containers", owner.token(), org, body);
     assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(202);
     String id = created.bodyAsJsonObject().getString("id");
+    CONTAINERS.add(new Owned(id, owner, org));
     // settled: the reconciler announces no more route changes of its own for it
     Eventually.await("container " + id + " settled", CONVERGE, () -> {
       String status = call(HttpMethod.GET, "/api/caas/containers/" + id, owner.token(), org, null).bodyAsJsonObject().getString("status");
