@@ -8,6 +8,10 @@ import io.skypanel.controlplane.caas.containers.ContainerDeployer;
 import io.skypanel.controlplane.caas.containers.ContainerReconciler;
 import io.skypanel.controlplane.caas.containers.ContainerService;
 import io.skypanel.controlplane.caas.containers.ContainersFeature;
+import io.skypanel.controlplane.caas.domains.DnsTxtVerifier;
+import io.skypanel.controlplane.caas.domains.DomainRechecker;
+import io.skypanel.controlplane.caas.domains.DomainService;
+import io.skypanel.controlplane.caas.domains.DomainsFeature;
 import io.skypanel.controlplane.caas.edge.EdgeSettingsFeature;
 import io.skypanel.controlplane.caas.edge.EdgeSettingsService;
 import io.skypanel.controlplane.caas.orchestration.SwarmOrchestrator;
@@ -24,7 +28,8 @@ import java.util.List;
 
 /**
  * Wires the CaaS services of one control plane: policies, registry credentials, quotas, the Swarm
- * orchestrator, containers and their reconciler. The reconciler runs while the verticle does.
+ * orchestrator, containers and their reconciler, volumes, and custom domains with their background re-check.
+ * The reconciler and the re-check run while the verticle does.
  */
 public final class CaasModule {
 
@@ -35,6 +40,10 @@ public final class CaasModule {
   private final SwarmOrchestrator orchestrator;
   private final ContainerReconciler reconciler;
   private final ContainerService containers;
+  private final Idempotency idempotency;
+  private final DnsTxtVerifier dns;
+  private final DomainService domains;
+  private final DomainRechecker domainRechecker;
 
   public CaasModule(Platform platform) {
     this.platform = platform;
@@ -47,17 +56,21 @@ public final class CaasModule {
     this.reconciler = new ContainerReconciler(platform.vertx(), platform.pool(), platform.redisApi(), platform.redisPrefix(), orchestrator, deployer,
         platform.events());
     this.containers = new ContainerService(platform.pool(), platform.secrets(), policies, registries, quotas, orchestrator, reconciler, settings);
+    this.idempotency = new Idempotency(platform.redisApi(), platform.redisPrefix());
+    this.dns = new DnsTxtVerifier(platform.vertx(), settings);
+    this.domains = new DomainService(platform.pool(), quotas, dns, platform.events(), BaseDomain.of(settings));
+    this.domainRechecker = new DomainRechecker(platform.vertx(), domains, platform.redisApi(), platform.redisPrefix());
   }
 
   public List<ApiFeature> features() {
     return List.of(
         new PoliciesFeature(policies),
         new RegistriesFeature(registries),
-        new ContainersFeature(containers, new Idempotency(platform.redisApi(), platform.redisPrefix())),
+        new ContainersFeature(containers, idempotency),
+        new DomainsFeature(domains, idempotency),
         new UsageFeature(platform.pool(), quotas),
         new VolumesFeature(new VolumeService(platform, orchestrator, quotas)),
-        new EdgeSettingsFeature(new EdgeSettingsService(platform.pool(), platform.events()),
-            new Idempotency(platform.redisApi(), platform.redisPrefix())));
+        new EdgeSettingsFeature(new EdgeSettingsService(platform.pool(), platform.events()), idempotency));
   }
 
   public SwarmOrchestrator orchestrator() {
@@ -70,9 +83,12 @@ public final class CaasModule {
 
   public void start() {
     reconciler.start(platform.settings().longValue("SKYPANEL_CAAS_RECONCILE_INTERVAL_MS", 5000));
+    domainRechecker.start(platform.settings().longValue("SKYPANEL_DOMAIN_RECHECK_MS", 60_000));
   }
 
   public void stop() {
     reconciler.stop();
+    domainRechecker.stop();
+    dns.close();
   }
 }

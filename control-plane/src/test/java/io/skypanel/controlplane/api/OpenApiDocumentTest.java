@@ -62,6 +62,9 @@ class OpenApiDocumentTest {
       "listContainers", "createContainer", "getContainer", "deleteContainer", "deployContainer", "scaleContainer",
       "restartContainer", "stopContainer", "startContainer", "rollbackContainer", "getContainerEnv", "patchContainerEnv",
       "getContainerEvents", "getContainerMetrics", "getCaasUsage",
+      // caas custom domains and edge settings
+      "listContainerDomains", "createContainerDomain", "getDomain", "deleteDomain", "verifyDomain",
+      "getContainerEdgeSettings", "updateContainerEdgeSettings",
       // admin
       "adminListPlans", "adminCreatePlan", "adminGetPlan", "adminUpdatePlan", "adminDeletePlan",
       "adminListUsers", "adminListOrganizations");

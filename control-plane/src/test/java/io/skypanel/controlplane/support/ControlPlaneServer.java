@@ -53,6 +53,8 @@ public final class ControlPlaneServer {
         .put("SKYPANEL_DATA_DIR", dataDir.toString())
         .put("SKYPANEL_ADMIN_EMAIL", ADMIN_EMAIL)
         .put("SKYPANEL_ADMIN_PASSWORD", ADMIN_PASSWORD)
+        // no background DNS checks of pending custom domains unless a test class turns them on (system property)
+        .put("SKYPANEL_DOMAIN_RECHECK_MS", System.getProperty("SKYPANEL_DOMAIN_RECHECK_MS", "0"))
         .mergeIn(overrides);
     return PlatformConfig.load(vertx, settings)
         .compose(loaded -> PlatformBootstrap.start(vertx, loaded, metrics, true))

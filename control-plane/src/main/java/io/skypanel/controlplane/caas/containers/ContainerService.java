@@ -8,6 +8,7 @@ import io.skypanel.controlplane.activity.ActivityEntry;
 import io.skypanel.controlplane.activity.ActivityRepository;
 import io.skypanel.controlplane.api.Cursor;
 import io.skypanel.controlplane.api.Pages;
+import io.skypanel.controlplane.caas.BaseDomain;
 import io.skypanel.controlplane.caas.orchestration.Orchestrator;
 import io.skypanel.controlplane.caas.policies.PolicyService;
 import io.skypanel.controlplane.caas.quotas.QuotaService;
@@ -50,9 +51,7 @@ public final class ContainerService {
     this.quotas = quotas;
     this.orchestrator = orchestrator;
     this.reconciler = reconciler;
-    String configured = settings.optional("SKYPANEL_BASE_DOMAIN");
-    // without a base domain, an sslip.io-style name resolves to the node address itself
-    this.baseDomain = configured != null ? configured : settings.string("SKYPANEL_PUBLIC_HOST", "127.0.0.1").replace('.', '-') + ".sslip.io";
+    this.baseDomain = BaseDomain.of(settings);
   }
 
   public Future<JsonObject> create(Principal principal, OrgContext org, JsonObject body, String ip) {

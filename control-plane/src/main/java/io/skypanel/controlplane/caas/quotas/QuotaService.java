@@ -57,6 +57,23 @@ public final class QuotaService {
     }));
   }
 
+  /**
+   * One more custom domain fits the organization's plan ({@code max_domains}, counting every domain it has, verified
+   * or not); 422 quota_exceeded naming the limit otherwise.
+   */
+  public Future<Void> checkNewDomain(SqlClient client, UUID organizationId) {
+    return limits(client, organizationId, null).compose(limits -> quotas.usage(client, organizationId).compose(usage -> {
+      long domains = usage.getLong("domains");
+      if (domains + 1 > limits.maxDomains()) {
+        String message = "custom domains are limited to " + limits.maxDomains() + " on plan '" + limits.plan()
+            + "' (the organization has " + domains + "); delete one or upgrade the plan";
+        return Future.failedFuture(new ApiException(422, "quota_exceeded", "quota exceeded (max_domains): " + message,
+            new JsonArray().add(new JsonObject().put("field", "/hostname").put("rule", "max_domains").put("message", message))));
+      }
+      return Future.succeededFuture();
+    }));
+  }
+
   private static ApiException volumeExceeded(String limit, String field, String message) {
     return new ApiException(422, "quota_exceeded", "quota exceeded (" + limit + "): " + message,
         new JsonArray().add(new JsonObject().put("field", field).put("rule", limit).put("message", message)));
