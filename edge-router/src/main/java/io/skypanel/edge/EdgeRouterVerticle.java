@@ -3,24 +3,25 @@ package io.skypanel.edge;
 import io.skypanel.common.Platform;
 import io.skypanel.common.ServiceVerticle;
 import io.skypanel.common.config.Settings;
+import io.skypanel.edge.acme.AcmeService;
 import io.skypanel.edge.observability.EdgeMetrics;
 import io.skypanel.edge.proxy.EdgeProxy;
 import io.skypanel.edge.routing.RouteSync;
 import io.skypanel.edge.routing.RouteTable;
+import io.skypanel.edge.tls.EdgeTls;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.http.HttpServerRequest;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
-import io.vertx.core.net.SelfSignedCertificate;
 
 import java.util.List;
 
 /**
  * The platform's front door: plain HTTP and HTTPS listeners for every app and container hostname. Requests
  * go through {@link EdgeProxy} to the live endpoints of the hostname's container, found in a {@link RouteTable}
- * that {@link RouteSync} keeps equal to PostgreSQL. HTTPS starts with a self-signed fallback certificate;
- * ACME certificates per SNI name come next.
+ * that {@link RouteSync} keeps equal to PostgreSQL. HTTPS presents each hostname's certificate by SNI
+ * ({@link EdgeTls}); {@link AcmeService} obtains and renews them.
  */
 public final class EdgeRouterVerticle extends ServiceVerticle {
 
@@ -33,6 +34,8 @@ public final class EdgeRouterVerticle extends ServiceVerticle {
   private Handler<HttpServerRequest> handler;
   private HttpServer plainServer;
   private HttpServer tlsServer;
+  private EdgeTls edgeTls;
+  private AcmeService acme;
 
   public EdgeRouterVerticle(Platform platform) {
     this.platform = platform;
@@ -48,15 +51,17 @@ public final class EdgeRouterVerticle extends ServiceVerticle {
     Settings settings = platform.settings();
     String host = settings.string("SKYPANEL_BIND_HOST", "0.0.0.0");
     HttpServerOptions plain = new HttpServerOptions().setHost(host).setPort(settings.integer("SKYPANEL_HTTP_PORT", 8000));
-    SelfSignedCertificate fallback = SelfSignedCertificate.create("skypanel.invalid");
-    HttpServerOptions tls = new HttpServerOptions().setHost(host).setPort(settings.integer("SKYPANEL_HTTPS_PORT", 8443))
-        .setSsl(true).setUseAlpn(true).setKeyCertOptions(fallback.keyCertOptions());
+    HttpServerOptions tls = new HttpServerOptions().setHost(host).setPort(settings.integer("SKYPANEL_HTTPS_PORT", 8443));
     metrics = new EdgeMetrics(platform.metrics().registry(), routes);
     routeSync = new RouteSync(vertx, platform.pool(), platform.events(), routes, metrics::routesReloaded);
-    handler = EdgeProxy.create(vertx, routes, metrics);
+    edgeTls = new EdgeTls(vertx, platform);
+    acme = new AcmeService(vertx, platform);
+    handler = acme.challenges(EdgeProxy.create(vertx, routes, metrics));
     // routes first: a listener must never answer from an empty table while the real one is loading
     return routeSync.start(settings.longValue("SKYPANEL_EDGE_RESYNC_MS", 30000))
-        .compose(v -> Future.all(listen(plain).onSuccess(s -> plainServer = s), listen(tls).onSuccess(s -> tlsServer = s)));
+        .compose(v -> edgeTls.start())
+        .compose(v -> Future.all(listen(plain).onSuccess(s -> plainServer = s), listen(edgeTls.secure(tls)).onSuccess(s -> tlsServer = s)))
+        .compose(v -> acme.start());
   }
 
   @Override
@@ -64,7 +69,7 @@ public final class EdgeRouterVerticle extends ServiceVerticle {
     if (routeSync != null) {
       routeSync.stop();
     }
-    return Future.succeededFuture();
+    return Future.join(edgeTls == null ? Future.succeededFuture() : edgeTls.stop(), acme == null ? Future.succeededFuture() : acme.stop());
   }
 
   private Future<HttpServer> listen(HttpServerOptions options) {
