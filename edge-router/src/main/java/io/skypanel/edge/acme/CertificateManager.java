@@ -64,10 +64,7 @@ public final class CertificateManager {
 
   /** Loads (or creates) the account key, then polls now, on every route change and periodically. */
   public Future<Void> start() {
-    return AcmeAccountKey.load(platform.pool(), platform.secrets()).compose(key -> {
-      init(key);
-      return platform.events().subscribe(Topics.ROUTES_CHANGED, event -> poll());
-    }).onSuccess(v -> {
+    return open().compose(v -> platform.events().subscribe(Topics.ROUTES_CHANGED, event -> poll())).onSuccess(v -> {
       timer = vertx.setPeriodic(options.pollMs(), id -> poll());
       poll();
     });
@@ -80,9 +77,15 @@ public final class CertificateManager {
     return worker.close();
   }
 
-  private void init(KeyPair accountKey) {
-    client = new AcmeClient(options, accountKey);
-    budget = new OrderBudget(platform.redisApi(), platform.redisPrefix(), accountId(accountKey), options.ordersPerHour());
+  /** Loads (or creates) the account key; afterwards {@link #poll} works, but nothing triggers it yet. */
+  Future<Void> open() {
+    return AcmeAccountKey.load(platform.pool(), platform.secrets()).map(accountKey -> {
+      synchronized (this) {
+        client = new AcmeClient(options, accountKey);
+        budget = new OrderBudget(platform.redisApi(), platform.redisPrefix(), accountId(accountKey), options.ordersPerHour());
+      }
+      return null;
+    });
   }
 
   /**
