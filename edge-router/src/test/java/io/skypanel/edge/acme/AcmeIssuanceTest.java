@@ -209,6 +209,33 @@ class AcmeIssuanceTest {
   }
 
   @Test
+  void defers_without_counting_a_failure_when_the_hourly_order_budget_is_spent() throws Exception {
+    String one = "budget-a-" + suffix() + ".example.com";
+    String two = "budget-b-" + suffix() + ".example.com";
+    edge.verifiedDomain(one);
+    edge.verifiedDomain(two);
+    // one order per hour for the account, shared with every other test's orders: at most one of two gets through
+    CertificateManager replica = manager(Map.of("SKYPANEL_ACME_ORDERS_PER_HOUR", "1"));
+    try {
+      Instant now = Instant.now();
+      Map<String, CertificateManager.Outcome> outcomes = await(replica.poll());
+      String deferred = outcomes.get(one) == CertificateManager.Outcome.DEFERRED ? one : two;
+      assertThat(outcomes).containsEntry(deferred, CertificateManager.Outcome.DEFERRED);
+      Map<String, Object> row = domain(deferred);
+      assertThat(row.get("cert_status")).isEqualTo("none");
+      assertThat((Integer) row.get("cert_attempts")).isZero();
+      assertThat((String) row.get("cert_status_reason")).contains("budget");
+      // the start of the next clock hour
+      Instant next = instant(row.get("cert_next_attempt_at"));
+      assertThat(next).isAfter(now).isBeforeOrEqualTo(now.plus(Duration.ofHours(1)));
+      assertThat(next.getEpochSecond() % 3600).isZero();
+      assertThat(await(replica.poll())).as("waiting for the next hour").doesNotContainKey(deferred);
+    } finally {
+      await(replica.stop());
+    }
+  }
+
+  @Test
   void renews_when_a_third_of_lifetime_is_left() throws Exception {
     TestCa earlierCa = new TestCa("earlier CA");
     String due = "renew-" + suffix() + ".example.com";
