@@ -24,7 +24,6 @@ import java.util.List;
  */
 public final class EdgeTls {
 
-  private final Vertx vertx;
   private final Platform platform;
   private final CertificateStore store;
   private final SniKeyManager keyManager;
@@ -33,7 +32,6 @@ public final class EdgeTls {
 
   /** Ready to be wired (e.g. {@link #hasCertificate} into the proxy); presents nothing before {@link #start}. */
   public EdgeTls(Vertx vertx, Platform platform) {
-    this.vertx = vertx;
     this.platform = platform;
     this.store = new CertificateStore();
     this.keyManager = new SniKeyManager(store);
