@@ -7,7 +7,6 @@ import io.vertx.core.VerticleBase;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.http.HttpServerOptions;
 import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.KeyCertOptions;
 
 import java.util.function.Consumer;
 import java.util.function.UnaryOperator;
@@ -20,18 +19,19 @@ import java.util.function.UnaryOperator;
 final class EdgeListenerVerticle extends VerticleBase {
 
   private final EdgeProxy.Shared shared;
-  private final KeyCertOptions tlsKeys;
+  private final UnaryOperator<HttpServerOptions> secure;
   private final UnaryOperator<Handler<HttpServerRequest>> plainFront;
   private final Consumer<int[]> onListening;
 
   /**
+   * @param secure makes an HTTPS listener of the options (TLS by SNI from the certificate store)
    * @param plainFront wraps the proxy on the plain listener (ACME HTTP-01 answers come before routing)
    * @param onListening told the actual plain and TLS ports
    */
-  EdgeListenerVerticle(EdgeProxy.Shared shared, KeyCertOptions tlsKeys, UnaryOperator<Handler<HttpServerRequest>> plainFront,
+  EdgeListenerVerticle(EdgeProxy.Shared shared, UnaryOperator<HttpServerOptions> secure, UnaryOperator<Handler<HttpServerRequest>> plainFront,
                        Consumer<int[]> onListening) {
     this.shared = shared;
-    this.tlsKeys = tlsKeys;
+    this.secure = secure;
     this.plainFront = plainFront;
     this.onListening = onListening;
   }
@@ -42,9 +42,8 @@ final class EdgeListenerVerticle extends VerticleBase {
     Handler<HttpServerRequest> proxy = EdgeProxy.create(vertx, shared);
     HttpServerOptions plain = new HttpServerOptions().setHost(options.bindHost()).setPort(sharedPort(options.httpPort(), 1))
         .setIdleTimeout(options.clientIdleTimeoutSeconds());
-    HttpServerOptions tls = new HttpServerOptions().setHost(options.bindHost()).setPort(sharedPort(options.httpsPort(), 2))
-        .setIdleTimeout(options.clientIdleTimeoutSeconds())
-        .setSsl(true).setUseAlpn(true).setKeyCertOptions(tlsKeys);
+    HttpServerOptions tls = secure.apply(new HttpServerOptions().setHost(options.bindHost()).setPort(sharedPort(options.httpsPort(), 2))
+        .setIdleTimeout(options.clientIdleTimeoutSeconds()));
     Future<HttpServer> plainServer = listen(plain, plainFront.apply(proxy));
     Future<HttpServer> tlsServer = listen(tls, proxy);
     return Future.all(plainServer, tlsServer)

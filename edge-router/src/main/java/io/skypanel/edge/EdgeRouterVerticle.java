@@ -2,6 +2,7 @@ package io.skypanel.edge;
 
 import io.skypanel.common.Platform;
 import io.skypanel.common.ServiceVerticle;
+import io.skypanel.edge.acme.AcmeService;
 import io.skypanel.edge.health.ActiveHealthChecker;
 import io.skypanel.edge.health.EndpointHealth;
 import io.skypanel.edge.limits.OrganizationConnections;
@@ -11,23 +12,19 @@ import io.skypanel.edge.proxy.EdgeProxy;
 import io.skypanel.edge.routing.RouteRepository;
 import io.skypanel.edge.routing.RouteSync;
 import io.skypanel.edge.routing.RouteTable;
+import io.skypanel.edge.tls.EdgeTls;
 import io.skypanel.edge.usage.UsageMeter;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
-import io.vertx.core.Handler;
-import io.vertx.core.http.HttpServerRequest;
-import io.vertx.core.net.KeyCertOptions;
-import io.vertx.core.net.SelfSignedCertificate;
 
 import java.util.List;
-import java.util.function.Predicate;
-import java.util.function.UnaryOperator;
 
 /**
  * The platform's front door for every app and container hostname. This verticle owns what the whole process
  * shares (the {@link RouteTable} that {@link RouteSync} keeps equal to PostgreSQL, endpoint health and its
- * active checker, usage metering, per-organization connection counts) and deploys one
- * {@link EdgeListenerVerticle} per event loop to accept and proxy connections.
+ * active checker, usage metering, per-organization connection counts, the certificates of {@link EdgeTls} and
+ * the ACME {@link AcmeService}) and deploys one {@link EdgeListenerVerticle} per event loop to accept and proxy
+ * connections.
  */
 public final class EdgeRouterVerticle extends ServiceVerticle {
 
@@ -38,6 +35,8 @@ public final class EdgeRouterVerticle extends ServiceVerticle {
   private RouteSync routeSync;
   private ActiveHealthChecker healthChecker;
   private UsageMeter usage;
+  private EdgeTls edgeTls;
+  private AcmeService acme;
   private long usageTimer = -1;
   private volatile int[] ports;
 
@@ -58,16 +57,16 @@ public final class EdgeRouterVerticle extends ServiceVerticle {
     usage = new UsageMeter(platform.pool());
     routeSync = new RouteSync(vertx, platform.pool(), platform.events(), routes,
         new RouteRepository(platform.settings().string("SKYPANEL_CAAS_DEFAULT_PLAN", "hobby"), options.freeRate(), options.freeMaxConnections()), metrics::routesReloaded);
-    // TLS: one self-signed fallback until certificates come from the store
-    KeyCertOptions tlsKeys = SelfSignedCertificate.create("skypanel.invalid").keyCertOptions();
-    Predicate<String> hasCertificate = host -> false;
-    UnaryOperator<Handler<HttpServerRequest>> plainFront = UnaryOperator.identity();
+    edgeTls = new EdgeTls(vertx, platform);
+    acme = new AcmeService(vertx, platform);
     EdgeProxy.Shared shared = new EdgeProxy.Shared(options, routes, metrics, health, new OrganizationConnections(), usage,
-        new RedisTokenBuckets(platform.redisApi(), platform.redisPrefix()), hasCertificate);
-    // routes first: a listener must never answer from an empty table while the real one is loading
+        new RedisTokenBuckets(platform.redisApi(), platform.redisPrefix()), edgeTls::hasCertificate);
+    // routes and certificates first: a listener must never answer from an empty table while the real one is loading
     return routeSync.start(options.resyncMs())
-        .compose(v -> vertx.deployVerticle(() -> new EdgeListenerVerticle(shared, tlsKeys, plainFront, actual -> ports = actual),
+        .compose(v -> edgeTls.start())
+        .compose(v -> vertx.deployVerticle(() -> new EdgeListenerVerticle(shared, edgeTls::secure, acme::challenges, actual -> ports = actual),
             new DeploymentOptions().setInstances(options.eventLoops())))
+        .compose(v -> acme.start())
         .onSuccess(v -> {
           if (options.healthIntervalMs() > 0) {
             healthChecker = new ActiveHealthChecker(vertx, routes, health, platform.metrics().registry(), options.healthTimeoutMs());
@@ -89,7 +88,9 @@ public final class EdgeRouterVerticle extends ServiceVerticle {
       vertx.cancelTimer(usageTimer);
     }
     // what was metered since the last flush is written before the pool closes
-    return usage == null ? Future.succeededFuture() : usage.flush().otherwiseEmpty();
+    return Future.join(usage == null ? Future.succeededFuture() : usage.flush().otherwiseEmpty(),
+        edgeTls == null ? Future.succeededFuture() : edgeTls.stop(),
+        acme == null ? Future.succeededFuture() : acme.stop());
   }
 
   @Override

@@ -6,6 +6,12 @@ public final class Topics {
   /** {@code {"container_id": ...}}: the container's hostnames or endpoints changed; edge routers reload its routes. */
   public static final String ROUTES_CHANGED = "routes.changed";
 
+  /**
+   * {@code {"hostname": ...}}: the hostname's stored TLS certificate was issued, renewed or removed; edge routers
+   * reload it.
+   */
+  public static final String CERTIFICATES_CHANGED = "certificates.changed";
+
   /** {@code {"organization_id": ...}}: the organization is gone. */
   public static final String ORGANIZATION_DELETED = "organization.deleted";
 
