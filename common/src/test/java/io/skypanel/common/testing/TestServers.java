@@ -32,7 +32,19 @@ public final class TestServers {
 
   public static void dropDatabase(DatabaseOptions options) {
     DatabaseOptions admin = DatabaseOptions.parse(DATABASE_URL, 4);
-    execute(admin, "DROP DATABASE IF EXISTS " + options.database() + " WITH (FORCE)");
+    // WITH (FORCE) cannot end a superuser's backend, e.g. an autovacuum worker that just started on the fresh
+    // database; such a worker finishes quickly, so a few more tries succeed
+    for (int attempt = 1; ; attempt++) {
+      try {
+        execute(admin, "DROP DATABASE IF EXISTS " + options.database() + " WITH (FORCE)");
+        return;
+      } catch (IllegalStateException e) {
+        if (attempt == 10) {
+          throw e;
+        }
+        java.util.concurrent.locks.LockSupport.parkNanos(200_000_000L * attempt);
+      }
+    }
   }
 
   /** A Redis key prefix no other test uses. */

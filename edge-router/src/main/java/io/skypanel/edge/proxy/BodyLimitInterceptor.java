@@ -36,8 +36,10 @@ public final class BodyLimitInterceptor implements ProxyInterceptor {
       return context.sendRequest();
     }
     if (body.length() > max) {
+      // the client may still be sending the body: close the connection rather than read it all
+      context.set(HopByHopHeadersInterceptor.CLOSE_CONNECTION, true);
       return Future.succeededFuture(ErrorPages.page(context, 413, "The request body is larger than this application accepts ("
-          + max + " bytes).").putHeader("Connection", "close"));
+          + max + " bytes)."));
     }
     if (body.length() < 0) {
       context.request().setBody(Body.body(new Bounded(body.stream(), max, () -> context.set(TOO_LARGE, max)), -1));

@@ -24,6 +24,7 @@ import java.util.function.Predicate;
  * chain, in request order:
  * <ol>
  *   <li>{@link WebSocketTunnelInterceptor}: the WebSocket tunnel with backpressure (last on the way back);</li>
+ *   <li>{@link HopByHopHeadersInterceptor}: no hop-by-hop headers in answers (plain HTTP exchanges only);</li>
  *   <li>{@link UpstreamFailureInterceptor}: 502/504 pages for failed exchanges;</li>
  *   <li>{@link RouteInterceptor}: Host and path to route; 404, maintenance and no-endpoint 503;</li>
  *   <li>{@link HttpsInterceptor}: HTTP→HTTPS redirect and HSTS once a certificate exists;</li>
@@ -67,6 +68,7 @@ public final class EdgeProxy {
             shared.usage().recordTunnel(route.organizationId(), route.containerId(), in, out);
           }
         }), true)
+        .addInterceptor(new HopByHopHeadersInterceptor())
         .addInterceptor(new UpstreamFailureInterceptor(), true)
         .addInterceptor(new RouteInterceptor(shared.routes()), true)
         .addInterceptor(new HttpsInterceptor(shared.hasCertificate(), options.hstsMaxAgeSeconds(), options.redirectHttpsPort()), true)

@@ -33,8 +33,8 @@ public final class LimitsInterceptor implements ProxyInterceptor {
     HttpServerRequest incoming = context.request().proxiedRequest();
     if (incoming.connection() != null
         && !connections.admit(incoming.connection(), route.organizationId(), policy.organizationMaxConnections())) {
-      return Future.succeededFuture(ErrorPages.page(context, 503, "Too many open connections for this organization.")
-          .putHeader("Connection", "close"));
+      context.set(HopByHopHeadersInterceptor.CLOSE_CONNECTION, true);
+      return Future.succeededFuture(ErrorPages.page(context, 503, "Too many open connections for this organization."));
     }
     if (limiter == null) {
       return context.sendRequest();

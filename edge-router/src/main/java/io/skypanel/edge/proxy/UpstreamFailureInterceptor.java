@@ -19,8 +19,9 @@ public final class UpstreamFailureInterceptor implements ProxyInterceptor {
     return context.sendRequest().recover(err -> {
       Long bodyLimit = context.get(BodyLimitInterceptor.TOO_LARGE, Long.class);
       if (bodyLimit != null) {
+        context.set(HopByHopHeadersInterceptor.CLOSE_CONNECTION, true);
         return Future.succeededFuture(ErrorPages.page(context, 413,
-            "The request body is larger than this application accepts (" + bodyLimit + " bytes).").putHeader("Connection", "close"));
+            "The request body is larger than this application accepts (" + bodyLimit + " bytes)."));
       }
       return Future.succeededFuture(isTimeout(err)
           ? ErrorPages.page(context, 504, "The application did not answer in time.")

@@ -185,6 +185,30 @@ class EdgeProxyTest {
   }
 
   @Test
+  void hop_by_hop_headers_of_the_application_never_reach_the_client_and_keep_alive_survives() throws Exception {
+    HttpServer closing = await(vertx.createHttpServer().requestHandler(request -> request.response()
+        .putHeader("Connection", "close, X-Hop").putHeader("Keep-Alive", "timeout=5").putHeader("X-Hop", "private")
+        .putHeader("X-Kept", "yes").end("ok")).listen(0, "127.0.0.1"));
+    HttpClient pooled = vertx.createHttpClient(new io.vertx.core.http.HttpClientOptions().setKeepAlive(true),
+        new io.vertx.core.http.PoolOptions().setHttp1MaxSize(1));
+    try {
+      route("closing.test", closing.actualPort());
+      RequestOptions options = new RequestOptions().setHost("127.0.0.1").setPort(edge.actualPort()).setURI("/")
+          .putHeader("Host", "closing.test");
+      HttpClientResponse first = await(pooled.request(options).compose(request -> request.send()));
+      await(first.body());
+      HttpClientResponse second = await(pooled.request(options).compose(request -> request.send()));
+      await(second.body());
+      assertThat(first.getHeader("X-Kept")).isEqualTo("yes");
+      assertThat(first.headers().names()).map(String::toLowerCase).doesNotContain("connection", "keep-alive", "x-hop");
+      assertThat(second.request().connection()).as("the client connection stays open").isSameAs(first.request().connection());
+    } finally {
+      pooled.close();
+      await(closing.close());
+    }
+  }
+
+  @Test
   void the_upstream_learns_the_client_the_scheme_the_host_and_a_request_id() throws Exception {
     route("app.test", upstream.actualPort());
     var request = client.get(edge.actualPort(), "127.0.0.1", "/").virtualHost("app.test")

@@ -109,6 +109,19 @@ public final class Pebble implements AutoCloseable {
         .generateCertificate(new ByteArrayInputStream(root.getBytes(StandardCharsets.US_ASCII)));
   }
 
+  /** The DNS server's address, {@code host:port}, for {@code SKYPANEL_DNS_SERVER}. */
+  public String dnsServer() {
+    return "127.0.0.1:" + dnsPort;
+  }
+
+  /** Publishes a TXT record (e.g. a domain verification token) in the DNS. */
+  public void setTxt(String name, String value) throws Exception {
+    int status = post("/set-txt", new JsonObject().put("host", name.endsWith(".") ? name : name + ".").put("value", value));
+    if (status != 200) {
+      throw new IllegalStateException("challtestsrv /set-txt answered " + status);
+    }
+  }
+
   /** Makes the DNS answer {@code host} with {@code address} (e.g. one where nothing listens). */
   public void mapHost(String host, String address) throws Exception {
     int status = post("/add-a", new JsonObject().put("host", host).put("addresses", List.of(address)));
