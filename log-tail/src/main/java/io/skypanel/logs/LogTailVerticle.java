@@ -13,6 +13,7 @@ import io.skypanel.logs.loki.LokiBackend;
 import io.skypanel.logs.stream.LogBackend;
 import io.skypanel.logs.stream.LogHub;
 import io.skypanel.logs.stream.LogStreamService;
+import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
@@ -82,9 +83,14 @@ public final class LogTailVerticle extends ServiceVerticle {
     return Future.succeededFuture();
   }
 
-  /** The hub, for tests and metrics: open upstreams and viewers. */
+  /** The hub, for tests and metrics: open upstreams and viewers. Read it on {@link #hubContext()} only. */
   public LogHub hub() {
     return streams.hub();
+  }
+
+  /** The context the hub is confined to. */
+  public Context hubContext() {
+    return context;
   }
 
   @Override

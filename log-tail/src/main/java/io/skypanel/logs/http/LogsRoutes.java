@@ -40,6 +40,10 @@ public final class LogsRoutes {
   private void handle(RoutingContext ctx, LogTarget.Kind kind) {
     HttpServerRequest request = ctx.request();
     boolean websocket = "websocket".equalsIgnoreCase(request.getHeader(HttpHeaders.UPGRADE));
+    if (websocket) {
+      // the upgrade completes on the request's end; hold it back until authorization has finished
+      request.pause();
+    }
     LogRequest parsed;
     try {
       parsed = LogRequest.parse(request.params(), request.getHeader("Last-Event-ID"), options.defaultLimit(), options.maxLimit());
@@ -57,6 +61,9 @@ public final class LogsRoutes {
                 session.start(new WebSocketSink(upgraded.result()));
               } else {
                 session.cancel();
+                if (!ctx.response().headWritten()) {
+                  ctx.fail(upgraded.cause());
+                }
               }
             });
           } else if (request.connection() == null || ctx.response().closed()) {
