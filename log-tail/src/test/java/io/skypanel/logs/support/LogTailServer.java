@@ -101,6 +101,11 @@ public final class LogTailServer {
         + "VALUES (?::uuid, ?, 'busybox', 0.5, 64, ?, ?) RETURNING id", organization.toString(), name, serviceId == null ? "stopped" : "running", serviceId));
   }
 
+  /** Records the Swarm service running a container (what the control plane's deployer does). */
+  public void attachService(UUID container, String serviceId) {
+    update("UPDATE paas_containers SET swarm_service_id = ?, status = 'running' WHERE id = ?::uuid", serviceId, container.toString());
+  }
+
   public String token(UUID user) {
     return platform.accessTokens().issue(user);
   }
