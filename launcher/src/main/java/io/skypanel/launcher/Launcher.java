@@ -11,7 +11,7 @@ import io.skypanel.common.metrics.Metrics;
 import io.skypanel.controlplane.ControlPlaneVerticle;
 import io.skypanel.edge.EdgeRouterVerticle;
 import io.skypanel.exec.ExecProxyVerticle;
-import io.skypanel.logtail.LogTailVerticle;
+import io.skypanel.logs.LogTailVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;

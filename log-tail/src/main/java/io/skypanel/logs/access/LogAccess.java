@@ -1,0 +1,74 @@
+package io.skypanel.logs.access;
+
+import io.skypanel.common.auth.Authenticator;
+import io.skypanel.common.auth.Principal;
+import io.skypanel.common.errors.ApiException;
+import io.vertx.core.Future;
+
+import java.util.UUID;
+
+/**
+ * Decides whether a caller may read a resource's logs: a valid credential with the read scope, membership
+ * (any role, viewer included) in the organization named by {@code X-Organization-Id} (else their personal
+ * one), and the resource belonging to that organization. Unknown ids, foreign ids and foreign organizations
+ * all answer 404, so nothing about other tenants leaks.
+ */
+public final class LogAccess {
+
+  private final Authenticator authenticator;
+  private final MembershipRepository memberships;
+  private final TargetRepository targets;
+
+  public LogAccess(Authenticator authenticator, MembershipRepository memberships, TargetRepository targets) {
+    this.authenticator = authenticator;
+    this.memberships = memberships;
+    this.targets = targets;
+  }
+
+  /**
+   * @param bearer       the bearer credential (JWT or {@code skp_} token), or null
+   * @param organization the organization id as sent, or null for the personal organization
+   * @param rawId        the resource id from the path
+   */
+  public Future<LogTarget> authorize(String bearer, String organization, LogTarget.Kind kind, String rawId) {
+    return authenticator.authenticate(bearer).compose(principal -> {
+      if (!principal.scopes().contains(Principal.SCOPE_READ)) {
+        return Future.failedFuture(ApiException.forbidden("this token lacks the read scope"));
+      }
+      return organization(principal, organization).compose(orgId -> {
+        UUID id = uuidOrNull(rawId);
+        if (id == null) {
+          return Future.failedFuture(ApiException.notFound(kind.noun()));
+        }
+        return targets.find(kind, id, orgId).compose(target -> target == null
+            ? Future.failedFuture(ApiException.notFound(kind.noun()))
+            : Future.succeededFuture(target));
+      });
+    });
+  }
+
+  private Future<UUID> organization(Principal principal, String organization) {
+    if (organization == null || organization.isBlank()) {
+      return memberships.personalOrganization(principal.userId()).compose(id -> id == null
+          ? Future.failedFuture(ApiException.unprocessable("organization_required",
+              "you have no personal organization; name one in X-Organization-Id"))
+          : Future.succeededFuture(id));
+    }
+    UUID orgId = uuidOrNull(organization.trim());
+    if (orgId == null) {
+      return Future.failedFuture(ApiException.validation("X-Organization-Id must be an organization id (uuid)", null));
+    }
+    return memberships.role(orgId, principal.userId()).compose(role -> role == null
+        ? Future.failedFuture(ApiException.notFound("organization"))
+        : Future.succeededFuture(orgId));
+  }
+
+  private static UUID uuidOrNull(String text) {
+    try {
+      UUID id = UUID.fromString(text);
+      return id.toString().equalsIgnoreCase(text) ? id : null;
+    } catch (IllegalArgumentException e) {
+      return null;
+    }
+  }
+}

@@ -1,0 +1,54 @@
+package io.skypanel.logs.access;
+
+import io.skypanel.logs.stream.LogSelector;
+import io.skypanel.logs.stream.StreamChoice;
+
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.UUID;
+
+/**
+ * A resource whose logs a caller may read, as read from PostgreSQL for the caller's organization.
+ *
+ * @param swarmServiceId the service running it, or null (not deployed, or not a container)
+ */
+public record LogTarget(Kind kind, UUID id, UUID organizationId, String name, String status, String swarmServiceId) {
+
+  /** Loki labels the log pipeline attaches (from the Swarm labels {@code skypanel.org}, {@code skypanel.container}, ...). */
+  public static final String ORG_LABEL = "skypanel_org";
+  public static final String CONTAINER_LABEL = "skypanel_container";
+  public static final String ENVIRONMENT_LABEL = "skypanel_environment";
+  public static final String STREAM_LABEL = "stream";
+
+  /** What kind of resource, and the Loki label naming it. */
+  public enum Kind {
+    CONTAINER(CONTAINER_LABEL, "container"),
+    ENVIRONMENT(ENVIRONMENT_LABEL, "environment");
+
+    private final String label;
+    private final String noun;
+
+    Kind(String label, String noun) {
+      this.label = label;
+      this.noun = noun;
+    }
+
+    public String noun() {
+      return noun;
+    }
+  }
+
+  /**
+   * The selector of this resource's logs: always pinned to its organization and its own id, so neither the
+   * stream choice nor the filter can reach another resource.
+   */
+  public LogSelector selector(StreamChoice stream, String filter) {
+    Map<String, String> labels = new LinkedHashMap<>();
+    labels.put(ORG_LABEL, organizationId.toString());
+    labels.put(kind.label, id.toString());
+    if (stream != StreamChoice.ALL) {
+      labels.put(STREAM_LABEL, stream.label());
+    }
+    return new LogSelector(organizationId, labels, swarmServiceId, stream, filter);
+  }
+}

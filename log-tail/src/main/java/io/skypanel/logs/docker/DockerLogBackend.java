@@ -1,0 +1,135 @@
+package io.skypanel.logs.docker;
+
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.command.LogSwarmObjectCmd;
+import com.github.dockerjava.api.exception.NotFoundException;
+import com.github.dockerjava.api.model.Frame;
+import io.skypanel.common.docker.DockerEngine;
+import io.skypanel.common.errors.ApiException;
+import io.skypanel.logs.LogsOptions;
+import io.skypanel.logs.stream.Backfill;
+import io.skypanel.logs.stream.LogBackend;
+import io.skypanel.logs.stream.LogEntry;
+import io.skypanel.logs.stream.LogSelector;
+import io.skypanel.logs.stream.Upstream;
+import io.vertx.core.Context;
+import io.vertx.core.Future;
+import io.vertx.core.Vertx;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Logs from the Docker engine when no Loki is configured: the Swarm service's own logs ({@code logServiceCmd},
+ * stdout and stderr de-multiplexed, with timestamps). Every docker-java call goes through
+ * {@link DockerEngine#call}; the backfill reads a finite stream on that worker pool, a follow streams on
+ * docker-java's reader thread ({@link DockerFollow}).
+ */
+public final class DockerLogBackend implements LogBackend {
+
+  private static final Logger LOG = LoggerFactory.getLogger(DockerLogBackend.class);
+  /** A finished service's logs come back in well under this; a stuck engine must not hold a worker forever. */
+  private static final long BACKFILL_TIMEOUT_S = 60;
+
+  private final Vertx vertx;
+  private final DockerEngine engine;
+  private final LogsOptions options;
+
+  public DockerLogBackend(Vertx vertx, DockerEngine engine, LogsOptions options) {
+    this.vertx = vertx;
+    this.engine = engine;
+    this.options = options;
+  }
+
+  @Override
+  public Future<List<LogEntry>> backfill(LogSelector selector, Backfill range) {
+    if (selector.swarmServiceId() == null || range.limit() <= 0) {
+      return Future.succeededFuture(List.of());
+    }
+    return engine.<List<LogEntry>>call(() -> read(selector, range)).recover(err -> {
+      if (err instanceof NotFoundException) {
+        return Future.succeededFuture(List.of()); // removed out of band: nothing to show
+      }
+      LOG.warn("Docker logs of service {} failed: {}", selector.swarmServiceId(), err.toString());
+      return Future.failedFuture(new ApiException(502, "logs_unavailable", "the container engine could not return logs; try again later"));
+    });
+  }
+
+  /** Runs on the Docker worker pool: reads a finished (non-follow) log stream, keeping at most {@code limit} lines. */
+  private List<LogEntry> read(LogSelector selector, Backfill range) throws InterruptedException {
+    LogSwarmObjectCmd cmd = command(selector).withFollow(false);
+    if (range.last() && selector.filter() == null) {
+      cmd.withTail(range.limit());
+    } else if (!range.last() && range.fromNanos() > 0) {
+      cmd.withSince((int) Math.min(Integer.MAX_VALUE, range.fromNanos() / 1_000_000_000L));
+    }
+    ArrayDeque<LogEntry> kept = new ArrayDeque<>();
+    DockerLines lines = new DockerLines();
+    ResultCallback.Adapter<Frame> callback = new ResultCallback.Adapter<>() {
+      @Override
+      public void onNext(Frame frame) {
+        for (LogEntry entry : lines.accept(frame)) {
+          if (!selector.accepts(entry) || (!range.last() && entry.tsNanos() < range.fromNanos())) {
+            continue;
+          }
+          if (range.last()) {
+            kept.addLast(entry);
+            if (kept.size() > range.limit()) {
+              kept.removeFirst(); // the newest lines win
+            }
+          } else if (kept.size() < range.limit()) {
+            kept.addLast(entry);
+          } else {
+            closeQuietly(this); // the first lines after since are all we need
+            return;
+          }
+        }
+      }
+    };
+    cmd.exec(callback);
+    if (!callback.awaitCompletion(BACKFILL_TIMEOUT_S, TimeUnit.SECONDS)) {
+      closeQuietly(callback);
+    }
+    return new ArrayList<>(kept);
+  }
+
+  LogSwarmObjectCmd command(LogSelector selector) {
+    return engine.client().logServiceCmd(selector.swarmServiceId())
+        .withTimestamps(true)
+        .withDetails(false)
+        .withStdout(selector.stream().stdout())
+        .withStderr(selector.stream().stderr());
+  }
+
+  @Override
+  public Upstream follow(LogSelector selector, long startNanos, Context context, Upstream.Listener listener) {
+    if (selector.swarmServiceId() == null) {
+      return () -> { }; // nothing runs (yet): viewers get keep-alives only
+    }
+    DockerFollow follow = new DockerFollow(vertx, engine, this, selector, startNanos, context, listener, options);
+    follow.open();
+    return follow;
+  }
+
+  @Override
+  public int maxUpstreams() {
+    return 0;
+  }
+
+  @Override
+  public void close() {
+    // the engine belongs to the platform
+  }
+
+  static void closeQuietly(java.io.Closeable closeable) {
+    try {
+      closeable.close();
+    } catch (Exception ignored) {
+      // already closed
+    }
+  }
+}
