@@ -1,6 +1,10 @@
 package io.skypanel.exec;
 
 import io.skypanel.common.testing.TestServers;
+import io.skypanel.exec.audit.AuditRepository;
+import io.skypanel.exec.audit.OrphanSweep;
+import io.skypanel.exec.sessions.SessionLimits;
+import io.skypanel.exec.sessions.SessionRegistry;
 import io.skypanel.controlplane.support.Eventually;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -151,6 +155,26 @@ class ExecApiTest extends ExecTestBase {
     assertThat(new JsonArray(lines.get(1)).getString(2)).isEqualTo("audited-two\n");
     assertThat(code(exec(replicaB, HttpMethod.GET, auditPath() + "/" + UUID.randomUUID() + "/transcript", owner.token(), org, null), 404))
         .isEqualTo("not_found");
+  }
+
+  @Test
+  void rows_left_running_by_a_lost_replica_are_closed_by_the_sweep() {
+    String lost = UUID.randomUUID().toString();
+    TestServers.execute(server.database(), "INSERT INTO caas_exec_audit (id, organization_id, container_id, container_name, user_id, command, started_at)"
+        + " VALUES ('" + lost + "', '" + org + "', '" + container + "', 'shell', '" + developer.userId() + "', ARRAY['sh'], now() - interval '5 minutes')");
+    var platform = server.platform();
+    var options = ExecOptions.from(platform.settings());
+    var registry = new SessionRegistry(platform.vertx(), platform.vertx().getOrCreateContext(),
+        new SessionLimits(platform.redisApi(), platform.redisPrefix(), ExecOptions.LEASE), platform.events(), options);
+    JsonObject live = run(new JsonObject().put("command", "true"));
+    closedAuditRow(live.getString("id"));
+
+    int closed = await(new OrphanSweep(platform.vertx(), new AuditRepository(platform.pool()), registry).sweep());
+    assertThat(closed).isEqualTo(1);
+    Map<String, Object> row = auditRow(lost);
+    assertThat(row.get("status")).isEqualTo("failed");
+    assertThat((String) row.get("end_reason")).startsWith("exec proxy lost the session");
+    assertThat((Long) row.get("duration_ms")).isGreaterThanOrEqualTo(300_000L);
   }
 
   private static long count() {

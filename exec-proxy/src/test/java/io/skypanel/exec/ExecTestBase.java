@@ -89,10 +89,12 @@ public abstract class ExecTestBase extends ApiTestBase {
       for (String id : deployments) {
         await(server.platform().vertx().undeploy(id));
       }
+      deployments.clear();
       if (http != null) {
         http.close();
       }
     } finally {
+      deployments.clear();
       String services = TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + org);
       for (String id : services.split("\\s+")) {
         if (!id.isBlank()) {

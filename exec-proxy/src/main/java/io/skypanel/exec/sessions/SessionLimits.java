@@ -22,7 +22,10 @@ public final class SessionLimits {
   /** Why admission was refused; {@code null} when it was not. */
   public enum Refusal { USER, ORGANIZATION }
 
+  /** What a released session's key holds for two leases, so a renewal already on its way cannot bring it back. */
+  private static final String RELEASED_VALUE = "released";
   private static final String NOW = """
+      local RELEASED = 'released'
       local t = redis.call('TIME')
       local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
       """;
@@ -39,6 +42,8 @@ public final class SessionLimits {
       return 'ok'""";
   private static final String RENEW = NOW + """
       local lease = tonumber(ARGV[2])
+      local current = redis.call('GET', KEYS[4])
+      if current == RELEASED then return -1 end
       for i = 1, 3 do
         redis.call('ZADD', KEYS[i], now + lease, ARGV[1])
         redis.call('PEXPIRE', KEYS[i], lease)
@@ -46,15 +51,16 @@ public final class SessionLimits {
       local existed = redis.call('EXISTS', KEYS[4])
       redis.call('SET', KEYS[4], ARGV[3], 'PX', lease)
       return existed""";
-  private static final String RELEASE = """
+  private static final String RELEASE = NOW + """
       for i = 1, 3 do redis.call('ZREM', KEYS[i], ARGV[1]) end
-      return redis.call('DEL', KEYS[4])""";
+      redis.call('SET', KEYS[4], RELEASED, 'PX', tonumber(ARGV[2]) * 2)
+      return 1""";
   private static final String LIST = NOW + """
       redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', now)
       local out = {}
       for _, id in ipairs(redis.call('ZRANGE', KEYS[1], 0, -1)) do
         local value = redis.call('GET', ARGV[1] .. id)
-        if value then out[#out + 1] = value end
+        if value and value ~= RELEASED then out[#out + 1] = value end
       end
       return out""";
 
@@ -84,18 +90,22 @@ public final class SessionLimits {
     });
   }
 
-  /** Extends the session's lease; false when it had already expired (this replica was stalled for a whole lease). */
+  /**
+   * Extends the session's lease: true when it held one, false when its lease had expired (this replica stalled for
+   * a whole lease; it holds one again), null when the session was released meanwhile (nothing renewed).
+   */
   public Future<Boolean> renew(SessionInfo session) {
     List<String> args = script(RENEW, session);
     args.add(session.id().toString());
     args.add(Long.toString(lease.toMillis()));
     args.add(session.toJson().encode());
-    return redis.eval(args).map(response -> response.toInteger() == 1);
+    return redis.eval(args).map(response -> response.toInteger() < 0 ? null : response.toInteger() == 1);
   }
 
   public Future<Void> release(SessionInfo session) {
     List<String> args = script(RELEASE, session);
     args.add(session.id().toString());
+    args.add(Long.toString(lease.toMillis()));
     return redis.eval(args).mapEmpty();
   }
 
@@ -115,7 +125,7 @@ public final class SessionLimits {
   /** The open session with this id, or null. */
   public Future<JsonObject> get(UUID sessionId) {
     return redis.get(sessionKey(sessionId.toString()))
-        .map(value -> value == null ? null : new JsonObject(value.toString()));
+        .map(value -> value == null || RELEASED_VALUE.equals(value.toString()) ? null : new JsonObject(value.toString()));
   }
 
   private List<String> script(String script, SessionInfo session) {

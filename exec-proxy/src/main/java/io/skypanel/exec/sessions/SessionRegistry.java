@@ -123,7 +123,7 @@ public final class SessionRegistry {
       limits.renew(session.info()).onComplete(renewed -> {
         if (renewed.failed()) {
           LOG.warn("renewing exec session {} failed: {}", session.info().id(), renewed.cause().getMessage());
-        } else if (!renewed.result()) {
+        } else if (Boolean.FALSE.equals(renewed.result())) {
           LOG.warn("exec session {} had lost its slot (lease expired); it holds one again", session.info().id());
         }
       });
