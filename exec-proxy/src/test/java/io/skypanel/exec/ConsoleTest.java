@@ -114,6 +114,19 @@ class ConsoleTest extends ExecTestBase {
   }
 
   @Test
+  void a_busy_console_still_ends_at_the_maximum_session_length(Vertx vertx) {
+    ConsoleClient ticking = ConsoleClient.connect(vertx, replicaC,
+        console("command=sh&command=-c&command=while%20true%3B%20do%20echo%20tick%3B%20sleep%200.2%3B%20done"), developer.token(), org);
+    ConsoleClient.Closed done = ticking.awaitClose(WAIT);
+    assertThat(done.code()).isEqualTo((short) 4410);
+    assertThat(done.exit().getString("status")).isEqualTo("timeout");
+    assertThat(ticking.output()).contains("tick");
+    Map<String, Object> row = closedAuditRow(done.exit().getString("session_id"));
+    assertThat(row.get("end_reason")).isEqualTo("maximum session duration reached");
+    assertThat((Long) row.get("duration_ms")).isGreaterThanOrEqualTo(3000L);
+  }
+
+  @Test
   void viewers_outsiders_and_strangers_are_refused_before_any_upgrade(Vertx vertx) {
     UpgradeRejectedException asViewer = ConsoleClient.refused(vertx, replicaA, console(""), viewer.token(), org);
     assertThat(asViewer.getStatus()).isEqualTo(403);

@@ -33,7 +33,7 @@ import static org.assertj.core.api.Assertions.assertThat;
  * container created through the control plane's API exactly as a customer would: busybox (by content id, never a
  * tag) running {@code sleep}, as a Swarm service with the platform's labels and hardening, in an organization on
  * the {@code enhanced} isolation tier (sessions recorded). Replica A allows 2 sessions per user and keeps 4 KiB of
- * one-off output; replica B ends a console after 2 idle seconds.
+ * one-off output; replica B ends a console after 2 idle seconds; replica C ends every session after 3 seconds.
  */
 public abstract class ExecTestBase extends ApiTestBase {
 
@@ -49,6 +49,7 @@ public abstract class ExecTestBase extends ApiTestBase {
   protected static String container;
   protected static int replicaA;
   protected static int replicaB;
+  protected static int replicaC;
   protected static WebClient http;
 
   private static final List<String> deployments = new ArrayList<>();
@@ -80,6 +81,7 @@ public abstract class ExecTestBase extends ApiTestBase {
 
     replicaA = deploy(Map.of("SKYPANEL_EXEC_MAX_SESSIONS_PER_USER", "2", "SKYPANEL_EXEC_OUTPUT_LIMIT_BYTES", "4096"));
     replicaB = deploy(Map.of("SKYPANEL_EXEC_IDLE_TIMEOUT_S", "2"));
+    replicaC = deploy(Map.of("SKYPANEL_EXEC_MAX_SESSION_S", "3"));
     http = WebClient.create(server.platform().vertx(), new WebClientOptions().setDefaultHost("127.0.0.1"));
   }
 
