@@ -97,12 +97,23 @@ public abstract class ExecTestBase extends ApiTestBase {
       }
     } finally {
       deployments.clear();
+      // deleted through the API, so the reconciler does not put the service back
+      if (container != null) {
+        call(HttpMethod.DELETE, "/api/caas/containers/" + container, owner.token(), org, null);
+        Eventually.await("the container's service removed", CONVERGE, () -> TestImages.docker("service", "ls", "-q", "--filter",
+            "label=skypanel.container=" + container).isBlank() ? true : null);
+      }
       String services = TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + org);
       for (String id : services.split("\\s+")) {
         if (!id.isBlank()) {
           TestImages.dockerResult("service", "rm", id);
         }
       }
+      // the organization's network goes once the removed tasks have left it
+      Eventually.await("network org_" + org + " removed", CONVERGE, () -> {
+        TestImages.Result removed = TestImages.dockerResult("network", "rm", "org_" + org);
+        return removed.code() == 0 || removed.out().contains("No such network") || removed.out().contains("not found") ? true : null;
+      });
     }
   }
 
