@@ -7,6 +7,7 @@ import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.RoutingContext;
 
+import java.time.Instant;
 import java.util.Comparator;
 import java.util.UUID;
 
@@ -35,7 +36,7 @@ public final class AdminHandler {
   public void list(RoutingContext ctx) {
     registry.list()
         .map(sessions -> {
-          sessions.sort(Comparator.comparing((JsonObject session) -> session.getString("started_at")));
+          sessions.sort(Comparator.comparing((JsonObject session) -> Instant.parse(session.getString("started_at"))));
           return new JsonObject().put("data", new JsonArray(sessions));
         })
         .onSuccess(body -> ctx.response().putHeader("Content-Type", "application/json").end(body.encode()))
