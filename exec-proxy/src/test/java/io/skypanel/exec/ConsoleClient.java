@@ -33,7 +33,16 @@ final class ConsoleClient {
 
   private final io.vertx.core.Context context;
 
-  private ConsoleClient(WebSocket socket) {
+  /**
+   * Clients in use. Vert.x 5 closes a client once it is garbage collected, which could cut a console mid-handshake
+   * ("Connection closed while handshake in process") or mid-test; holding them here prevents that.
+   */
+  private static final java.util.Set<WebSocketClient> IN_USE = java.util.concurrent.ConcurrentHashMap.newKeySet();
+
+  private final WebSocketClient client;
+
+  private ConsoleClient(WebSocketClient client, WebSocket socket) {
+    this.client = client;
     this.socket = socket;
     this.context = io.vertx.core.Vertx.currentContext();
     socket.binaryMessageHandler(data -> {
@@ -59,7 +68,12 @@ final class ConsoleClient {
       options.addHeader("X-Organization-Id", organization);
     }
     WebSocketClient client = vertx.createWebSocketClient();
-    return client.connect(options).map(ConsoleClient::new);
+    IN_USE.add(client);
+    return client.connect(options).<ConsoleClient>map(socket -> new ConsoleClient(client, socket))
+        .onFailure(err -> {
+          IN_USE.remove(client);
+          client.close();
+        });
   }
 
   static ConsoleClient connect(Vertx vertx, int port, String uri, String token, String organization) {
@@ -117,7 +131,12 @@ final class ConsoleClient {
   }
 
   void close() {
-    Await.result(socket.close());
+    try {
+      Await.result(socket.close());
+    } finally {
+      IN_USE.remove(client);
+      client.close();
+    }
   }
 
   private String tail() {
