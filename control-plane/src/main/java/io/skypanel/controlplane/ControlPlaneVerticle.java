@@ -25,6 +25,7 @@ import io.skypanel.controlplane.platform.MetricsEndpoint;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
+import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.Router;
 import io.vertx.ext.web.handler.BodyHandler;
 
@@ -34,17 +35,24 @@ import io.vertx.openapi.contract.OpenAPIContract;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 
 /**
  * The control-plane API server. Routes come from the OpenAPI document ({@code /api/openapi.json}), which
  * also validates every request; each feature mounts its operations by id. Start fails if an operation in
- * the document has no handler, so the document and the code cannot drift apart silently.
+ * the document has no handler, so the document and the code cannot drift apart silently. The document also
+ * describes the exec-proxy's and log-tail's endpoints (marked {@value #SERVICE_EXTENSION}); those are left
+ * out of the router, so they are neither required to have a handler here nor answered (404).
  */
 public final class ControlPlaneVerticle extends ServiceVerticle {
 
   public static final String NAME = "control-plane";
   /** Classpath location of the OpenAPI document (copied from {@code docs/openapi.json}). */
   public static final String CONTRACT = "openapi.json";
+  /** Operation extension naming the service that serves an operation; absent means the control plane. */
+  public static final String SERVICE_EXTENSION = "x-skypanel-service";
+
+  private static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
 
   private final Platform platform;
   private final List<HttpServer> servers = new ArrayList<>();
@@ -70,7 +78,9 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
         new ActivityFeature(new ActivityService(platform.pool())), new CatalogFeature(catalog),
         new AdminFeature(new AdminService(platform.pool()), catalog)));
     features.addAll(caas.features());
-    return Future.all(OpenAPIContract.from(vertx, CONTRACT), vertx.fileSystem().readFile(CONTRACT), FirstAdmin.ensure(settings, auth)).compose(ready -> {
+    Future<Buffer> read = vertx.fileSystem().readFile(CONTRACT);
+    Future<OpenAPIContract> parsed = read.compose(raw -> OpenAPIContract.from(vertx, routedByControlPlane(raw.toJsonObject())));
+    return Future.all(parsed, read, FirstAdmin.ensure(settings, auth)).compose(ready -> {
       OpenAPIContract contract = ready.resultAt(0);
       Buffer document = ready.resultAt(1);
       Router router = buildRouter(contract, document, settings, features);
@@ -109,6 +119,35 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
     router.get("/api/openapi.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(document));
     MetricsEndpoint.mountForAdmins(router, platform);
     return ServiceRouters.seal(router);
+  }
+
+  /**
+   * A copy of the document without the operations another service serves ({@value #SERVICE_EXTENSION} naming
+   * anything but {@value #NAME}), and without paths left empty. The router builder would otherwise answer them
+   * (503 without a handler) and validate them against the wrong service's rules.
+   */
+  public static JsonObject routedByControlPlane(JsonObject document) {
+    JsonObject copy = document.copy();
+    JsonObject paths = copy.getJsonObject("paths", new JsonObject());
+    for (String path : List.copyOf(paths.fieldNames())) {
+      JsonObject item = paths.getJsonObject(path);
+      boolean operationsLeft = false;
+      for (String method : List.copyOf(item.fieldNames())) {
+        if (!HTTP_METHODS.contains(method)) {
+          continue;
+        }
+        String service = item.getJsonObject(method).getString(SERVICE_EXTENSION, NAME);
+        if (NAME.equals(service)) {
+          operationsLeft = true;
+        } else {
+          item.remove(method);
+        }
+      }
+      if (!operationsLeft) {
+        paths.remove(path);
+      }
+    }
+    return copy;
   }
 
   @Override

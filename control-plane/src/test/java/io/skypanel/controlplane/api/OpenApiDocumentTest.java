@@ -1,5 +1,7 @@
 package io.skypanel.controlplane.api;
 
+import io.skypanel.common.web.ServiceRouters;
+import io.skypanel.controlplane.ControlPlaneVerticle;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -15,7 +17,9 @@ import io.vertx.ext.web.openapi.router.OpenAPIRoute;
 import io.vertx.ext.web.openapi.router.RequestExtractor;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.junit5.VertxExtension;
+import io.vertx.json.schema.OutputUnit;
 import io.vertx.openapi.contract.OpenAPIContract;
+import io.vertx.openapi.contract.OpenAPIVersion;
 import io.vertx.openapi.contract.Operation;
 import io.vertx.openapi.contract.SecurityRequirement;
 import org.junit.jupiter.api.AfterEach;
@@ -36,8 +40,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The OpenAPI document ({@code docs/openapi.json}, packaged as {@code openapi.json}) is what routes and validates
  * every control-plane request. These tests pin its shape (operations, security, strict request schemas) and
- * check, through a real router with dummy handlers, that the validator turns bad input into 400 before any
- * handler runs.
+ * check, through a router built like the verticle builds it (with dummy handlers), that the validator turns bad
+ * input into 400 before any handler runs. The document also describes the exec-proxy's and log-tail's
+ * operations; the control plane neither routes nor requires handlers for them.
  */
 @ExtendWith(VertxExtension.class)
 class OpenApiDocumentTest {
@@ -69,17 +74,35 @@ class OpenApiDocumentTest {
       "adminListPlans", "adminCreatePlan", "adminGetPlan", "adminUpdatePlan", "adminDeletePlan",
       "adminListUsers", "adminListOrganizations");
 
+  /** Operations served by other services on their own listeners, by the service named in x-skypanel-service. */
+  private static final Map<String, Set<String>> FOREIGN_OPERATION_IDS = Map.of(
+      "exec-proxy", Set.of("createConsoleTicket", "openConsole", "execInContainer", "listExecAudit", "getExecTranscript",
+          "adminListExecSessions", "adminKillExecSession"),
+      "log-tail", Set.of("streamContainerLogs", "streamEnvironmentLogs"));
+
+  /** The port setting each foreign service listens on, named in its operations' servers entry. */
+  private static final Map<String, String> SERVICE_PORTS = Map.of("exec-proxy", "SKYPANEL_EXEC_PORT", "log-tail", "SKYPANEL_LOGS_PORT");
+
+  /** The console also accepts a single-use ticket instead of a bearer token. */
+  private static final Set<String> TICKET_OPERATIONS = Set.of("openConsole");
+
   private static final Set<String> PUBLIC_OPERATIONS = Set.of("register", "login", "refreshToken");
+
+  private static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
 
   private static final String ORG_ID = "7f0c2a9e-3b1d-4c56-9a8e-0d1f2e3a4b5c";
 
+  /** The document as packaged and published: every operation, including other services' ones. */
+  private JsonObject document;
+  /** What the control plane builds its router from: its own operations only. */
   private OpenAPIContract contract;
   private HttpServer server;
   private HttpClient client;
 
   @BeforeEach
   void load(Vertx vertx) throws Exception {
-    contract = await(OpenAPIContract.from(vertx, "openapi.json"));
+    document = await(vertx.fileSystem().readFile(ControlPlaneVerticle.CONTRACT)).toJsonObject();
+    contract = await(OpenAPIContract.from(vertx, ControlPlaneVerticle.routedByControlPlane(document)));
   }
 
   @AfterEach
@@ -95,14 +118,19 @@ class OpenApiDocumentTest {
   // --- the document itself ------------------------------------------------------------------------
 
   @Test
-  void resolvesAsOpenApi31() {
-    assertThat(contract).isNotNull();
-    assertThat(contract.getRawContract().getString("openapi")).isEqualTo("3.1.0");
-    JsonObject info = contract.getRawContract().getJsonObject("info");
+  void isValidOpenApi31(Vertx vertx) throws Exception {
+    assertThat(document.getString("openapi")).isEqualTo("3.1.0");
+    // the whole document against the OpenAPI 3.1 schema; vertx-openapi itself would refuse the other services'
+    // media types (text/event-stream, application/gzip), which is one reason the control plane leaves them out
+    OutputUnit result = await(OpenAPIVersion.V3_1.getRepository(vertx, "app://")
+        .compose(repository -> OpenAPIVersion.V3_1.validateContract(vertx, repository, document)));
+    assertThat(result.getValid()).as("%s", result.getErrors()).isTrue();
+    JsonObject info = document.getJsonObject("info");
     assertThat(info.getString("title")).isEqualTo("SkyPanel Platform API");
     assertThat(info.getString("version")).isEqualTo("0.1.0");
     // service endpoints are described, not routed (the router would demand handlers for them)
-    assertThat(info.getString("description")).contains("/healthz", "/readyz", "/metrics", "/api/openapi.json");
+    assertThat(info.getString("description")).contains("/healthz", "/readyz", "/metrics", "/api/openapi.json",
+        "SKYPANEL_EXEC_PORT", "SKYPANEL_LOGS_PORT");
   }
 
   @Test
@@ -110,11 +138,80 @@ class OpenApiDocumentTest {
     Set<String> ids = contract.operations().stream().map(Operation::getOperationId).collect(Collectors.toCollection(TreeSet::new));
     assertThat(ids).containsExactlyInAnyOrderElementsOf(OPERATION_IDS);
     assertThat(contract.operations()).hasSize(OPERATION_IDS.size());
+    Set<String> all = new TreeSet<>(OPERATION_IDS);
+    FOREIGN_OPERATION_IDS.values().forEach(all::addAll);
+    assertThat(operationsOf(document)).extracting(op -> op.model().getString("operationId")).containsExactlyInAnyOrderElementsOf(all);
+  }
+
+  @Test
+  void foreignOperationsNameTheirServiceAndItsPort() {
+    List<RawOperation> foreign = operationsOf(document).stream()
+        .filter(op -> op.model().containsKey(ControlPlaneVerticle.SERVICE_EXTENSION)).toList();
+    assertThat(foreign).hasSize(FOREIGN_OPERATION_IDS.values().stream().mapToInt(Set::size).sum());
+    for (RawOperation op : foreign) {
+      String id = op.model().getString("operationId");
+      String service = op.model().getString(ControlPlaneVerticle.SERVICE_EXTENSION);
+      assertThat(FOREIGN_OPERATION_IDS.get(service)).as("service of %s", id).isNotNull().contains(id);
+      JsonArray servers = document.getJsonObject("paths").getJsonObject(op.path()).getJsonArray("servers");
+      assertThat(servers).as("servers of %s", id).isNotNull().hasSize(1);
+      assertThat(servers.getJsonObject(0).getString("description")).as("servers of %s", id).contains(SERVICE_PORTS.get(service));
+    }
+  }
+
+  @Test
+  void foreignOperationsAreDocumentedLikeTheOthers() {
+    JsonObject schemes = document.getJsonObject("components").getJsonObject("securitySchemes");
+    assertThat(schemes.getJsonObject("consoleTicket").getString("in")).isEqualTo("query");
+    assertThat(schemes.getJsonObject("consoleTicket").getString("name")).isEqualTo("ticket");
+    for (RawOperation op : operationsOf(document)) {
+      JsonObject model = op.model();
+      String id = model.getString("operationId");
+      if (!model.containsKey(ControlPlaneVerticle.SERVICE_EXTENSION)) {
+        continue; // checked through the control plane's contract below
+      }
+      assertThat(model.getString("summary")).as("summary of %s", id).isNotBlank();
+      assertThat(model.getString("description")).as("description of %s", id).isNotBlank();
+      assertThat(model.getJsonArray("tags")).as("tags of %s", id).hasSize(1);
+      JsonObject responses = model.getJsonObject("responses");
+      assertThat(responses.fieldNames()).as("responses of %s", id).contains("401");
+      if (model.containsKey("requestBody") || !model.getJsonArray("parameters", new JsonArray()).isEmpty()) {
+        assertThat(responses.fieldNames()).as("responses of %s", id).contains("400");
+      }
+      if (id.startsWith("admin")) {
+        assertThat(responses.fieldNames()).as("responses of %s", id).contains("403");
+      } else {
+        assertThat(responses.fieldNames()).as("responses of %s", id).contains("403", "404", "422");
+        assertThat(model.getString("description")).as("description of %s", id).containsPattern("`(viewer|developer|admin|owner)`");
+      }
+      JsonArray security = model.getJsonArray("security");
+      if (TICKET_OPERATIONS.contains(id)) {
+        assertThat(security).as("security of %s", id).containsExactlyInAnyOrder(
+            new JsonObject().put("bearerAuth", new JsonArray()), new JsonObject().put("consoleTicket", new JsonArray()));
+      } else {
+        assertThat(security).as("security of %s (the document's default, bearerAuth)", id).isNull();
+      }
+    }
+  }
+
+  @Test
+  void theControlPlaneRoutesOnlyItsOwnOperations(Vertx vertx) throws Exception {
+    start(vertx);
+    String container = "/api/caas/containers/" + ORG_ID;
+    assertThat(get(container)).as("own operation").isEqualTo(200);
+    assertThat(post(container + "/console/ticket", null)).as("console ticket").isEqualTo(404);
+    assertThat(get(container + "/console?command=sh")).as("console").isEqualTo(404);
+    assertThat(post(container + "/exec", new JsonObject().put("command", "true"))).as("exec").isEqualTo(404);
+    assertThat(get(container + "/exec-audit")).as("exec audit").isEqualTo(404);
+    assertThat(get(container + "/exec-audit/" + ORG_ID + "/transcript")).as("transcript").isEqualTo(404);
+    assertThat(get("/api/admin/exec/sessions")).as("admin sessions").isEqualTo(404);
+    assertThat(send(HttpMethod.DELETE, "/api/admin/exec/sessions/" + ORG_ID, Map.of(), null)).as("admin kill").isEqualTo(404);
+    assertThat(get(container + "/logs?follow=false")).as("container logs").isEqualTo(404);
+    assertThat(get("/api/paas/environments/" + ORG_ID + "/logs")).as("environment logs").isEqualTo(404);
   }
 
   @Test
   void serviceEndpointsAreNotOperations() {
-    assertThat(contract.getRawContract().getJsonObject("paths").fieldNames().stream().filter(path -> !isAnnotation(path)).toList())
+    assertThat(document.getJsonObject("paths").fieldNames())
         .doesNotContain("/healthz", "/readyz", "/metrics", "/api/openapi.json")
         .allMatch(path -> path.startsWith("/api/"));
   }
@@ -166,7 +263,7 @@ class OpenApiDocumentTest {
 
   @Test
   void everyRequestBodyObjectIsClosed() {
-    JsonObject raw = contract.getRawContract();
+    JsonObject raw = document;
     List<String> checked = new ArrayList<>();
     forEachRequestBodySchema(raw, (where, schema) -> walkSchema(raw, where, schema, (path, node) -> {
       if (isObjectSchema(node)) {
@@ -181,18 +278,21 @@ class OpenApiDocumentTest {
         }
       }
     }));
-    long withBody = contract.operations().stream().filter(operation -> operation.getRequestBody() != null).count();
+    long withBody = operationsOf(raw).stream().filter(op -> op.model().containsKey("requestBody")).count();
     assertThat(withBody).isPositive();
     assertThat(checked).as("request body object schemas").hasSizeGreaterThanOrEqualTo((int) withBody);
   }
 
   @Test
   void everyRequestStringIsBoundedAndNothingReliesOnFormat() {
-    JsonObject raw = contract.getRawContract();
+    JsonObject raw = document;
     List<JsonObject> inputs = new ArrayList<>();
     forEachRequestBodySchema(raw, (where, schema) -> walkSchema(raw, where, schema, (path, node) -> inputs.add(node)));
-    for (Operation operation : contract.operations()) {
-      operation.getParameters().forEach(parameter -> inputs.add(resolve(raw, parameter.getOpenAPIModel().getJsonObject("schema"))));
+    for (RawOperation op : operationsOf(raw)) {
+      for (Object parameter : op.model().getJsonArray("parameters", new JsonArray())) {
+        JsonObject schema = resolve(raw, resolve(raw, (JsonObject) parameter).getJsonObject("schema"));
+        walkSchema(raw, op.path(), schema, (path, node) -> inputs.add(node));
+      }
     }
     assertThat(inputs).isNotEmpty().allSatisfy(node -> {
       assertThat(node.containsKey("format")).as("format in %s", node).isFalse();
@@ -301,7 +401,7 @@ class OpenApiDocumentTest {
     for (OpenAPIRoute route : builder.getRoutes()) {
       route.setDoSecurity(false).addHandler(ctx -> ctx.response().setStatusCode(200).end("handled"));
     }
-    Router router = builder.createRouter();
+    Router router = ServiceRouters.seal(builder.createRouter());
     server = await(vertx.createHttpServer().requestHandler(router).listen(0, "127.0.0.1"));
     client = vertx.createHttpClient();
   }
@@ -329,6 +429,24 @@ class OpenApiDocumentTest {
 
   private static <T> T await(Future<T> future) throws Exception {
     return future.toCompletionStage().toCompletableFuture().get(20, TimeUnit.SECONDS);
+  }
+
+  /** One operation of the unresolved document. */
+  private record RawOperation(String path, String method, JsonObject model) {
+  }
+
+  private static List<RawOperation> operationsOf(JsonObject raw) {
+    List<RawOperation> operations = new ArrayList<>();
+    JsonObject paths = raw.getJsonObject("paths");
+    for (String path : paths.fieldNames()) {
+      JsonObject item = paths.getJsonObject(path);
+      for (String method : item.fieldNames()) {
+        if (HTTP_METHODS.contains(method)) {
+          operations.add(new RawOperation(path, method, item.getJsonObject(method)));
+        }
+      }
+    }
+    return operations;
   }
 
   private interface SchemaVisitor {
