@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Builds bench/jmh (root pom profile "bench") and runs the route table benchmarks and the memory-per-route
 # measurement; results go to bench/jmh/results/<timestamp>.{json,txt}. About 3 minutes on 2 cores.
-# Settings (environment variables): FORKS=3 WARMUP_ITERATIONS=3 ITERATIONS=4 ITERATION_TIME=500ms
+# Settings (environment variables): FORKS=3 WARMUP_ITERATIONS=2 ITERATIONS=3 ITERATION_TIME=500ms
 #   BENCHMARKS='RouteTable|FreshHostString' (JMH include regex)  MEMORY_ROUTES=100000
 set -euo pipefail
 
 FORKS=${FORKS:-3}
-WARMUP_ITERATIONS=${WARMUP_ITERATIONS:-3}
-ITERATIONS=${ITERATIONS:-4}
+WARMUP_ITERATIONS=${WARMUP_ITERATIONS:-2}
+ITERATIONS=${ITERATIONS:-3}
 ITERATION_TIME=${ITERATION_TIME:-500ms}
 BENCHMARKS=${BENCHMARKS:-'RouteTable|FreshHostString'}
 MEMORY_ROUTES=${MEMORY_ROUTES:-100000}
