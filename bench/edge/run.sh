@@ -119,7 +119,8 @@ cleanup() {
     psql -X -q "$DATABASE_ADMIN_URL" -c "DROP DATABASE IF EXISTS \"$BENCH_DB\" WITH (FORCE)" >/dev/null 2>&1 ||
       log "could not drop database $BENCH_DB"
   fi
-  if [[ $KEEP_TMP == 1 || $status -ne 0 ]]; then
+  # kept for inspection when asked for or after a failure (not after Ctrl-C or SIGTERM)
+  if [[ $KEEP_TMP == 1 ]] || ((status != 0 && status != 130 && status != 143)); then
     log "kept $TMP (logs, configs, recordings)"
   else
     rm -rf "$TMP"
@@ -482,22 +483,56 @@ trim_logs() {
 
 RUNS=$TMP/runs.jsonl
 : >"$RUNS"
+# CPU per JVM thread over a run, from /proc (names from a thread dump: the kernel's comm is cut at 15 characters);
+# shows how many event loops carry the load and whether the JIT compiler is still busy
+thread_ticks() { # jvm pid -> "tid ticks" lines
+  local task stat f
+  for task in /proc/"$1"/task/*; do
+    stat=$(cat "$task/stat" 2>/dev/null) || continue
+    f=${stat##*) }
+    read -r -a parts <<<"$f"
+    echo "${task##*/} $((parts[11] + parts[12]))"
+  done
+}
+thread_cpu_json() { # jvm pid, before file, after file, seconds -> JSON array of the busiest threads
+  jcmd "$1" Thread.print 2>/dev/null |
+    sed -n 's/^"\([^"]*\)".* nid=\(0x[0-9a-f]*\) .*/\2\t\1/p' |
+    while IFS=$'\t' read -r nid name; do printf '%d\t%s\n' "$nid" "$name"; done >"$TMP/thread-names"
+  awk -v ticks="$TICKS" -v secs="$4" '
+      FILENAME ~ /thread-names$/ { split($0, kv, "\t"); name[kv[1]] = kv[2]; next }
+      FILENAME == bfile { before[$1] = $2; next }
+      { used = $2 - before[$1]; if (used > 0) printf "%s\t%.3f\n", ($1 in name ? name[$1] : "tid " $1), used / ticks / secs }' \
+      bfile="$2" "$TMP/thread-names" "$2" "$3" | sort -t$'\t' -k2 -nr | head -6 |
+    jq -R -s '[split("\n")[] | select(length > 0) | split("\t") | {thread: .[0], cpu_share_of_one_core: (.[1] | tonumber)}]'
+}
+jvm_of() {
+  case "$1" in
+    skypanel-edge) echo "$EDGE_JVM_PID" ;; skypanel-edge-nolog) echo "$EDGE_NOLOG_JVM_PID" ;; *) echo "" ;;
+  esac
+}
+
 measure() { # round proxy scheme
-  local round=$1 proxy=$2 scheme=$3 url pgid out json p0 p1 b0 b1 m0 m1 wrk_cpu load
+  local round=$1 proxy=$2 scheme=$3 url pgid out json p0 p1 b0 b1 m0 m1 wrk_cpu load jvm threads='null'
   url=$(url_of "$proxy" "$scheme")
   pgid=$(pgid_of "$proxy")
+  jvm=$(jvm_of "$proxy")
   wrk_run "$WARMUP" "$url" >/dev/null
   load=$(cut -d' ' -f1 /proc/loadavg)
+  if [[ -n $jvm ]]; then thread_ticks "$jvm" >"$TMP/threads-before"; fi
   p0=$(group_ticks "$pgid") b0=$(group_ticks "$BACKEND_PID") m0=$(machine_ticks)
   out=$(wrk_run "$DURATION" "$url")
   p1=$(group_ticks "$pgid") b1=$(group_ticks "$BACKEND_PID") m1=$(machine_ticks)
+  if [[ -n $jvm ]]; then
+    thread_ticks "$jvm" >"$TMP/threads-after"
+    threads=$(thread_cpu_json "$jvm" "$TMP/threads-before" "$TMP/threads-after" "$DURATION")
+  fi
   json=$(grep '^WRKJSON ' <<<"$out" | cut -d' ' -f2-) || die "wrk gave no result for $proxy $scheme: $out"
   wrk_cpu=$(tail -1 <<<"$out" | { read -r u s; echo "$(seconds_of "$u") $(seconds_of "$s")"; } | awk '{ printf "%.3f", $1 + $2 }')
   jq -c --arg proxy "$proxy" --arg scheme "$scheme" --argjson round "$round" --argjson load "$load" \
     --argjson proxy_ticks "$((p1 - p0))" --argjson backend_ticks "$((b1 - b0))" \
     --argjson machine_busy "$(($(cut -d' ' -f1 <<<"$m1") - $(cut -d' ' -f1 <<<"$m0")))" \
     --argjson machine_total "$(($(cut -d' ' -f2 <<<"$m1") - $(cut -d' ' -f2 <<<"$m0")))" \
-    --argjson wrk_cpu "$wrk_cpu" --argjson ticks "$TICKS" --argjson cores "$CORES" '
+    --argjson wrk_cpu "$wrk_cpu" --argjson ticks "$TICKS" --argjson cores "$CORES" --argjson threads "$threads" '
     . as $w | ($w.duration_us / 1e6) as $secs
     | {round: $round, proxy: $proxy, scheme: $scheme,
        rps: ($w.requests / $secs), requests: $w.requests,
@@ -507,7 +542,7 @@ measure() { # round proxy scheme
        proxy_cpu_us_per_req: (if $w.requests > 0 then $proxy_ticks / $ticks * 1e6 / $w.requests else null end),
        machine_busy_cores: ($machine_busy / $machine_total * $cores),
        other_cpu_cores: ((($machine_busy / $ticks) - ($proxy_ticks / $ticks) - ($backend_ticks / $ticks) - $wrk_cpu) / $secs),
-       loadavg_1m_before: $load}' <<<"$json" >>"$RUNS"
+       loadavg_1m_before: $load, jvm_threads: $threads}' <<<"$json" >>"$RUNS"
   trim_logs
   tail -1 "$RUNS" | jq -r '"  round \(.round) \(.proxy) \(.scheme): \(.rps | floor) req/s, p50 \(.p50_ms) ms, p99 \(.p99_ms) ms, proxy CPU \(.proxy_cpu_us_per_req | floor) µs/req, other load \(.other_cpu_cores * 100 | floor / 100) cores, errors \(.errors), non-2xx \(.non_2xx)"' >&2
 }
@@ -539,19 +574,16 @@ done
 # --- profile (unmeasured): JFR on the edge during one more run per scheme --------------------------
 # sampling.jfc holds sampling events only (the JDK's own settings instrument socket and file I/O, which
 # deoptimises the hot path as the recording starts); per-thread CPU comes from /proc, names from a thread dump.
-thread_ticks() { # jvm pid -> "tid ticks" lines
-  local task stat f
-  for task in /proc/"$1"/task/*; do
-    stat=$(cat "$task/stat" 2>/dev/null) || continue
-    f=${stat##*) }
-    read -r -a parts <<<"$f"
-    echo "${task##*/} $((parts[11] + parts[12]))"
-  done
-}
-
 PROFILE_JSON='null'
 if [[ $PROFILE == 1 ]]; then
   PROFILE_JSON='{}'
+  # the first JFR start in a running JVM deoptimises compiled code (C2 then recompiles the hot path for many
+  # seconds); a throw-away recording under load first keeps that out of the profiled window
+  log "priming JFR in the edge (${JIT_WARMUP}s under load, not recorded)"
+  jcmd "$EDGE_JVM_PID" JFR.start name=prime settings="$HERE/sampling.jfc" >/dev/null
+  wrk_run "$((JIT_WARMUP > 10 ? JIT_WARMUP : 10))" "$(url_of skypanel-edge "${SCHEME_LIST[0]}")" >/dev/null
+  jcmd "$EDGE_JVM_PID" JFR.stop name=prime >/dev/null
+  trim_logs
   for scheme in $SCHEMES; do
     recording=$TMP/edge-$scheme.jfr
     log "profiling the edge over $scheme with JFR for ${DURATION}s"
@@ -562,16 +594,7 @@ if [[ $PROFILE == 1 ]]; then
     thread_ticks "$EDGE_JVM_PID" >"$TMP/threads-after"
     jcmd "$EDGE_JVM_PID" JFR.stop name=bench >/dev/null
     requests=$(grep '^WRKJSON ' <<<"$out" | cut -d' ' -f2- | jq '.requests')
-    # full thread names by native id (the kernel's comm is cut at 15 characters)
-    jcmd "$EDGE_JVM_PID" Thread.print 2>/dev/null |
-      sed -n 's/^"\([^"]*\)".* nid=\(0x[0-9a-f]*\) .*/\2\t\1/p' |
-      while IFS=$'\t' read -r nid name; do printf '%d\t%s\n' "$nid" "$name"; done >"$TMP/thread-names"
-    threads=$(awk -v ticks="$TICKS" -v secs="$DURATION" '
-        FILENAME ~ /thread-names$/ { split($0, kv, "\t"); name[kv[1]] = kv[2]; next }
-        FILENAME ~ /threads-before$/ { before[$1] = $2; next }
-        { used = $2 - before[$1]; if (used > 0) printf "%s\t%.3f\n", ($1 in name ? name[$1] : "tid " $1), used / ticks / secs }' \
-        "$TMP/thread-names" "$TMP/threads-before" "$TMP/threads-after" | sort -t$'\t' -k2 -nr | head -8 |
-      jq -R -s '[split("\n")[] | select(length > 0) | split("\t") | {thread: .[0], cpu_share_of_one_core: (.[1] | tonumber)}]')
+    threads=$(thread_cpu_json "$EDGE_JVM_PID" "$TMP/threads-before" "$TMP/threads-after" "$DURATION")
     mkdir -p "$RESULTS"
     cp "$recording" "$RESULTS/$STAMP-edge-$scheme.jfr"
     trim_logs
@@ -610,16 +633,22 @@ jq -s --arg stamp "$STAMP" --argjson cores "$CORES" --arg cpu "$(lscpu | sed -n 
       p50_ms_median: ([.[].p50_ms] | median | r(3)), p99_ms_median: ([.[].p99_ms] | median | r(3)),
       p99_ms_min: ([.[].p99_ms] | min | r(3)), p99_ms_max: ([.[].p99_ms] | max | r(3)),
       proxy_cpu_us_per_req_median: ([.[].proxy_cpu_us_per_req] | median | r(1)),
+      proxy_cpu_us_per_req_min: ([.[].proxy_cpu_us_per_req] | min | r(1)), proxy_cpu_us_per_req_max: ([.[].proxy_cpu_us_per_req] | max | r(1)),
       proxy_cpu_cores_median: ([.[] | .proxy_cpu_s / (.requests / .rps)] | median | r(2)),
       other_cpu_cores_median: ([.[].other_cpu_cores] | median | r(2)),
-      errors: ([.[].errors] | add), non_2xx: ([.[].non_2xx] | add)}] as $summary
+      errors: ([.[].errors] | add), non_2xx: ([.[].non_2xx] | add),
+      jvm_threads_median: (if .[0].jvm_threads == null then null else
+        ([.[].jvm_threads[]] | group_by(.thread) | map({thread: .[0].thread, cpu_share_of_one_core: ([.[].cpu_share_of_one_core] | median | r(2))})
+         | sort_by(-.cpu_share_of_one_core) | .[:4]) end)}] as $summary
   | ($summary | map({key: "\(.proxy)/\(.scheme)", value: .}) | from_entries) as $by
   | [$summary[] | select(.proxy | startswith("skypanel-edge")) | . as $e
       | {proxy: $e.proxy, scheme: $e.scheme,
          rps_vs_nginx: ($e.rps_median / $by["nginx/\($e.scheme)"].rps_median | r(3)),
          rps_vs_haproxy: ($e.rps_median / $by["haproxy/\($e.scheme)"].rps_median | r(3)),
          p99_vs_nginx: ($e.p99_ms_median / $by["nginx/\($e.scheme)"].p99_ms_median | r(3)),
-         p99_vs_haproxy: ($e.p99_ms_median / $by["haproxy/\($e.scheme)"].p99_ms_median | r(3))}] as $ratios
+         p99_vs_haproxy: ($e.p99_ms_median / $by["haproxy/\($e.scheme)"].p99_ms_median | r(3)),
+         cpu_per_req_vs_nginx: ($e.proxy_cpu_us_per_req_median / $by["nginx/\($e.scheme)"].proxy_cpu_us_per_req_median | r(3)),
+         cpu_per_req_vs_haproxy: ($e.proxy_cpu_us_per_req_median / $by["haproxy/\($e.scheme)"].proxy_cpu_us_per_req_median | r(3))}] as $ratios
   | {timestamp: $stamp,
      machine: {cores: $cores, cpu: $cpu, kernel: $kernel,
                note: "wrk, the backend and the proxy share these \($cores) cores; other engineers builds ran on the machine at the same time (see other_cpu_cores)"},
@@ -633,12 +662,14 @@ jq -s --arg stamp "$STAMP" --argjson cores "$CORES" --arg cpu "$(lscpu | sed -n 
   echo "wrk -t$THREADS -c$CONNECTIONS keep-alive, ${DURATION}s per run after ${WARMUP}s warm-up, ${BODY_BYTES}-byte body; median [min-max] of $ROUNDS interleaved rounds"
   echo
   jq -r '.summary[] | [.proxy, .scheme, "\(.rps_median) [\(.rps_min)-\(.rps_max)]", .p50_ms_median, "\(.p99_ms_median) [\(.p99_ms_min)-\(.p99_ms_max)]",
-      .proxy_cpu_us_per_req_median, .proxy_cpu_cores_median, .other_cpu_cores_median, "\(.errors)/\(.non_2xx)"] | @tsv' "$OUT" |
+      "\(.proxy_cpu_us_per_req_median) [\(.proxy_cpu_us_per_req_min)-\(.proxy_cpu_us_per_req_max)]", .proxy_cpu_cores_median, .other_cpu_cores_median, "\(.errors)/\(.non_2xx)"] | @tsv' "$OUT" |
     sort -t$'\t' -k2,2 -k1,1 |
-    awk -F'\t' 'BEGIN { printf "%-20s %-6s %-24s %-9s %-24s %-12s %-10s %-10s %s\n", "proxy", "scheme", "req/s", "p50 ms", "p99 ms", "CPU us/req", "CPU cores", "others", "err/non2xx" }
-      { printf "%-20s %-6s %-24s %-9s %-24s %-12s %-10s %-10s %s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }'
+    awk -F'\t' 'BEGIN { printf "%-20s %-6s %-24s %-9s %-24s %-18s %-11s %-11s %s\n", "proxy", "scheme", "req/s", "p50 ms", "p99 ms", "CPU us/req", "proxy cores", "other procs", "err/non2xx" }
+      { printf "%-20s %-6s %-24s %-9s %-24s %-18s %-11s %-11s %s\n", $1, $2, $3, $4, $5, $6, $7, $8, $9 }'
   echo
-  jq -r '.ratios[] | "\(.proxy) \(.scheme): req/s edge/nginx \(.rps_vs_nginx)  edge/haproxy \(.rps_vs_haproxy)   p99 edge/nginx \(.p99_vs_nginx)  edge/haproxy \(.p99_vs_haproxy)"' "$OUT"
+  jq -r '.summary[] | select(.jvm_threads_median != null) | "\(.proxy) \(.scheme) JVM threads, median share of one core: " + ([.jvm_threads_median[] | "\(.thread) \(.cpu_share_of_one_core * 100 | round)%"] | join(", "))' "$OUT"
+  echo
+  jq -r '.ratios[] | "\(.proxy) \(.scheme): req/s edge/nginx \(.rps_vs_nginx)  edge/haproxy \(.rps_vs_haproxy)   p99 edge/nginx \(.p99_vs_nginx)  edge/haproxy \(.p99_vs_haproxy)   CPU/req edge/nginx \(.cpu_per_req_vs_nginx)  edge/haproxy \(.cpu_per_req_vs_haproxy)"' "$OUT"
   if [[ $PROFILE == 1 ]]; then
     for scheme in $SCHEMES; do
       jq -r --arg s "$scheme" '.profile[$s] as $p | "",
