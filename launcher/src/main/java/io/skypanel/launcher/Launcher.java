@@ -68,7 +68,9 @@ public final class Launcher {
    */
   public static Future<RunningPlatform> start(JsonObject overrides) {
     Metrics metrics = new Metrics();
-    Vertx vertx = Vertx.builder().with(metrics.vertxOptions()).withMetrics(metrics.factory()).build();
+    // the native transport (epoll) when it is on the class path and the OS has it; NIO otherwise
+    Vertx vertx = Vertx.builder().with(metrics.vertxOptions().setPreferNativeTransport(true)).withMetrics(metrics.factory()).build();
+    LOG.info("network transport: {}", vertx.isNativeTransportEnabled() ? "native (epoll)" : "NIO");
     return new Startup(vertx, metrics).run(overrides == null ? new JsonObject() : overrides);
   }
 

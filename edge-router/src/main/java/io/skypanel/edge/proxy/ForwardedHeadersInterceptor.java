@@ -33,7 +33,9 @@ public final class ForwardedHeadersInterceptor implements ProxyInterceptor {
     headers.set("Forwarded", "for=" + quoteIfNeeded(client) + ";proto=" + proto + ";host=\"" + host + "\"");
     String requestId = headers.get(REQUEST_ID);
     if (requestId == null || !requestId.matches("[A-Za-z0-9._-]{8,64}")) {
-      headers.set(REQUEST_ID, java.util.UUID.randomUUID().toString());
+      // an identifier, not a secret: ThreadLocalRandom avoids SecureRandom's lock shared by every event loop
+      java.util.concurrent.ThreadLocalRandom random = java.util.concurrent.ThreadLocalRandom.current();
+      headers.set(REQUEST_ID, new java.util.UUID(random.nextLong(), random.nextLong()).toString());
     }
     return context.sendRequest();
   }
