@@ -59,6 +59,18 @@ class ConsoleTest extends ExecTestBase {
   }
 
   @Test
+  void output_that_begins_with_nul_bytes_arrives_whole(Vertx vertx) {
+    // docker-java takes a stream beginning with NUL for a multiplexed frame header; the console's preamble avoids that
+    ConsoleClient zeros = ConsoleClient.connect(vertx, replicaA, console("command=head&command=-c&command=1000&command=/dev/zero"),
+        developer.token(), org);
+    ConsoleClient.Closed done = zeros.awaitClose(WAIT);
+    assertThat(done.exit().getInteger("exit_code")).isZero();
+    assertThat(zeros.receivedBytes()).isEqualTo(1000);
+    assertThat(zeros.output()).isEqualTo("\u0000".repeat(1000));
+    assertThat(closedAuditRow(done.exit().getString("session_id")).get("bytes_out")).isEqualTo(1000L);
+  }
+
+  @Test
   void an_interactive_shell_answers_typed_input_and_follows_resizes(Vertx vertx) {
     ConsoleClient shell = ConsoleClient.connect(vertx, replicaA, console("cols=90&rows=30"), developer.token(), org);
     String first = "echo $((6*7))\n";

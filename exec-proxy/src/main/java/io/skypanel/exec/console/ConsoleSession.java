@@ -6,6 +6,7 @@ import io.skypanel.exec.ExecOptions;
 import io.skypanel.exec.audit.AuditEnd;
 import io.skypanel.exec.audit.Transcript;
 import io.skypanel.exec.engine.ExecCalls;
+import io.skypanel.exec.engine.TtyPreamble;
 import io.skypanel.exec.sessions.EndReason;
 import io.skypanel.exec.sessions.ExecSessions;
 import io.skypanel.exec.sessions.LiveSession;
@@ -213,9 +214,12 @@ public final class ConsoleSession implements LiveSession {
       }
     }
 
+    /** The TTY preamble (see {@link TtyPreamble}) never counts as output. */
+    private final TtyPreamble.Stripper preamble = new TtyPreamble.Stripper();
+
     @Override
     public void onNext(Frame frame) {
-      byte[] payload = frame.getPayload();
+      byte[] payload = frame.getPayload() == null ? null : preamble.strip(frame.getPayload());
       if (payload == null || payload.length == 0) {
         return;
       }

@@ -65,8 +65,9 @@ public final class ExecCalls {
     if (tty) {
       env.add("TERM=xterm");
     }
+    List<String> command = tty ? TtyPreamble.wrap(argv) : argv;
     return engine.call(docker -> docker.execCreateCmd(dockerContainerId)
-            .withCmd(argv.toArray(String[]::new))
+            .withCmd(command.toArray(String[]::new))
             .withAttachStdin(tty)
             .withAttachStdout(true)
             .withAttachStderr(true)
