@@ -3,7 +3,7 @@ package io.skypanel.controlplane.activity;
 import io.skypanel.controlplane.api.Api;
 import io.skypanel.controlplane.api.ApiFeature;
 import io.skypanel.controlplane.api.Cursor;
-import io.skypanel.controlplane.tenancy.OrgRole;
+import io.skypanel.common.auth.OrgRole;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 
 /** {@code GET /api/activity}: the organization's activity log, newest first, optionally by action prefix. */

@@ -5,7 +5,7 @@ import io.skypanel.common.auth.AuthenticationHandler;
 import io.skypanel.common.auth.Principal;
 import io.skypanel.common.errors.ApiException;
 import io.skypanel.controlplane.tenancy.OrgContext;
-import io.skypanel.controlplane.tenancy.OrgRole;
+import io.skypanel.common.auth.OrgRole;
 import io.skypanel.controlplane.tenancy.TenantResolver;
 import io.vertx.core.Future;
 import io.vertx.core.Handler;

@@ -10,7 +10,7 @@ import io.skypanel.controlplane.api.Cursor;
 import io.skypanel.controlplane.api.Pages;
 import io.skypanel.controlplane.auth.UserRepository;
 import io.skypanel.controlplane.tenancy.OrgContext;
-import io.skypanel.controlplane.tenancy.OrgRole;
+import io.skypanel.common.auth.OrgRole;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.pgclient.PgException;

@@ -1,5 +1,6 @@
 package io.skypanel.controlplane.tenancy;
 
+import io.skypanel.common.auth.OrgRole;
 import java.util.UUID;
 
 /** The organization a tenant request acts in, and the caller's role there. */

@@ -1,5 +1,6 @@
 package io.skypanel.controlplane.tenancy;
 
+import io.skypanel.common.auth.OrgRole;
 import io.skypanel.common.auth.Principal;
 import io.skypanel.common.errors.ApiException;
 import io.vertx.core.Future;

@@ -1,5 +1,6 @@
 package io.skypanel.exec.access;
 
+import io.skypanel.common.auth.OrgRole;
 import io.skypanel.common.auth.Principal;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
@@ -74,7 +75,7 @@ public final class AccessRepository {
   }
 
   private static Membership membership(Row row) {
-    return new Membership(row.getUUID("id"), OrgRole.parse(row.getString("role")), row.getString("isolation_tier"),
+    return new Membership(row.getUUID("id"), OrgRole.stored(row.getString("role")), row.getString("isolation_tier"),
         row.getBoolean("exec_allowed"), row.getBoolean("transcript_exec"));
   }
 }

@@ -1,5 +1,6 @@
 package io.skypanel.exec.access;
 
+import io.skypanel.common.auth.OrgRole;
 import io.skypanel.common.auth.Principal;
 import io.skypanel.common.errors.ApiException;
 import io.vertx.core.Future;

@@ -1,5 +1,6 @@
 package io.skypanel.exec.access;
 
+import io.skypanel.common.auth.OrgRole;
 import java.util.UUID;
 
 /**

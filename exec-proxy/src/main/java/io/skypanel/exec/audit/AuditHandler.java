@@ -5,7 +5,7 @@ import io.skypanel.common.auth.Principal;
 import io.skypanel.common.errors.ApiException;
 import io.skypanel.exec.access.ContainerAccess;
 import io.skypanel.exec.access.Membership;
-import io.skypanel.exec.access.OrgRole;
+import io.skypanel.common.auth.OrgRole;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

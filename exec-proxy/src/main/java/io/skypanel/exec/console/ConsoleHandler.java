@@ -6,7 +6,7 @@ import io.skypanel.common.auth.Principal;
 import io.skypanel.common.errors.ApiException;
 import io.skypanel.exec.access.ContainerAccess;
 import io.skypanel.exec.access.ExecTarget;
-import io.skypanel.exec.access.OrgRole;
+import io.skypanel.common.auth.OrgRole;
 import io.skypanel.exec.engine.TaskLocator;
 import io.skypanel.exec.exec.ExecCommand;
 import io.skypanel.exec.audit.AuditEnd;

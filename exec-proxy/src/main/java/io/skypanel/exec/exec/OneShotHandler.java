@@ -3,7 +3,7 @@ package io.skypanel.exec.exec;
 import io.skypanel.common.auth.AuthenticationHandler;
 import io.skypanel.common.errors.ApiException;
 import io.skypanel.exec.access.ContainerAccess;
-import io.skypanel.exec.access.OrgRole;
+import io.skypanel.common.auth.OrgRole;
 import io.skypanel.exec.engine.TaskLocator;
 import io.skypanel.exec.sessions.EndReason;
 import io.skypanel.exec.sessions.ExecSessions;

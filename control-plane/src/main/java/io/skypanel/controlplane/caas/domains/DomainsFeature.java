@@ -5,7 +5,7 @@ import io.skypanel.controlplane.api.Api.Access;
 import io.skypanel.controlplane.api.ApiFeature;
 import io.skypanel.controlplane.api.Cursor;
 import io.skypanel.controlplane.api.Idempotency;
-import io.skypanel.controlplane.tenancy.OrgRole;
+import io.skypanel.common.auth.OrgRole;
 import io.vertx.core.Handler;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;

@@ -4,7 +4,7 @@ import io.skypanel.controlplane.api.Api;
 import io.skypanel.controlplane.api.Api.Access;
 import io.skypanel.controlplane.api.ApiFeature;
 import io.skypanel.controlplane.api.Idempotency;
-import io.skypanel.controlplane.tenancy.OrgRole;
+import io.skypanel.common.auth.OrgRole;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 
 /** Routes of {@code /api/caas/containers/:id/edge}: viewers read, developers change. */

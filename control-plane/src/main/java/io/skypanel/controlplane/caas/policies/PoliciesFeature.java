@@ -3,7 +3,7 @@ package io.skypanel.controlplane.caas.policies;
 import io.skypanel.controlplane.api.Api;
 import io.skypanel.controlplane.api.Api.Access;
 import io.skypanel.controlplane.api.ApiFeature;
-import io.skypanel.controlplane.tenancy.OrgRole;
+import io.skypanel.common.auth.OrgRole;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 
 /** {@code /api/caas/policies/images} and {@code /api/caas/policies/network}: viewers read, admins change. */

@@ -3,7 +3,7 @@ package io.skypanel.controlplane.caas.quotas;
 import io.skypanel.controlplane.api.Api;
 import io.skypanel.controlplane.api.Api.Access;
 import io.skypanel.controlplane.api.ApiFeature;
-import io.skypanel.controlplane.tenancy.OrgRole;
+import io.skypanel.common.auth.OrgRole;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import io.vertx.sqlclient.Pool;
 
