@@ -1,7 +1,7 @@
 package io.skypanel.exec;
 
 import io.skypanel.controlplane.support.Await;
-import io.skypanel.controlplane.support.Eventually;
+import io.skypanel.common.testing.Eventually;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;

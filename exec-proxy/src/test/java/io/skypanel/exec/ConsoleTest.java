@@ -1,7 +1,7 @@
 package io.skypanel.exec;
 
 import io.skypanel.controlplane.support.ApiClient;
-import io.skypanel.controlplane.support.Eventually;
+import io.skypanel.common.testing.Eventually;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;

@@ -5,7 +5,7 @@ import io.skypanel.exec.audit.AuditRepository;
 import io.skypanel.exec.audit.OrphanSweep;
 import io.skypanel.exec.sessions.SessionLimits;
 import io.skypanel.exec.sessions.SessionRegistry;
-import io.skypanel.controlplane.support.Eventually;
+import io.skypanel.common.testing.Eventually;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;

@@ -4,7 +4,7 @@ import io.skypanel.common.db.DatabaseOptions;
 import io.skypanel.common.testing.TestServers;
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.Await;
-import io.skypanel.controlplane.support.Eventually;
+import io.skypanel.common.testing.Eventually;
 import io.skypanel.controlplane.support.TestImages;
 import io.skypanel.edge.testing.Pebble;
 import io.vertx.core.buffer.Buffer;

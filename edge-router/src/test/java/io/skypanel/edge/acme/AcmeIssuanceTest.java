@@ -2,7 +2,7 @@ package io.skypanel.edge.acme;
 
 import io.skypanel.common.events.Topics;
 import io.skypanel.edge.testing.EdgeServer;
-import io.skypanel.edge.testing.Eventually;
+import io.skypanel.common.testing.Eventually;
 import io.skypanel.edge.testing.Pebble;
 import io.skypanel.edge.testing.TestCa;
 import io.skypanel.edge.tls.CertifiedKey;

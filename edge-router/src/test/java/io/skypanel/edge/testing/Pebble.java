@@ -1,5 +1,6 @@
 package io.skypanel.edge.testing;
 
+import io.skypanel.common.testing.Eventually;
 import io.vertx.core.json.JsonObject;
 
 import javax.net.ssl.SSLContext;

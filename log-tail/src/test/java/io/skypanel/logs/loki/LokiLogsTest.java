@@ -1,7 +1,7 @@
 package io.skypanel.logs.loki;
 
 import io.skypanel.controlplane.support.Await;
-import io.skypanel.logs.support.Eventually;
+import io.skypanel.common.testing.Eventually;
 import io.skypanel.logs.support.LogStreamClient;
 import io.skypanel.logs.support.LogStreamClient.Received;
 import io.skypanel.logs.support.LogTailServer;

@@ -1,7 +1,7 @@
 package io.skypanel.bench.logs;
 
 import io.skypanel.controlplane.support.Await;
-import io.skypanel.controlplane.support.Eventually;
+import io.skypanel.common.testing.Eventually;
 import io.skypanel.logs.support.LogTailServer;
 import io.skypanel.logs.support.LokiTestServer;
 import io.vertx.core.Future;

@@ -5,7 +5,7 @@ import io.skypanel.common.testing.TestServers;
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.Await;
 import io.skypanel.controlplane.support.ControlPlaneServer;
-import io.skypanel.controlplane.support.Eventually;
+import io.skypanel.common.testing.Eventually;
 import io.skypanel.controlplane.support.TestImages;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpMethod;

@@ -4,7 +4,7 @@ import io.skypanel.common.events.Topics;
 import io.skypanel.common.testing.TestServers;
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.ApiTestBase;
-import io.skypanel.controlplane.support.Eventually;
+import io.skypanel.common.testing.Eventually;
 import io.skypanel.controlplane.support.TestImages;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;

@@ -2,7 +2,7 @@ package io.skypanel.controlplane.caas.volumes;
 
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.ApiTestBase;
-import io.skypanel.controlplane.support.Eventually;
+import io.skypanel.common.testing.Eventually;
 import io.skypanel.controlplane.support.TestImages;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
