@@ -11,6 +11,10 @@ import io.skypanel.edge.routing.RoutePolicy;
  * @param healthIntervalMs active health check period; 0 turns active checks off
  * @param rateLimits false turns the per-organization and per-route rate limits off
  * @param usageFlushMs how often metered bytes and requests are added to {@code paas_usage}
+ * @param gateway {@code auto}: run this edge's gateway container on the local engine and dial overlay endpoints
+ *                through it; {@code off}: no gateway (overlay routes answer 502)
+ * @param gatewayName the gateway container's name (one per edge instance on an engine)
+ * @param gatewayBaseImage the Java runtime image the gateway image is built on ({@code scripts/build-images.sh})
  */
 public record EdgeOptions(
     String bindHost,
@@ -30,7 +34,15 @@ public record EdgeOptions(
     int freeMaxConnections,
     long usageFlushMs,
     long hstsMaxAgeSeconds,
-    int redirectHttpsPort) {
+    int redirectHttpsPort,
+    String gateway,
+    String gatewayName,
+    String gatewayBaseImage) {
+
+  /** True when this edge runs and dials through its own gateway container. */
+  public boolean gatewayEnabled() {
+    return "auto".equals(gateway);
+  }
 
   public static EdgeOptions from(Settings settings) {
     return new EdgeOptions(
@@ -51,6 +63,9 @@ public record EdgeOptions(
         settings.integer("SKYPANEL_EDGE_FREE_MAX_CONNECTIONS", 200),
         settings.longValue("SKYPANEL_EDGE_USAGE_FLUSH_MS", 60_000),
         settings.longValue("SKYPANEL_EDGE_HSTS_MAX_AGE_S", 31_536_000),
-        settings.integer("SKYPANEL_EDGE_REDIRECT_HTTPS_PORT", 443));
+        settings.integer("SKYPANEL_EDGE_REDIRECT_HTTPS_PORT", 443),
+        settings.string("SKYPANEL_EDGE_GATEWAY", "auto"),
+        settings.string("SKYPANEL_EDGE_GATEWAY_NAME", "skypanel-edge-gateway"),
+        settings.string("SKYPANEL_EDGE_GATEWAY_BASE_IMAGE", "skypanel/jre:17"));
   }
 }

@@ -2,7 +2,11 @@ package io.skypanel.edge;
 
 import io.skypanel.common.Platform;
 import io.skypanel.common.ServiceVerticle;
+import io.skypanel.common.gateway.EdgeGateway;
+import io.skypanel.common.gateway.GatewayImage;
 import io.skypanel.edge.acme.AcmeService;
+import io.skypanel.edge.gateway.GatewayLink;
+import io.skypanel.edge.health.ReachabilityReporter;
 import io.skypanel.edge.health.ActiveHealthChecker;
 import io.skypanel.edge.health.EndpointHealth;
 import io.skypanel.edge.limits.OrganizationConnections;
@@ -17,7 +21,12 @@ import io.skypanel.edge.usage.UsageMeter;
 import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 
+import io.vertx.core.net.ProxyOptions;
+
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.Supplier;
 
 /**
  * The platform's front door for every app and container hostname. This verticle owns what the whole process
@@ -34,6 +43,7 @@ public final class EdgeRouterVerticle extends ServiceVerticle {
   private final RouteTable routes = new RouteTable();
   private RouteSync routeSync;
   private ActiveHealthChecker healthChecker;
+  private GatewayLink gateway;
   private UsageMeter usage;
   private EdgeTls edgeTls;
   private AcmeService acme;
@@ -59,17 +69,24 @@ public final class EdgeRouterVerticle extends ServiceVerticle {
         new RouteRepository(platform.settings().string("SKYPANEL_CAAS_DEFAULT_PLAN", "hobby"), options.freeRate(), options.freeMaxConnections()), metrics::routesReloaded);
     edgeTls = new EdgeTls(vertx, platform);
     acme = new AcmeService(vertx, platform);
+    gateway = options.gatewayEnabled()
+        ? new GatewayLink(vertx, new EdgeGateway(vertx, platform.docker(), new GatewayImage(platform.docker(), options.gatewayBaseImage())::ensure,
+            options.gatewayName(), Map.of()), platform.events())
+        : null;
+    Supplier<ProxyOptions> relay = gateway == null ? () -> null : gateway::proxyOptions;
     EdgeProxy.Shared shared = new EdgeProxy.Shared(options, routes, metrics, health, new OrganizationConnections(), usage,
-        new RedisTokenBuckets(platform.redisApi(), platform.redisPrefix()), edgeTls::hasCertificate);
+        new RedisTokenBuckets(platform.redisApi(), platform.redisPrefix()), edgeTls::hasCertificate, relay);
     // routes and certificates first: a listener must never answer from an empty table while the real one is loading
-    return routeSync.start(options.resyncMs())
+    return (gateway == null ? Future.<Void>succeededFuture() : gateway.start(options.resyncMs()))
+        .compose(v -> routeSync.start(options.resyncMs()))
         .compose(v -> edgeTls.start())
         .compose(v -> vertx.deployVerticle(() -> new EdgeListenerVerticle(shared, edgeTls::secure, acme::challenges, actual -> ports = actual),
             new DeploymentOptions().setInstances(options.eventLoops())))
         .compose(v -> acme.start())
         .onSuccess(v -> {
           if (options.healthIntervalMs() > 0) {
-            healthChecker = new ActiveHealthChecker(vertx, routes, health, platform.metrics().registry(), options.healthTimeoutMs());
+            healthChecker = new ActiveHealthChecker(vertx, routes, health, platform.metrics().registry(), options.healthTimeoutMs(), relay,
+                new ReachabilityReporter(platform.redisApi(), platform.redisPrefix(), UUID.randomUUID().toString(), options.healthIntervalMs()));
             healthChecker.start(options.healthIntervalMs());
           }
           usageTimer = usage.schedule(vertx, options.usageFlushMs());
@@ -83,6 +100,9 @@ public final class EdgeRouterVerticle extends ServiceVerticle {
     }
     if (healthChecker != null) {
       healthChecker.stop();
+    }
+    if (gateway != null) {
+      gateway.stop();
     }
     if (usageTimer >= 0) {
       vertx.cancelTimer(usageTimer);

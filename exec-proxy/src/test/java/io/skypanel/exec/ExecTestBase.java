@@ -109,10 +109,16 @@ public abstract class ExecTestBase extends ApiTestBase {
           TestImages.dockerResult("service", "rm", id);
         }
       }
-      // the organization's network goes once the removed tasks have left it
-      Eventually.await("network org_" + org + " removed", CONVERGE, () -> {
-        TestImages.Result removed = TestImages.dockerResult("network", "rm", "org_" + org);
-        return removed.code() == 0 || removed.out().contains("No such network") || removed.out().contains("not found") ? true : null;
+      // the organization's networks go once the removed tasks have left them (edge gateways are disconnected)
+      UUID organization = UUID.fromString(org.toString());
+      Eventually.await("networks of " + org + " removed", CONVERGE, () -> {
+        try {
+          TestImages.removeOrganizationNetworks(organization);
+          return TestImages.dockerResult("network", "inspect", "org-" + org).code() != 0 ? true : null;
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+          return true;
+        }
       });
     }
   }

@@ -15,6 +15,12 @@ public final class Topics {
   /** {@code {"organization_id": ...}}: the organization is gone. */
   public static final String ORGANIZATION_DELETED = "organization.deleted";
 
+  /**
+   * {@code {"organization_id": ..., "network_id": ...}}: an organization's internal network was created; edge
+   * gateways join it at once (their periodic sync covers a lost message).
+   */
+  public static final String NETWORKS_CHANGED = "networks.changed";
+
   /** {@code {}}: the plan catalog changed. */
   public static final String PLANS_CHANGED = "catalog.plans.changed";
 

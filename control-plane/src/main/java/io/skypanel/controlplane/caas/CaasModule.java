@@ -7,6 +7,7 @@ import io.skypanel.controlplane.api.Idempotency;
 import io.skypanel.controlplane.caas.containers.ContainerDeployer;
 import io.skypanel.controlplane.caas.containers.ContainerReconciler;
 import io.skypanel.controlplane.caas.containers.ContainerService;
+import io.skypanel.controlplane.caas.containers.EdgeReachability;
 import io.skypanel.controlplane.caas.containers.ContainersFeature;
 import io.skypanel.controlplane.caas.domains.DnsTxtVerifier;
 import io.skypanel.controlplane.caas.domains.DomainRechecker;
@@ -52,10 +53,13 @@ public final class CaasModule {
     this.registries = new RegistryCredentialService(platform.pool(), platform.secrets());
     this.quotas = new QuotaService(settings);
     this.orchestrator = new SwarmOrchestrator(platform.docker());
-    ContainerDeployer deployer = new ContainerDeployer(platform.pool(), orchestrator, platform.secrets(), policies, registries);
+    ContainerDeployer deployer = new ContainerDeployer(platform.pool(), orchestrator, platform.secrets(), policies, registries,
+        platform.events());
     this.reconciler = new ContainerReconciler(platform.vertx(), platform.pool(), platform.redisApi(), platform.redisPrefix(), orchestrator, deployer,
         platform.events());
-    this.containers = new ContainerService(platform.pool(), platform.secrets(), policies, registries, quotas, orchestrator, reconciler, settings);
+    policies.onReapply(reconciler::converge);
+    this.containers = new ContainerService(platform.pool(), platform.secrets(), policies, registries, quotas, orchestrator, reconciler,
+        new EdgeReachability(platform.redisApi(), platform.redisPrefix()), settings);
     this.idempotency = new Idempotency(platform.redisApi(), platform.redisPrefix());
     this.dns = new DnsTxtVerifier(platform.vertx(), settings);
     this.domains = new DomainService(platform.pool(), quotas, dns, platform.events(), BaseDomain.of(settings));

@@ -100,6 +100,36 @@ public final class TestImages {
     return run(null, command.toArray(String[]::new));
   }
 
+  /**
+   * Removes a network after disconnecting whatever is still attached (edge gateways join every organization
+   * network and stay until told to leave); a network that is already gone is fine. True when it is gone.
+   */
+  public static boolean removeNetwork(String nameOrId) throws InterruptedException {
+    for (int attempt = 0; attempt < 40; attempt++) {
+      Result inspect = dockerResult("network", "inspect", "--format", "{{range $id, $c := .Containers}}{{$id}} {{end}}", nameOrId);
+      if (inspect.code() != 0) {
+        return true;
+      }
+      for (String container : inspect.out().trim().split("\\s+")) {
+        if (!container.isBlank() && !container.startsWith("lb-")) {
+          dockerResult("network", "disconnect", "-f", nameOrId, container);
+        }
+      }
+      if (dockerResult("network", "rm", nameOrId).code() == 0) {
+        return true;
+      }
+      // a task container can hold the network for a moment after its service is gone
+      Thread.sleep(250);
+    }
+    return false;
+  }
+
+  /** Removes both networks of an organization ({@code org-<id>} and {@code org-<id>-egress}). */
+  public static void removeOrganizationNetworks(java.util.UUID organizationId) throws InterruptedException {
+    removeNetwork("org-" + organizationId);
+    removeNetwork("org-" + organizationId + "-egress");
+  }
+
   private static synchronized String build(String reference, String dockerfile, Map<String, String> files) {
     String recipe = dockerfile + files;
     String previous = BUILT.get(reference);

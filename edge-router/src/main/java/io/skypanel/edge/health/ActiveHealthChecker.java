@@ -13,7 +13,13 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.NetClient;
 import io.vertx.core.net.NetClientOptions;
+import io.vertx.core.net.ConnectOptions;
+import io.vertx.core.net.ProxyOptions;
 import io.vertx.core.net.SocketAddress;
+
+import java.util.UUID;
+import java.util.function.Consumer;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -38,11 +44,24 @@ public final class ActiveHealthChecker {
   private final HttpClient http;
   private final NetClient tcp;
   private final int timeoutMs;
+  private final Supplier<ProxyOptions> gateway;
+  private final Consumer<Map<UUID, Reachability>> reachable;
   private final MultiGauge endpointUp;
   private long timer = -1;
   private boolean running;
 
   public ActiveHealthChecker(Vertx vertx, RouteTable routes, EndpointHealth health, MeterRegistry registry, int timeoutMs) {
+    this(vertx, routes, health, registry, timeoutMs, () -> null, reach -> { });
+  }
+
+  /**
+   * @param gateway   the edge gateway's relay for overlay endpoints (null while it is down)
+   * @param reachable told after every round what each container's endpoints answered
+   */
+  public ActiveHealthChecker(Vertx vertx, RouteTable routes, EndpointHealth health, MeterRegistry registry, int timeoutMs,
+                             Supplier<ProxyOptions> gateway, Consumer<Map<UUID, Reachability>> reachable) {
+    this.gateway = gateway;
+    this.reachable = reachable;
     this.vertx = vertx;
     this.routes = routes;
     this.health = health;
@@ -76,15 +95,21 @@ public final class ActiveHealthChecker {
     routes.forEach(route -> route.endpoints().forEach(endpoint -> targets.putIfAbsent(endpoint, route)));
     health.retainOnly(targets.keySet());
     List<Future<Void>> probes = new ArrayList<>();
-    targets.forEach((endpoint, route) -> probes.add(probe(endpoint, route.policy().healthCheckPath())
-        .map(healthy -> {
+    Map<SocketAddress, String> failures = new java.util.concurrent.ConcurrentHashMap<>();
+    targets.forEach((endpoint, route) -> probes.add(probe(endpoint, route)
+        .map(failure -> {
+          boolean healthy = failure == null;
+          if (!healthy) {
+            failures.put(endpoint, failure);
+          }
           if (health.probed(endpoint, healthy)) {
-            LOG.info("endpoint {} of {} is now {}", endpoint, route.service(), healthy ? "up" : "down");
+            LOG.info("endpoint {} of {} is now {}{}", endpoint, route.service(), healthy ? "up" : "down", healthy ? "" : ": " + failure);
           }
           return (Void) null;
         })));
     return Future.join(probes).<Void>mapEmpty().eventually(() -> {
       running = false;
+      reachable.accept(Reachability.of(routes, health, failures));
       List<MultiGauge.Row<?>> rows = new ArrayList<>();
       targets.forEach((endpoint, route) -> rows.add(MultiGauge.Row.of(
           Tags.of("service", route.service(), "endpoint", endpoint.toString()), health.isUp(endpoint) ? 1 : 0)));
@@ -93,13 +118,29 @@ public final class ActiveHealthChecker {
     });
   }
 
-  private Future<Boolean> probe(SocketAddress endpoint, String path) {
-    if (path == null) {
-      return tcp.connect(endpoint).compose(socket -> socket.close().map(true)).otherwise(false);
+  /** Probes one endpoint; completes with null when it is healthy, else with why it is not. */
+  private Future<String> probe(SocketAddress endpoint, Route route) {
+    String path = route.policy().healthCheckPath();
+    ProxyOptions relay = null;
+    if (route.viaGateway()) {
+      relay = gateway.get();
+      if (relay == null) {
+        return Future.succeededFuture("the edge gateway is unavailable");
+      }
     }
-    return http.request(new RequestOptions().setServer(endpoint).setMethod(HttpMethod.GET).setURI(path)
+    if (path == null) {
+      return tcp.connect(new ConnectOptions().setRemoteAddress(endpoint).setProxyOptions(relay).setTimeout(timeoutMs))
+          .compose(socket -> socket.close().map((String) null))
+          .otherwise(err -> "no connection to " + endpoint + ": " + message(err));
+    }
+    return http.request(new RequestOptions().setServer(endpoint).setMethod(HttpMethod.GET).setURI(path).setProxyOptions(relay)
             .setHost(endpoint.host()).setPort(endpoint.port()).setTimeout(timeoutMs))
-        .compose(request -> request.send().compose(response -> response.body().map(body -> response.statusCode() < 500)))
-        .otherwise(false);
+        .compose(request -> request.send().compose(response -> response.body().map(body -> response.statusCode() < 500
+            ? null : "GET " + path + " answered " + response.statusCode())))
+        .otherwise(err -> "GET " + path + " on " + endpoint + " failed: " + message(err));
+  }
+
+  private static String message(Throwable err) {
+    return err.getMessage() == null ? err.getClass().getSimpleName() : err.getMessage();
   }
 }

@@ -18,6 +18,7 @@ import io.vertx.httpproxy.HttpProxy;
 import io.vertx.httpproxy.ProxyOptions;
 
 import java.util.function.Predicate;
+import java.util.function.Supplier;
 
 /**
  * The edge's reverse proxy: vertx-http-proxy with keep-alive connections to the upstreams and an interceptor
@@ -46,7 +47,14 @@ public final class EdgeProxy {
       OrganizationConnections connections,
       UsageMeter usage,
       RedisTokenBuckets buckets,
-      Predicate<String> hasCertificate) {
+      Predicate<String> hasCertificate,
+      Supplier<io.vertx.core.net.ProxyOptions> gateway) {
+
+    /** Without an edge gateway: every endpoint is dialled directly (tests and benchmarks on loopback). */
+    public Shared(EdgeOptions options, RouteTable routes, EdgeMetrics metrics, EndpointHealth health, OrganizationConnections connections,
+                  UsageMeter usage, RedisTokenBuckets buckets, Predicate<String> hasCertificate) {
+      this(options, routes, metrics, health, connections, usage, buckets, hasCertificate, () -> null);
+    }
   }
 
   private EdgeProxy() {
@@ -62,7 +70,7 @@ public final class EdgeProxy {
         new PoolOptions().setHttp1MaxSize(256));
     RateLimiter limiter = options.rateLimits() && shared.buckets() != null ? new RateLimiter(shared.buckets()) : null;
     HttpProxy proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(true), upstreams)
-        .origin(new EndpointSelector(shared.health(), options.upstreamTimeoutMs(), shared.metrics()::retried))
+        .origin(new EndpointSelector(shared.health(), options.upstreamTimeoutMs(), shared.metrics()::retried, shared.gateway()))
         .addInterceptor(new WebSocketTunnelInterceptor((route, in, out) -> {
           if (shared.usage() != null) {
             shared.usage().recordTunnel(route.organizationId(), route.containerId(), in, out);

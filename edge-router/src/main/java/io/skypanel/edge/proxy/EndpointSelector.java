@@ -6,7 +6,10 @@ import io.vertx.core.Future;
 import io.vertx.core.http.HttpClientRequest;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.net.HostAndPort;
+import io.vertx.core.net.ProxyOptions;
 import io.vertx.core.net.SocketAddress;
+
+import java.util.function.Supplier;
 import io.vertx.httpproxy.OriginRequestProvider;
 import io.vertx.httpproxy.ProxyContext;
 
@@ -22,11 +25,21 @@ public final class EndpointSelector implements OriginRequestProvider {
   private static final long DOWN_MILLIS = 5000;
 
   private final EndpointHealth health;
+  private final Supplier<ProxyOptions> gateway;
   private final long defaultTimeoutMs;
   private final Runnable onRetry;
 
-  /** @param onRetry told each time a request goes to another endpoint */
+  /** Without an edge gateway: every endpoint is dialled directly. */
   public EndpointSelector(EndpointHealth health, long defaultTimeoutMs, Runnable onRetry) {
+    this(health, defaultTimeoutMs, onRetry, () -> null);
+  }
+
+  /**
+   * @param onRetry told each time a request goes to another endpoint
+   * @param gateway the edge gateway's relay for routes whose endpoints are overlay addresses (null while it is down)
+   */
+  public EndpointSelector(EndpointHealth health, long defaultTimeoutMs, Runnable onRetry, Supplier<ProxyOptions> gateway) {
+    this.gateway = gateway;
     this.health = health;
     this.defaultTimeoutMs = defaultTimeoutMs;
     this.onRetry = onRetry;
@@ -44,6 +57,13 @@ public final class EndpointSelector implements OriginRequestProvider {
   private Future<HttpClientRequest> attempt(ProxyContext context, Route route, int remaining) {
     SocketAddress endpoint = route.nextEndpoint(health);
     RequestOptions options = new RequestOptions().setServer(endpoint);
+    if (route.viaGateway()) {
+      ProxyOptions relay = gateway.get();
+      if (relay == null) {
+        return Future.failedFuture("the edge gateway is unavailable");
+      }
+      options.setProxyOptions(relay);
+    }
     if (context.isWebSocket()) {
       // vertx-http-proxy copies every header of an upgrade except Host: name the original one here
       HostAndPort authority = context.request().proxiedRequest().authority();

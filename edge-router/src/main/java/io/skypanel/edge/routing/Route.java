@@ -22,10 +22,21 @@ public final class Route {
   private final List<SocketAddress> endpoints;
   private final RoutePolicy policy;
   private final String service;
+  private final boolean viaGateway;
   private final AtomicInteger next = new AtomicInteger();
 
   public Route(String host, String pathPrefix, UUID organizationId, UUID containerId, List<SocketAddress> endpoints,
                RoutePolicy policy) {
+    this(host, pathPrefix, organizationId, containerId, endpoints, policy, false);
+  }
+
+  /**
+   * @param viaGateway true when the endpoints are addresses on the organization's internal overlay network,
+   *                   reached through the edge gateway; false for addresses the edge dials directly
+   */
+  public Route(String host, String pathPrefix, UUID organizationId, UUID containerId, List<SocketAddress> endpoints,
+               RoutePolicy policy, boolean viaGateway) {
+    this.viaGateway = viaGateway;
     this.host = host;
     this.pathPrefix = pathPrefix == null || pathPrefix.isEmpty() ? "/" : pathPrefix;
     this.organizationId = organizationId;
@@ -63,6 +74,11 @@ public final class Route {
 
   public List<SocketAddress> endpoints() {
     return endpoints;
+  }
+
+  /** True when the endpoints are overlay addresses dialled through the edge gateway. */
+  public boolean viaGateway() {
+    return viaGateway;
   }
 
   public RoutePolicy policy() {

@@ -59,16 +59,17 @@ public final class RouteRepository {
     List<Route> routes = new ArrayList<>();
     for (Row row : rows) {
       List<SocketAddress> endpoints = endpoints(row.getJsonArray("ports"), row.getJsonArray("endpoints"));
+      boolean viaGateway = viaGateway(row.getJsonArray("endpoints"));
       RoutePolicy policy = policy(row);
       UUID organizationId = row.getUUID("organization_id");
       UUID containerId = row.getUUID("id");
       if (row.getString("default_domain") != null) {
-        routes.add(new Route(row.getString("default_domain").toLowerCase(Locale.ROOT), "/", organizationId, containerId, endpoints, policy));
+        routes.add(new Route(row.getString("default_domain").toLowerCase(Locale.ROOT), "/", organizationId, containerId, endpoints, policy, viaGateway));
       }
       String[] domains = row.getArrayOfStrings("domains");
       String[] prefixes = row.getArrayOfStrings("prefixes");
       for (int i = 0; i < domains.length; i++) {
-        routes.add(new Route(domains[i], prefixes[i], organizationId, containerId, endpoints, policy));
+        routes.add(new Route(domains[i], prefixes[i], organizationId, containerId, endpoints, policy, viaGateway));
       }
     }
     return routes;
@@ -80,6 +81,16 @@ public final class RouteRepository {
     Integer maxConnections = row.getInteger("edge_max_connections");
     return RoutePolicy.fromSettings(Boolean.TRUE.equals(row.getBoolean("maintenance")), row.getJsonObject("edge_settings"),
         organizationRate, maxConnections == null ? freeMaxConnections : maxConnections);
+  }
+
+  /** True when the recorded endpoints are overlay addresses (the control plane names their network). */
+  static boolean viaGateway(JsonArray endpoints) {
+    for (Object item : endpoints) {
+      if (item instanceof JsonObject endpoint && endpoint.getString("network") != null) {
+        return true;
+      }
+    }
+    return false;
   }
 
   /** Endpoints of the first public TCP port; private ports are never reachable through the edge. */

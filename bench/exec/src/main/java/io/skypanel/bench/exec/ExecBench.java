@@ -308,9 +308,13 @@ public final class ExecBench {
             "label=skypanel.container=" + container).isBlank() ? true : null);
       }
       if (org != null) {
-        Eventually.await("network org_" + org + " removed", CONVERGE, () -> {
-          TestImages.Result removed = TestImages.dockerResult("network", "rm", "org_" + org);
-          return removed.code() == 0 || removed.out().contains("No such network") || removed.out().contains("not found") ? true : null;
+        Eventually.await("networks of " + org + " removed", CONVERGE, () -> {
+          try {
+            TestImages.removeOrganizationNetworks(java.util.UUID.fromString(org.toString()));
+          } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+          }
+          return TestImages.dockerResult("network", "inspect", "org-" + org).code() != 0 ? true : null;
         });
       }
     } catch (RuntimeException | AssertionError e) {

@@ -1,10 +1,11 @@
 package io.skypanel.controlplane.caas.containers;
 
 import io.skypanel.common.crypto.SecretBox;
+import io.skypanel.common.events.PlatformEvents;
+import io.skypanel.common.events.Topics;
 import io.skypanel.common.errors.ApiException;
 import io.skypanel.controlplane.caas.orchestration.DesiredService;
 import io.skypanel.controlplane.caas.orchestration.DesiredService.HealthcheckSpec;
-import io.skypanel.controlplane.caas.orchestration.DesiredService.PortSpec;
 import io.skypanel.controlplane.caas.orchestration.DesiredService.SecretMount;
 import io.skypanel.controlplane.caas.orchestration.DesiredService.TierSpec;
 import io.skypanel.controlplane.caas.orchestration.DesiredService.VolumeMount;
@@ -15,6 +16,8 @@ import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
@@ -31,6 +34,8 @@ import java.util.UUID;
  */
 public final class ContainerDeployer {
 
+  private static final Logger LOG = LoggerFactory.getLogger(ContainerDeployer.class);
+
   /** Labels every platform-managed Swarm object carries. */
   public static final String LABEL_ORG = "skypanel.org";
   public static final String LABEL_CONTAINER = "skypanel.container";
@@ -41,9 +46,12 @@ public final class ContainerDeployer {
   private final SecretBox secrets;
   private final PolicyService policies;
   private final RegistryCredentialService registries;
+  private final PlatformEvents events;
   private final ContainerRepository containers = new ContainerRepository();
 
-  public ContainerDeployer(Pool pool, Orchestrator orchestrator, SecretBox secrets, PolicyService policies, RegistryCredentialService registries) {
+  public ContainerDeployer(Pool pool, Orchestrator orchestrator, SecretBox secrets, PolicyService policies, RegistryCredentialService registries,
+                           PlatformEvents events) {
+    this.events = events;
     this.pool = pool;
     this.orchestrator = orchestrator;
     this.secrets = secrets;
@@ -79,12 +87,23 @@ public final class ContainerDeployer {
     Future<List<SecretMount>> mounts = secretMounts(row);
     Future<DesiredService.RegistryLogin> login = registries.loginFor(row.organizationId(), row.spec().imageRef());
     return Future.all(egressDenied, tier, volumes, mounts, login)
-        .compose(all -> orchestrator.ensureOrganizationNetwork(row.organizationId(), egressDenied.result()))
-        .map(networkId -> build(row, tier.result(), volumes.result(), mounts.result(), networkId, login.result()));
+        .compose(all -> orchestrator.ensureOrganizationNetworks(row.organizationId(), !egressDenied.result()))
+        .map(networks -> {
+          if (networks.internalCreated()) {
+            announceNetwork(row.organizationId(), networks.internalId());
+          }
+          return build(row, tier.result(), volumes.result(), mounts.result(), networks.ids(), login.result());
+        });
+  }
+
+  /** Edge gateways join a new organization network at once instead of at their next sync. */
+  private void announceNetwork(UUID organizationId, String networkId) {
+    events.publish(Topics.NETWORKS_CHANGED, new JsonObject().put("organization_id", organizationId.toString()).put("network_id", networkId))
+        .onFailure(err -> LOG.debug("could not announce network {}: {}", networkId, err.getMessage()));
   }
 
   private DesiredService build(ContainerRow row, Row tier, Map<UUID, String> volumeNames, List<SecretMount> secretMounts,
-                               String networkId, DesiredService.RegistryLogin login) {
+                               List<String> networkIds, DesiredService.RegistryLogin login) {
     ContainerSpec spec = row.spec();
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(LABEL_ORG, row.organizationId().toString());
@@ -103,9 +122,9 @@ public final class ContainerDeployer {
     TierSpec tierSpec = new TierSpec(tier.getString("id"), Arrays.asList(tier.getArrayOfStrings("cap_add_allowlist")),
         tier.getBoolean("read_only_rootfs"), tier.getInteger("pids_limit"), constraints);
     return new DesiredService(serviceName(row.id()), labels, spec.imageRef(), spec.entrypoint(), spec.cmd(), spec.env(), secretMounts,
-        spec.ports().stream().map(p -> new PortSpec(p.containerPort(), p.protocol())).toList(), volumes,
+        volumes,
         healthcheck(spec), spec.cpu(), spec.memoryMb(), row.desiredReplicas(), spec.restartPolicy(), 10, tierSpec,
-        List.of(networkId), login);
+        networkIds, login);
   }
 
   /** Each sealed secret becomes an immutable Swarm secret (created once per version) mounted at /run/secrets/NAME. */

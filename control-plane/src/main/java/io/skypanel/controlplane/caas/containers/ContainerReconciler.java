@@ -190,8 +190,11 @@ public final class ContainerReconciler {
   private Future<Void> record(ContainerRow row, ServiceState state) {
     List<ServiceState.Task> running = state.tasks().stream().filter(t -> "running".equals(t.state()) && "running".equals(t.desiredState())).toList();
     JsonArray endpoints = new JsonArray();
-    running.forEach(task -> task.endpoints().forEach(e -> endpoints.add(new JsonObject().put("address", e.address()).put("port", e.port())
-        .put("container_port", e.containerPort()).put("protocol", e.protocol()).put("task_id", task.taskId()))));
+    // tasks publish no host port: each running task is reached on the organization's internal network, through
+    // an edge gateway, at its own address and the container port
+    running.stream().filter(task -> task.address() != null).forEach(task -> row.spec().ports().forEach(port -> endpoints.add(new JsonObject()
+        .put("address", task.address()).put("port", port.containerPort()).put("container_port", port.containerPort())
+        .put("protocol", port.protocol()).put("network", "internal").put("task_id", task.taskId()))));
     String digest = running.stream().map(ServiceState.Task::imageDigest).filter(d -> d != null && d.matches("sha256:[0-9a-f]{64}")).findFirst().orElse(null);
     ServiceState.Task failedTask = state.tasks().stream().filter(t -> FAILED_TASK_STATES.contains(t.state())).findFirst().orElse(null);
 

@@ -45,6 +45,8 @@ public final class ContainerRepository {
   private static final String MARK_DELETING = "UPDATE paas_containers SET status = 'deleting' WHERE id = $1 AND organization_id = $2";
   private static final String DELETE = "DELETE FROM paas_containers WHERE id = $1";
   private static final String SET_SERVICE = "UPDATE paas_containers SET swarm_service_id = $2 WHERE id = $1";
+  private static final String REAPPLY_ORGANIZATION = """
+      UPDATE paas_containers SET applied_generation = NULL WHERE organization_id = $1 AND status <> 'deleting' RETURNING id""";
   private static final String APPLIED = "UPDATE paas_containers SET applied_generation = $2, deployed_at = now() WHERE id = $1";
   private static final String OBSERVED = """
       UPDATE paas_containers SET status = $2, status_reason = $3, running_replicas = $4, endpoints = $5,
@@ -149,6 +151,15 @@ public final class ContainerRepository {
 
   public Future<Void> setService(SqlClient client, UUID id, String serviceId) {
     return client.preparedQuery(SET_SERVICE).execute(Tuple.of(id, serviceId)).mapEmpty();
+  }
+
+  /**
+   * Marks every container of the organization as not yet applied, so the reconciler re-applies each one (a
+   * rolling update) with what changed around it, e.g. its networks; returns their ids.
+   */
+  public Future<List<UUID>> reapplyOrganization(SqlClient client, UUID organizationId) {
+    return client.preparedQuery(REAPPLY_ORGANIZATION).execute(Tuple.of(organizationId))
+        .map(rows -> { List<UUID> ids = new java.util.ArrayList<>(); rows.forEach(r -> ids.add(r.getUUID("id"))); return ids; });
   }
 
   public Future<Void> applied(SqlClient client, UUID id, String generation) {

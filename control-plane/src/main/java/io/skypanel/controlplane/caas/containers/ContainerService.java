@@ -39,11 +39,13 @@ public final class ContainerService {
   private final Orchestrator orchestrator;
   private final ContainerReconciler reconciler;
   private final String baseDomain;
+  private final EdgeReachability reachability;
   private final ContainerRepository containers = new ContainerRepository();
   private final ActivityRepository activity = new ActivityRepository();
 
   public ContainerService(Pool pool, SecretBox secrets, PolicyService policies, RegistryCredentialService registries, QuotaService quotas,
-                          Orchestrator orchestrator, ContainerReconciler reconciler, Settings settings) {
+                          Orchestrator orchestrator, ContainerReconciler reconciler, EdgeReachability reachability, Settings settings) {
+    this.reachability = reachability;
     this.pool = pool;
     this.secrets = secrets;
     this.policies = policies;
@@ -91,11 +93,12 @@ public final class ContainerService {
   public Future<JsonObject> list(OrgContext org, String status, String region, String search, Cursor cursor, int limit) {
     return containers.page(pool, org.organizationId(), status, region, search, cursor == null ? null : cursor.createdAt(),
             cursor == null ? null : cursor.id(), limit + 1)
-        .map(rows -> Pages.of(rows.stream().map(ContainerRow::toJson).toList(), limit));
+        .compose(rows -> Future.all(rows.stream().map(reachability::view).toList()))
+        .map(views -> Pages.of(views.<JsonObject>list(), limit));
   }
 
   public Future<JsonObject> get(OrgContext org, UUID id) {
-    return find(pool, org, id).map(ContainerRow::toJson);
+    return find(pool, org, id).compose(reachability::view);
   }
 
   public Future<JsonObject> delete(Principal principal, OrgContext org, UUID id, String ip) {

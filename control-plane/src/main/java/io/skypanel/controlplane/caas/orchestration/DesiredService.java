@@ -14,10 +14,10 @@ import java.util.Map;
  * @param entrypoint   null keeps the image's ENTRYPOINT
  * @param cmd          null keeps the image's CMD
  * @param secrets      Swarm secrets mounted as files under {@code /run/secrets}
- * @param ports        container ports published in host mode on an engine-chosen port per task
  * @param volumes      named volumes only, never host paths
  * @param healthcheck  null: the image's own health check (if any)
- * @param networkIds   overlay networks the tasks join (only the owning organization's)
+ * @param networkIds   overlay networks the tasks join (only the owning organization's). Tasks publish no host
+ *                     port: the edge reaches them on the organization's internal network through its gateways
  * @param registryLogin credentials for a private image's registry, or null
  */
 public record DesiredService(
@@ -28,7 +28,6 @@ public record DesiredService(
     List<String> cmd,
     Map<String, String> env,
     List<SecretMount> secrets,
-    List<PortSpec> ports,
     List<VolumeMount> volumes,
     HealthcheckSpec healthcheck,
     double cpu,
@@ -51,10 +50,6 @@ public record DesiredService(
 
   /** A Swarm secret mounted read-only at {@code /run/secrets/<fileName>}. */
   public record SecretMount(String secretId, String secretName, String fileName) {
-  }
-
-  /** A container port; {@code protocol} is tcp or udp. The published host port is chosen by the engine per task. */
-  public record PortSpec(int containerPort, String protocol) {
   }
 
   public record VolumeMount(String dockerVolumeName, String mountPath, boolean readOnly) {

@@ -12,8 +12,12 @@ import java.util.UUID;
  */
 public interface Orchestrator {
 
-  /** The overlay network {@code org_<id>}, created on demand; {@code internal} networks have no route out. */
-  Future<String> ensureOrganizationNetwork(UUID organizationId, boolean internal);
+  /**
+   * The organization's networks, created on demand: always its internal, attachable overlay network
+   * {@code org-<id>} (no route out; edge gateways join it to reach the tasks), and while the organization allows
+   * egress also {@code org-<id>-egress}, an ordinary overlay network whose tasks reach out through the node.
+   */
+  Future<OrganizationNetworks> ensureOrganizationNetworks(UUID organizationId, boolean egressAllowed);
 
   /** Creates a Swarm secret; returns its id. Secret values are never logged. */
   Future<String> createSecret(String name, byte[] value, Map<String, String> labels);

@@ -5,7 +5,7 @@ package io.skypanel.controlplane.caas.orchestration;
  * Swarm cannot change a network's {@code Internal} flag in place: the network must be removed and recreated,
  * which needs every service detached first. The orchestrator never does that on its own; the caller decides.
  */
-public final class OrganizationNetworkMismatchException extends IllegalStateException {
+public final class OrganizationNetworkMismatchException extends OrchestrationException {
 
   private final String networkId;
   private final boolean internal;

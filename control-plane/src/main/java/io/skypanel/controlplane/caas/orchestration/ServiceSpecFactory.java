@@ -1,19 +1,15 @@
 package io.skypanel.controlplane.caas.orchestration;
 
-import com.fasterxml.jackson.annotation.JsonIgnoreProperties;
 import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.ContainerSpec;
 import com.github.dockerjava.api.model.ContainerSpecFile;
 import com.github.dockerjava.api.model.ContainerSpecPrivileges;
 import com.github.dockerjava.api.model.ContainerSpecSecret;
 import com.github.dockerjava.api.model.DockerObjectAccessor;
-import com.github.dockerjava.api.model.EndpointSpec;
 import com.github.dockerjava.api.model.HealthCheck;
 import com.github.dockerjava.api.model.Mount;
 import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.NetworkAttachmentConfig;
-import com.github.dockerjava.api.model.PortConfig;
-import com.github.dockerjava.api.model.PortConfigProtocol;
 import com.github.dockerjava.api.model.ResourceRequirements;
 import com.github.dockerjava.api.model.ResourceSpecs;
 import com.github.dockerjava.api.model.ServiceModeConfig;
@@ -47,7 +43,7 @@ import java.util.regex.Pattern;
  *   <li>never privileged, no host namespaces, no host paths: mounts are named volumes (type volume) and, when
  *       the tier makes the root filesystem read-only, a tmpfs at {@code /tmp};</li>
  *   <li>CPU, memory and pids limits, small reservations; restart policy; stop grace period; an init process;</li>
- *   <li>ports published in host mode without a published port, so the engine picks a free one per task;</li>
+ *   <li>no published port at all: the edge reaches tasks on the organization's internal network;</li>
  *   <li>rolling updates one task at a time, start-first, rolled back on the first failure.</li>
  * </ul>
  *
@@ -129,10 +125,6 @@ public final class ServiceSpecFactory {
             .withMonitor(rollout.monitor().toNanos())
             .withMaxFailureRatio(0f)
             .withOrder(rollout.rollbackOrder()));
-    EndpointSpec endpoint = endpointSpec(desired.ports());
-    if (endpoint != null) {
-      spec.withEndpointSpec(endpoint);
-    }
     return spec;
   }
 
@@ -294,36 +286,6 @@ public final class ServiceSpecFactory {
       }
     }
     return list;
-  }
-
-  static EndpointSpec endpointSpec(List<DesiredService.PortSpec> ports) {
-    if (ports == null || ports.isEmpty()) {
-      return null;
-    }
-    Map<String, PortConfig> configs = new LinkedHashMap<>();
-    for (DesiredService.PortSpec port : ports) {
-      require(port.containerPort() > 0 && port.containerPort() < 65536, "invalid container port " + port.containerPort());
-      PortConfigProtocol protocol = switch (port.protocol() == null ? "tcp" : port.protocol().toLowerCase(Locale.ROOT)) {
-        case "tcp" -> PortConfigProtocol.TCP;
-        case "udp" -> PortConfigProtocol.UDP;
-        default -> throw new IllegalArgumentException("unknown protocol " + port.protocol());
-      };
-      // no published port: in host mode the engine binds a free host port for each task
-      configs.putIfAbsent(port.containerPort() + "/" + protocol, new UnpublishedPortConfig()
-          .withTargetPort(port.containerPort())
-          .withProtocol(protocol)
-          .withPublishMode(PortConfig.PublishMode.host));
-    }
-    return new EndpointSpec().withPorts(new ArrayList<>(configs.values()));
-  }
-
-  /**
-   * A port that the engine publishes on a host port of its choosing: docker-java's {@code PortConfig} keeps the
-   * published port as an {@code int} and would send {@code "PublishedPort": 0}; this leaves the field out.
-   */
-  @JsonIgnoreProperties(value = "PublishedPort", allowSetters = true)
-  static final class UnpublishedPortConfig extends PortConfig {
-    private static final long serialVersionUID = 1L;
   }
 
   /** The health check of the container, or null to keep the image's own. */

@@ -15,15 +15,13 @@ public record ServiceState(String serviceId, String serviceName, long version, i
                            String image, String updateState, String updateMessage, List<Task> tasks) {
 
   /**
-   * One task. {@code endpoints} are its host-mode published ports (empty unless running).
+   * One task.
    *
    * @param imageDigest the digest of the image the task's container runs, when known
+   * @param address     while running: its IPv4 address on the organization's internal network, where the edge
+   *                    gateways reach it (tasks publish no host port); else null
    */
   public record Task(String taskId, String nodeId, int slot, String state, String desiredState, String message, String error,
-                     String containerId, String imageDigest, List<Endpoint> endpoints, java.time.Instant updatedAt) {
-  }
-
-  /** A published port of a running task: reach the container's {@code containerPort} at {@code address:port}. */
-  public record Endpoint(String address, int port, int containerPort, String protocol) {
+                     String containerId, String imageDigest, String address, java.time.Instant updatedAt) {
   }
 }

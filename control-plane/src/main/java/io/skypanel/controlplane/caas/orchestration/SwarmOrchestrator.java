@@ -22,11 +22,11 @@ import com.github.dockerjava.api.model.ServiceSpec;
 import com.github.dockerjava.api.model.StatisticNetworksConfig;
 import com.github.dockerjava.api.model.Statistics;
 import com.github.dockerjava.api.model.StatsConfig;
-import com.github.dockerjava.api.model.SwarmNode;
 import com.github.dockerjava.core.DockerClientConfig;
 import com.github.dockerjava.core.DockerClientImpl;
 import com.github.dockerjava.transport.DockerHttpClient;
 import io.skypanel.common.docker.DockerEngine;
+import io.skypanel.common.docker.Labels;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -58,7 +58,7 @@ import java.util.concurrent.TimeUnit;
  * the version from the engine. Where docker-java's model lacks what the engine sends or accepts, this class
  * talks to the engine's API through docker-java's own HTTP transport:
  * <ul>
- *   <li>task listing: the model drops {@code Status.PortStatus}, which carries the host ports of each task;</li>
+ *   <li>task listing: read as JSON, so every field the engine sends (network attachments among them) is there;</li>
  *   <li>service update with registry credentials: {@code UpdateServiceCmd} cannot send {@code X-Registry-Auth};</li>
  *   <li>secret creation: {@code SecretSpec.withData(String)} cannot carry arbitrary bytes.</li>
  * </ul>
@@ -70,9 +70,13 @@ public final class SwarmOrchestrator implements Orchestrator {
 
   private static final Logger LOG = LoggerFactory.getLogger(SwarmOrchestrator.class);
   private static final ObjectMapper MAPPER = DockerClientConfig.getDefaultObjectMapper();
-  public static final String NETWORK_PREFIX = "org_";
-  public static final String ORG_LABEL = "skypanel.org";
-  public static final String CONTAINER_LABEL = "skypanel.container";
+  public static final String NETWORK_PREFIX = "org-";
+  static final String EGRESS_SUFFIX = "-egress";
+  private static final String NETWORK_LABEL = Labels.NETWORK;
+  private static final String NETWORK_INTERNAL = Labels.NETWORK_INTERNAL;
+  private static final String NETWORK_EGRESS = Labels.NETWORK_EGRESS;
+  public static final String ORG_LABEL = Labels.ORG;
+  public static final String CONTAINER_LABEL = Labels.CONTAINER;
   private static final int UPDATE_ATTEMPTS = 4;
   private static final long STATS_TIMEOUT_SECONDS = 15;
   private static final int CACHE_LIMIT = 4096;
@@ -80,7 +84,6 @@ public final class SwarmOrchestrator implements Orchestrator {
   private final DockerEngine engine;
   private final ServiceSpecFactory.Rollout rollout;
   private final Map<String, String> commonLabels;
-  private final Map<String, String> nodeAddresses = new ConcurrentHashMap<>();
   private final Map<String, String> containerImages = new ConcurrentHashMap<>();
   private volatile String localNodeId;
 
@@ -116,7 +119,7 @@ public final class SwarmOrchestrator implements Orchestrator {
       return d;
     }
     return new DesiredService(d.serviceName(), labels(d.labels()), d.image(), d.entrypoint(), d.cmd(), d.env(), d.secrets(),
-        d.ports(), d.volumes(), d.healthcheck(), d.cpu(), d.memoryMb(), d.replicas(), d.restartPolicy(), d.stopGraceSeconds(),
+        d.volumes(), d.healthcheck(), d.cpu(), d.memoryMb(), d.replicas(), d.restartPolicy(), d.stopGraceSeconds(),
         d.tier(), d.networkIds(), d.registryLogin());
   }
 
@@ -140,52 +143,71 @@ public final class SwarmOrchestrator implements Orchestrator {
 
   // ---------------------------------------------------------------------------------------------- networks
 
+  /** The organization's internal network: every task of the organization and the edge gateways join it. */
   public static String networkName(UUID organizationId) {
     return NETWORK_PREFIX + organizationId;
   }
 
+  /** The organization's egress network: joined only while the organization allows egress. */
+  public static String egressNetworkName(UUID organizationId) {
+    return NETWORK_PREFIX + organizationId + EGRESS_SUFFIX;
+  }
+
   @Override
-  public Future<String> ensureOrganizationNetwork(UUID organizationId, boolean internal) {
-    String name = networkName(organizationId);
+  public Future<OrganizationNetworks> ensureOrganizationNetworks(UUID organizationId, boolean egressAllowed) {
     return engine.call(() -> {
       DockerClient docker = engine.client();
-      Network network = findNetwork(docker, name);
-      if (network == null) {
-        try {
-          String id = docker.createNetworkCmd()
-              .withName(name)
-              .withDriver("overlay")
-              .withAttachable(true)
-              .withInternal(internal)
-              .withCheckDuplicate(true)
-              .withLabels(labels(Map.of(ORG_LABEL, organizationId.toString())))
-              .exec()
-              .getId();
-          LOG.info("created network {} ({}, internal={})", name, id, internal);
-          return id;
-        } catch (DockerException e) {
-          // a concurrent create (this or another control plane) won the race: use the network it made
-          network = findNetwork(docker, name);
-          if (network == null) {
-            throw e;
-          }
+      String org = organizationId.toString();
+      boolean[] created = new boolean[1];
+      String internal = ensureNetwork(docker, networkName(organizationId), true, true,
+          Map.of(ORG_LABEL, org, NETWORK_LABEL, NETWORK_INTERNAL), created);
+      String egress = egressAllowed
+          ? ensureNetwork(docker, egressNetworkName(organizationId), false, false,
+              Map.of(ORG_LABEL, org, NETWORK_LABEL, NETWORK_EGRESS), new boolean[1])
+          : null;
+      return new OrganizationNetworks(internal, egress, created[0]);
+    });
+  }
+
+  private String ensureNetwork(DockerClient docker, String name, boolean internal, boolean attachable,
+                               Map<String, String> ownLabels, boolean[] created) {
+    Network network = findNetwork(docker, name);
+    if (network == null) {
+      try {
+        String id = docker.createNetworkCmd()
+            .withName(name)
+            .withDriver("overlay")
+            .withAttachable(attachable)
+            .withInternal(internal)
+            .withCheckDuplicate(true)
+            .withLabels(labels(ownLabels))
+            .exec()
+            .getId();
+        LOG.info("created network {} ({}, internal={})", name, id, internal);
+        created[0] = true;
+        return id;
+      } catch (DockerException e) {
+        // a concurrent create (this or another control plane) won the race: use the network it made
+        network = findNetwork(docker, name);
+        if (network == null) {
+          throw e;
         }
       }
-      // a listing can show a network a concurrent create has not finished; inspect it for its real settings
-      network = docker.inspectNetworkCmd().withNetworkId(network.getId()).exec();
-      if (network.getDriver() == null || network.getDriver().isBlank()) {
-        // still being created by a concurrent call of the platform, the only creator of org_<id> networks, with these settings
-        return network.getId();
-      }
-      if (!"overlay".equals(network.getDriver())) {
-        throw new IllegalStateException("network " + name + " exists with driver " + network.getDriver() + ", not overlay");
-      }
-      boolean existingInternal = Boolean.TRUE.equals(network.getInternal());
-      if (existingInternal != internal) {
-        throw new OrganizationNetworkMismatchException(name, network.getId(), existingInternal, internal);
-      }
+    }
+    // a listing can show a network a concurrent create has not finished; inspect it for its real settings
+    network = docker.inspectNetworkCmd().withNetworkId(network.getId()).exec();
+    if (network.getDriver() == null || network.getDriver().isBlank()) {
+      // still being created by a concurrent call of the platform, the only creator of these networks, with these settings
       return network.getId();
-    });
+    }
+    if (!"overlay".equals(network.getDriver())) {
+      throw new OrchestrationException("network " + name + " exists with driver " + network.getDriver() + ", not overlay");
+    }
+    boolean existingInternal = Boolean.TRUE.equals(network.getInternal());
+    if (existingInternal != internal) {
+      throw new OrganizationNetworkMismatchException(name, network.getId(), existingInternal, internal);
+    }
+    return network.getId();
   }
 
   private static Network findNetwork(DockerClient docker, String name) {
@@ -492,64 +514,36 @@ public final class SwarmOrchestrator implements Orchestrator {
     JsonObject containerStatus = status.getJsonObject("ContainerStatus", new JsonObject());
     String containerId = blankToNull(containerStatus.getString("ContainerID"));
     String specImage = task.getJsonObject("Spec", new JsonObject()).getJsonObject("ContainerSpec", new JsonObject()).getString("Image");
-    // the engine lists a host port once per address family it is bound on (0.0.0.0 and ::): keep one of each
-    java.util.LinkedHashSet<ServiceState.Endpoint> endpoints = new java.util.LinkedHashSet<>();
-    if ("running".equals(state)) {
-      JsonArray ports = status.getJsonObject("PortStatus", new JsonObject()).getJsonArray("Ports", new JsonArray());
-      String address = ports.isEmpty() ? null : nodeAddress(docker, nodeId);
-      for (int i = 0; i < ports.size(); i++) {
-        JsonObject port = ports.getJsonObject(i);
-        Integer published = port.getInteger("PublishedPort");
-        if (published != null && published > 0) {
-          endpoints.add(new ServiceState.Endpoint(address, published, port.getInteger("TargetPort", 0),
-              port.getString("Protocol", "tcp")));
-        }
-      }
-    }
+    String address = "running".equals(state) ? internalAddress(task) : null;
     String digest = imageDigest(docker, specImage, containerId, nodeId, localNode);
-    List<ServiceState.Endpoint> reachable = ipv4Endpoints(docker, List.copyOf(endpoints), containerId, nodeId, localNode);
     return new ServiceState.Task(task.getString("ID"), nodeId, task.getInteger("Slot", 0), state,
         task.getString("DesiredState"), status.getString("Message"), blankToNull(status.getString("Err")), containerId,
-        digest, reachable, instant(task.getString("UpdatedAt")));
+        digest, address, instant(task.getString("UpdatedAt")));
   }
 
   /**
-   * One endpoint per container port. Engine 20.10 may give one task different ephemeral host ports for IPv4 and
-   * IPv6, and the task status does not say which is which; only the IPv4 one is reachable on the node's IPv4
-   * address. The container's own bindings tell (when it runs on this engine); elsewhere the lowest port is kept,
-   * as the engine allocates the IPv4 binding first.
+   * The task's IPv4 address on its organization's internal network (the network labelled
+   * {@code skypanel.network=internal}), where the edge gateways reach it; null when it has none.
    */
-  private List<ServiceState.Endpoint> ipv4Endpoints(DockerClient docker, List<ServiceState.Endpoint> endpoints, String containerId,
-                                                    String nodeId, String localNode) {
-    Map<String, List<ServiceState.Endpoint>> byPort = new java.util.LinkedHashMap<>();
-    endpoints.forEach(e -> byPort.computeIfAbsent(e.containerPort() + "/" + e.protocol(), k -> new java.util.ArrayList<>()).add(e));
-    if (byPort.values().stream().allMatch(list -> list.size() == 1)) {
-      return endpoints;
-    }
-    Map<String, Integer> ipv4 = new java.util.HashMap<>();
-    if (containerId != null && localNode != null && localNode.equals(nodeId)) {
-      try {
-        var bindings = docker.inspectContainerCmd(containerId).exec().getNetworkSettings().getPorts().getBindings();
-        bindings.forEach((exposed, hostBindings) -> {
-          if (hostBindings != null) {
-            for (var binding : hostBindings) {
-              if (binding.getHostIp() != null && !binding.getHostIp().contains(":") && binding.getHostPortSpec() != null) {
-                ipv4.put(exposed.getPort() + "/" + exposed.getProtocol().toString(), Integer.parseInt(binding.getHostPortSpec()));
-              }
-            }
-          }
-        });
-      } catch (RuntimeException e) {
-        LOG.debug("could not read the port bindings of container {}: {}", containerId, e.getMessage());
+  static String internalAddress(JsonObject task) {
+    JsonArray attachments = task.getJsonArray("NetworksAttachments", new JsonArray());
+    for (int i = 0; i < attachments.size(); i++) {
+      JsonObject attachment = attachments.getJsonObject(i);
+      JsonObject labels = attachment.getJsonObject("Network", new JsonObject()).getJsonObject("Spec", new JsonObject())
+          .getJsonObject("Labels", new JsonObject());
+      if (!NETWORK_INTERNAL.equals(labels.getString(NETWORK_LABEL))) {
+        continue;
+      }
+      JsonArray addresses = attachment.getJsonArray("Addresses", new JsonArray());
+      for (int j = 0; j < addresses.size(); j++) {
+        String cidr = addresses.getString(j);
+        String ip = cidr.contains("/") ? cidr.substring(0, cidr.indexOf('/')) : cidr;
+        if (!ip.contains(":")) {
+          return ip;
+        }
       }
     }
-    List<ServiceState.Endpoint> chosen = new java.util.ArrayList<>();
-    byPort.forEach((key, candidates) -> {
-      Integer port = ipv4.get(key);
-      chosen.add(candidates.stream().filter(c -> port != null && c.port() == port).findFirst()
-          .orElse(candidates.stream().min(Comparator.comparingInt(ServiceState.Endpoint::port)).orElseThrow()));
-    });
-    return chosen;
+    return null;
   }
 
   /**
@@ -588,27 +582,6 @@ public final class SwarmOrchestrator implements Orchestrator {
     }
   }
 
-  private String nodeAddress(DockerClient docker, String nodeId) {
-    if (nodeId == null) {
-      return null;
-    }
-    String cached = nodeAddresses.get(nodeId);
-    if (cached != null) {
-      return cached;
-    }
-    List<SwarmNode> nodes = docker.listSwarmNodesCmd().withIdFilter(List.of(nodeId)).exec();
-    String address = nodes.stream()
-        .filter(node -> nodeId.equals(node.getId()) && node.getStatus() != null)
-        .map(node -> node.getStatus().getAddress())
-        .filter(Objects::nonNull)
-        .findFirst()
-        .orElse(null);
-    if (address != null) {
-      nodeAddresses.put(nodeId, address);
-    }
-    return address;
-  }
-
   private String localNodeId(DockerClient docker) {
     String id = localNodeId;
     if (id == null) {
@@ -619,7 +592,7 @@ public final class SwarmOrchestrator implements Orchestrator {
     return id;
   }
 
-  /** {@code GET /tasks?filters={"service":[id]}} as JSON: docker-java's Task model drops {@code Status.PortStatus}. */
+  /** {@code GET /tasks?filters={"service":[id]}} as JSON: docker-java's Task model drops parts of what the engine sends. */
   private List<JsonObject> listTasks(String serviceId) throws IOException {
     String filters = new JsonObject().put("service", new JsonArray().add(serviceId)).encode();
     DockerHttpClient.Request request = DockerHttpClient.Request.builder()

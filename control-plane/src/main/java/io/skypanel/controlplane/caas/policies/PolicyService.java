@@ -5,6 +5,7 @@ import io.skypanel.common.config.Settings;
 import io.skypanel.common.errors.ApiException;
 import io.skypanel.controlplane.activity.ActivityEntry;
 import io.skypanel.controlplane.activity.ActivityRepository;
+import io.skypanel.controlplane.caas.containers.ContainerRepository;
 import io.skypanel.controlplane.caas.policies.PolicyRepository.StoredImagePolicy;
 import io.skypanel.controlplane.caas.policies.PolicyRepository.StoredNetworkPolicy;
 import io.skypanel.controlplane.tenancy.OrgContext;
@@ -47,6 +48,8 @@ public final class PolicyService {
   private final String defaultEgress;
   private final PolicyRepository policies = new PolicyRepository();
   private final ActivityRepository activity = new ActivityRepository();
+  private final ContainerRepository containers = new ContainerRepository();
+  private volatile java.util.function.Consumer<UUID> reapplyListener = id -> { };
 
   /** Reads and checks the platform defaults; a malformed setting stops the start. */
   public PolicyService(Pool pool, Settings settings) {
@@ -183,11 +186,26 @@ public final class PolicyService {
     if (!"deny".equals(egress) && !"allow".equals(egress)) {
       return Future.failedFuture(ApiException.validation("egress must be deny or allow", null));
     }
-    return pool.withTransaction(conn -> policies.upsertNetworkPolicy(conn, org.organizationId(), egress, principal.userId())
-        .compose(stored -> activity.insert(conn, new ActivityEntry(org.organizationId(), principal.userId(), "caas.policy.network.update",
-            "network_policy", org.organizationId().toString(),
-            new JsonObject().put("egress", egress).put("ingress", INGRESS_EDGE_AND_ORG), ip)).map(stored)))
+    List<UUID> reapply = new ArrayList<>();
+    return pool.withTransaction(conn -> policies.networkPolicy(conn, org.organizationId())
+            .compose(before -> policies.upsertNetworkPolicy(conn, org.organizationId(), egress, principal.userId())
+                .compose(stored -> egress.equals(before == null ? defaultEgress : before.egressMode())
+                    ? Future.succeededFuture(stored)
+                    // the tasks change networks: every container rolls over to the new set
+                    : containers.reapplyOrganization(conn, org.organizationId()).map(ids -> {
+                      reapply.addAll(ids);
+                      return stored;
+                    })))
+            .compose(stored -> activity.insert(conn, new ActivityEntry(org.organizationId(), principal.userId(), "caas.policy.network.update",
+                "network_policy", org.organizationId().toString(),
+                new JsonObject().put("egress", egress).put("ingress", INGRESS_EDGE_AND_ORG), ip)).map(stored)))
+        .onSuccess(stored -> reapply.forEach(reapplyListener))
         .map(this::networkView);
+  }
+
+  /** Told, after the commit, of each container that must be re-applied because the organization's egress changed. */
+  public void onReapply(java.util.function.Consumer<UUID> listener) {
+    this.reapplyListener = listener;
   }
 
   private JsonObject networkView(StoredNetworkPolicy stored) {

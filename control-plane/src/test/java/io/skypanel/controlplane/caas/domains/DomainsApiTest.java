@@ -170,7 +170,7 @@ class DomainsApiTest extends ApiTestBase {
    * recreate any removed behind its back), then removes whatever a failed deletion left, and the organizations' networks.
    */
   @AfterAll
-  static void removeContainersServicesAndNetworks() {
+  static void removeContainersServicesAndNetworks() throws InterruptedException {
     for (Owned container : CONTAINERS) {
       call(HttpMethod.DELETE, "/api/caas/containers/" + container.id(), container.owner().token(), container.org(), null);
     }
@@ -189,7 +189,7 @@ class DomainsApiTest extends ApiTestBase {
           TestImages.dockerResult("service", "rm", id);
         }
       }
-      TestImages.dockerResult("network", "rm", "org_" + org);
+      TestImages.removeOrganizationNetworks(java.util.UUID.fromString(org.toString()));
     }
   }
 

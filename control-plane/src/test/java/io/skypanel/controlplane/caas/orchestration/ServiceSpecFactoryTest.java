@@ -34,7 +34,6 @@ class ServiceSpecFactoryTest {
     return new DesiredService("c-1234", Map.of("skypanel.org", "o1", "skypanel.container", "1234"), "nginx:1.27",
         null, List.of("serve", "--port", "8080"), Map.of("B", "2", "A", "1"),
         List.of(new DesiredService.SecretMount("sec-id", "c-1234-db-password-v1", "db_password")),
-        List.of(new DesiredService.PortSpec(8080, "tcp"), new DesiredService.PortSpec(53, "udp")),
         List.of(new DesiredService.VolumeMount("vol-data", "/data", false)),
         health, 0.5, 256, 2, "on-failure", 15, tier, List.of("net-1"), null);
   }
@@ -81,17 +80,15 @@ class ServiceSpecFactoryTest {
   }
 
   @Test
-  void publishes_ports_in_host_mode_without_a_published_port() throws Exception {
+  void publishes_no_port_and_joins_only_the_given_networks() throws Exception {
     JsonObject spec = json(FACTORY.build(desired(tier(false), null)));
-    JsonArray ports = spec.getJsonObject("EndpointSpec").getJsonArray("Ports");
 
-    assertThat(ports).hasSize(2);
-    JsonObject tcp = ports.getJsonObject(0);
-    assertThat(tcp.getInteger("TargetPort")).isEqualTo(8080);
-    assertThat(tcp.getString("Protocol")).isEqualTo("tcp");
-    assertThat(tcp.getString("PublishMode")).isEqualTo("host");
-    assertThat(tcp.containsKey("PublishedPort")).as("the engine picks a free host port per task").isFalse();
-    assertThat(ports.getJsonObject(1).getString("Protocol")).isEqualTo("udp");
+    JsonObject endpoint = spec.getJsonObject("EndpointSpec");
+    assertThat(endpoint == null || endpoint.getJsonArray("Ports") == null || endpoint.getJsonArray("Ports").isEmpty())
+        .as("no tenant task publishes a host port: " + endpoint).isTrue();
+    JsonArray networks = spec.getJsonObject("TaskTemplate").getJsonArray("Networks");
+    assertThat(networks).hasSize(1);
+    assertThat(networks.getJsonObject(0).getString("Target")).isEqualTo("net-1");
   }
 
   @Test
@@ -235,7 +232,7 @@ class ServiceSpecFactoryTest {
   }
 
   private static DesiredService withVolumes(DesiredService d, List<DesiredService.VolumeMount> volumes) {
-    return new DesiredService(d.serviceName(), d.labels(), d.image(), d.entrypoint(), d.cmd(), d.env(), d.secrets(), d.ports(),
+    return new DesiredService(d.serviceName(), d.labels(), d.image(), d.entrypoint(), d.cmd(), d.env(), d.secrets(),
         new ArrayList<>(volumes), d.healthcheck(), d.cpu(), d.memoryMb(), d.replicas(), d.restartPolicy(), d.stopGraceSeconds(),
         d.tier(), d.networkIds(), d.registryLogin());
   }

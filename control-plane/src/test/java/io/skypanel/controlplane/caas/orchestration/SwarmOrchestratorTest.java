@@ -3,6 +3,8 @@ package io.skypanel.controlplane.caas.orchestration;
 import com.github.dockerjava.api.model.UpdateOrder;
 import io.skypanel.common.docker.DockerEngine;
 import io.skypanel.common.docker.DockerOptions;
+import io.skypanel.common.gateway.EdgeGateway;
+import io.skypanel.common.testing.TestGateway;
 import io.skypanel.controlplane.support.TestImages;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -19,7 +21,9 @@ import org.slf4j.LoggerFactory;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.Proxy;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -69,6 +73,8 @@ class SwarmOrchestratorTest {
   private static String broken;
   private static String busybox;
   private static String openNetwork;
+  private static EdgeGateway gateway;
+  private static int relayPort;
 
   private final List<String> services = new CopyOnWriteArrayList<>();
 
@@ -84,7 +90,10 @@ class SwarmOrchestratorTest {
     v1 = TestImages.digestOf(TestImages.web("v1", "hello v1"));
     v2 = TestImages.digestOf(TestImages.web("v2", "hello v2"));
     broken = TestImages.digestOf(TestImages.broken("b1"));
-    openNetwork = await(orchestrator.ensureOrganizationNetwork(UUID.randomUUID(), false), 30);
+    openNetwork = await(orchestrator.ensureOrganizationNetworks(UUID.randomUUID(), true), 30).internalId();
+    // tasks publish no host port: the test reaches them as the edge does, through an edge gateway
+    gateway = TestGateway.create(vertx, engine, "orchestrator-" + RUN, TEST_LABELS);
+    relayPort = await(gateway.start(), 120).getPort();
   }
 
   @AfterEach
@@ -97,6 +106,9 @@ class SwarmOrchestratorTest {
   @AfterAll
   static void stop() throws Exception {
     try {
+      if (gateway != null) {
+        await(gateway.remove(), 30);
+      }
       cleanByLabel("skypanel.test.run=" + RUN);
     } finally {
       if (engine != null) {
@@ -111,7 +123,7 @@ class SwarmOrchestratorTest {
   // ------------------------------------------------------------------------------------------------ tests
 
   @Test
-  void creates_a_hardened_service_whose_task_answers_http_on_its_host_port() throws Exception {
+  void creates_a_hardened_service_that_publishes_no_port_and_answers_on_its_overlay_address() throws Exception {
     UUID container = UUID.randomUUID();
     DesiredService desired = web("hardened", v1, 1, container);
     String id = create(desired);
@@ -131,21 +143,19 @@ class SwarmOrchestratorTest {
     List<String> mountTypes = containerSpec.getJsonArray("Mounts", new JsonArray()).stream()
         .map(m -> ((JsonObject) m).getString("Type")).toList();
     assertThat(mountTypes).containsOnly("tmpfs");
-    JsonObject port = spec.getJsonObject("EndpointSpec").getJsonArray("Ports").getJsonObject(0);
-    assertThat(port.getString("PublishMode")).isEqualTo("host");
-    assertThat(port.containsKey("PublishedPort")).isFalse();
+    JsonObject endpointSpec = spec.getJsonObject("EndpointSpec");
+    assertThat(endpointSpec == null || endpointSpec.getJsonArray("Ports") == null).as("no published port: " + endpointSpec).isTrue();
     assertThat(spec.getJsonObject("Labels").getString("skypanel.container")).isEqualTo(container.toString());
     assertThat(containerSpec.getJsonObject("Labels").getString("skypanel.container")).isEqualTo(container.toString());
 
     ServiceState state = awaitState(id, s -> s.runningReplicas() == 1 && !endpoints(s).isEmpty());
     ServiceState.Task running = runningTasks(state).get(0);
-    ServiceState.Endpoint endpoint = running.endpoints().get(0);
-    assertThat(endpoint.address()).isEqualTo("127.0.0.1");
-    assertThat(endpoint.containerPort()).isEqualTo(8080);
-    assertThat(endpoint.protocol()).isEqualTo("tcp");
+    assertThat(running.address()).as("the task's address on the organization's internal network").matches("\\d+\\.\\d+\\.\\d+\\.\\d+");
     assertThat(running.imageDigest()).isEqualTo(v1);
     assertThat(state.image()).isEqualTo(v1);
-    assertThat(get(endpoint.port())).isEqualTo("hello v1");
+    assertThat(get(running.address())).isEqualTo("hello v1");
+    JsonObject inspected = serviceInspect(id);
+    assertThat(inspected.getJsonObject("Endpoint").getJsonArray("Ports")).as("the engine published nothing").isNull();
 
     // what the engine made of it: the container itself
     JsonObject hostConfig = new JsonArray(TestImages.docker("container", "inspect", running.containerId()))
@@ -181,10 +191,10 @@ class SwarmOrchestratorTest {
 
     await(orchestrator.updateService(id, withReplicas(one, 3)), 30);
     ServiceState three = awaitState(id, s -> s.runningReplicas() == 3 && endpoints(s).size() == 3);
-    Set<Integer> ports = endpoints(three).stream().map(ServiceState.Endpoint::port).collect(Collectors.toSet());
-    assertThat(ports).as("each task has its own engine-chosen host port").hasSize(3);
-    for (int port : ports) {
-      assertThat(get(port)).isEqualTo("hello v1");
+    Set<String> addresses = new HashSet<>(endpoints(three));
+    assertThat(addresses).as("each task has its own overlay address").hasSize(3);
+    for (String address : addresses) {
+      assertThat(get(address)).isEqualTo("hello v1");
     }
     assertThat(three.desiredReplicas()).isEqualTo(3);
 
@@ -192,7 +202,7 @@ class SwarmOrchestratorTest {
     ServiceState back = awaitState(id, s -> s.runningReplicas() == 1
         && s.tasks().stream().filter(t -> "running".equals(t.desiredState())).count() == 1);
     assertThat(back.desiredReplicas()).isEqualTo(1);
-    assertThat(get(endpoints(back).get(0).port())).isEqualTo("hello v1");
+    assertThat(get(endpoints(back).get(0))).isEqualTo("hello v1");
   }
 
   /**
@@ -214,25 +224,25 @@ class SwarmOrchestratorTest {
     AtomicInteger refusedAttempts = new AtomicInteger();
     Map<String, Integer> bodies = new ConcurrentHashMap<>();
     Thread client = new Thread(() -> {
-      List<Integer> known = ports(id);
+      List<String> known = addresses(id);
       int next = 0;
       while (!stop.get()) {
         int n = requests.incrementAndGet();
         if (n % 5 == 0) {
-          known = ports(id);
+          known = addresses(id);
         }
         String body = null;
         for (int round = 0; round < 2 && body == null; round++) {
           for (int i = 0; i < known.size() && body == null; i++) {
-            int port = known.get((next + i) % known.size());
+            String address = known.get((next + i) % known.size());
             try {
-              body = get(port);
+              body = get(address);
             } catch (IOException e) {
               refusedAttempts.incrementAndGet();
             }
           }
           if (body == null) {
-            known = ports(id); // every known endpoint refused: re-read once, then count a failure
+            known = addresses(id); // every known endpoint refused: re-read once, then count a failure
           }
         }
         next++;
@@ -260,8 +270,8 @@ class SwarmOrchestratorTest {
     assertThat(failed.get()).as("requests no endpoint answered").isZero();
     assertThat(bodies).containsKeys("hello v1", "hello v2");
     ServiceState done = await(orchestrator.inspect(id), 30);
-    for (ServiceState.Endpoint endpoint : endpoints(done)) {
-      assertThat(get(endpoint.port())).isEqualTo("hello v2");
+    for (String address : endpoints(done)) {
+      assertThat(get(address)).isEqualTo("hello v2");
     }
   }
 
@@ -283,7 +293,7 @@ class SwarmOrchestratorTest {
     ServiceState after = awaitState(id, s -> s.runningReplicas() == 1 && !endpoints(s).isEmpty());
     ServiceState.Task running = runningTasks(after).get(0);
     assertThat(running.imageDigest()).isEqualTo(v1);
-    assertThat(get(running.endpoints().get(0).port())).isEqualTo("hello v1");
+    assertThat(get(running.address())).isEqualTo("hello v1");
     assertThat(after.tasks()).anySatisfy(t -> assertThat(t.imageDigest()).isEqualTo(broken));
     LOG.info("broken tasks: {}", after.tasks().stream().filter(t -> broken.equals(t.imageDigest()))
         .map(t -> t.state() + " / " + t.message() + " / " + t.error()).toList());
@@ -339,33 +349,51 @@ class SwarmOrchestratorTest {
   }
 
   @Test
-  void organization_network_is_overlay_and_internal_when_asked() throws Exception {
+  void organization_networks_are_internal_and_attachable_with_egress_only_when_allowed() throws Exception {
     UUID org = UUID.randomUUID();
-    Future<String> a = orchestrator.ensureOrganizationNetwork(org, true);
-    Future<String> b = orchestrator.ensureOrganizationNetwork(org, true);
-    String internal = await(a, 30);
-    assertThat(await(b, 30)).as("concurrent ensure yields one network").isEqualTo(internal);
-    assertThat(await(orchestrator.ensureOrganizationNetwork(org, true), 30)).isEqualTo(internal);
+    Future<OrganizationNetworks> a = orchestrator.ensureOrganizationNetworks(org, false);
+    Future<OrganizationNetworks> b = orchestrator.ensureOrganizationNetworks(org, false);
+    OrganizationNetworks denied = await(a, 30);
+    assertThat(await(b, 30).internalId()).as("concurrent ensure yields one network").isEqualTo(denied.internalId());
+    assertThat(denied.egressId()).isNull();
+    OrganizationNetworks allowed = await(orchestrator.ensureOrganizationNetworks(org, true), 30);
+    assertThat(allowed.internalId()).isEqualTo(denied.internalId());
+    assertThat(allowed.internalCreated()).isFalse();
+    assertThat(allowed.ids()).containsExactly(denied.internalId(), allowed.egressId());
 
-    JsonObject network = new JsonArray(TestImages.docker("network", "inspect", internal)).getJsonObject(0);
-    assertThat(network.getString("Name")).isEqualTo("org_" + org);
-    assertThat(network.getString("Driver")).isEqualTo("overlay");
-    assertThat(network.getString("Scope")).isEqualTo("swarm");
-    assertThat(network.getBoolean("Internal")).isTrue();
-    assertThat(network.getBoolean("Attachable")).isTrue();
-    assertThat(network.getJsonObject("Labels").getString("skypanel.org")).isEqualTo(org.toString());
-    assertThat(TestImages.docker("network", "ls", "-q", "--filter", "name=org_" + org).trim().lines().count()).isEqualTo(1);
+    JsonObject internal = new JsonArray(TestImages.docker("network", "inspect", denied.internalId())).getJsonObject(0);
+    assertThat(internal.getString("Name")).isEqualTo("org-" + org);
+    assertThat(internal.getString("Driver")).isEqualTo("overlay");
+    assertThat(internal.getString("Scope")).isEqualTo("swarm");
+    assertThat(internal.getBoolean("Internal")).isTrue();
+    assertThat(internal.getBoolean("Attachable")).as("edge gateways join it live").isTrue();
+    assertThat(internal.getJsonObject("Labels").getString("skypanel.org")).isEqualTo(org.toString());
+    assertThat(internal.getJsonObject("Labels").getString("skypanel.network")).isEqualTo("internal");
+    JsonObject egress = new JsonArray(TestImages.docker("network", "inspect", allowed.egressId())).getJsonObject(0);
+    assertThat(egress.getString("Name")).isEqualTo("org-" + org + "-egress");
+    assertThat(egress.getBoolean("Internal")).isFalse();
+    assertThat(egress.getBoolean("Attachable")).as("nothing but the organization's tasks joins it").isFalse();
+    assertThat(TestImages.docker("network", "ls", "-q", "--filter", "name=org-" + org).trim().lines().count()).isEqualTo(2);
 
-    Throwable mismatch = failure(orchestrator.ensureOrganizationNetwork(org, false));
-    assertThat(mismatch).isInstanceOf(OrganizationNetworkMismatchException.class).hasMessageContaining("internal=true");
+    // a network of the wrong kind under the platform's name is not used
+    UUID squatted = UUID.randomUUID();
+    TestImages.docker("network", "create", "-d", "overlay", "--label", "skypanel.test.run=" + RUN, "org-" + squatted);
+    assertThat(failure(orchestrator.ensureOrganizationNetworks(squatted, false)))
+        .isInstanceOf(OrganizationNetworkMismatchException.class).hasMessageContaining("internal=false");
 
-    // a task on the internal network has no default route; one on an open network has (the control)
-    String closedId = create(sleeper("closed", internal));
-    String openId = create(sleeper("open", openNetwork));
+    // a task on the internal network alone has no default route and no gateway bridge; one that also joins the egress network has
+    String closedId = create(sleeper("closed", denied.internalId()));
+    String openId = create(sleeper("open", allowed.ids()));
     String closed = runningTasks(awaitState(closedId, s -> s.runningReplicas() == 1)).get(0).containerId();
     String open = runningTasks(awaitState(openId, s -> s.runningReplicas() == 1)).get(0).containerId();
     assertThat(defaultRoutes(closed)).as("routes inside the internal task").isEmpty();
-    assertThat(defaultRoutes(open)).as("routes inside the open task").isNotEmpty();
+    assertThat(defaultRoutes(open)).as("routes inside the egress task").isNotEmpty();
+    JsonObject closedNetworks = new JsonArray(TestImages.docker("container", "inspect", closed)).getJsonObject(0)
+        .getJsonObject("NetworkSettings").getJsonObject("Networks");
+    assertThat(closedNetworks.fieldNames()).as("networks of the internal task").containsExactly("org-" + org);
+    JsonObject openNetworks = new JsonArray(TestImages.docker("container", "inspect", open)).getJsonObject(0)
+        .getJsonObject("NetworkSettings").getJsonObject("Networks");
+    assertThat(openNetworks.fieldNames()).contains("org-" + org, "org-" + org + "-egress", "docker_gwbridge");
   }
 
   @Test
@@ -417,14 +445,20 @@ class SwarmOrchestratorTest {
     labels.put("skypanel.container", container.toString());
     labels.put("skypanel.org", UUID.randomUUID().toString());
     return new DesiredService("skpt-" + RUN + "-" + name, labels, image, null, null, Map.of("GREETING", "hi"),
-        List.of(), List.of(new DesiredService.PortSpec(8080, "tcp")), List.of(), HTTP_CHECK, 0.25, 64, replicas, "any", 2,
+        List.of(), List.of(), HTTP_CHECK, 0.25, 64, replicas, "any", 2,
         TIER, List.of(openNetwork), null);
   }
 
   private static DesiredService sleeper(String name, String network) {
     return new DesiredService("skpt-" + RUN + "-" + name, Map.of("skypanel.container", UUID.randomUUID().toString()), busybox,
-        null, List.of("sleep", "3600"), Map.of(), List.of(), List.of(), List.of(), null, 0.1, 32, 1, "any", 1, TIER,
+        null, List.of("sleep", "3600"), Map.of(), List.of(), List.of(), null, 0.1, 32, 1, "any", 1, TIER,
         List.of(network), null);
+  }
+
+  private static DesiredService sleeper(String name, List<String> networks) {
+    DesiredService d = sleeper(name, networks.get(0));
+    return new DesiredService(d.serviceName(), d.labels(), d.image(), d.entrypoint(), d.cmd(), d.env(), d.secrets(), d.volumes(),
+        d.healthcheck(), d.cpu(), d.memoryMb(), d.replicas(), d.restartPolicy(), d.stopGraceSeconds(), d.tier(), networks, d.registryLogin());
   }
 
   private static DesiredService withReplicas(DesiredService d, int replicas) {
@@ -437,7 +471,7 @@ class SwarmOrchestratorTest {
 
   private static DesiredService copy(DesiredService d, String image, int replicas, List<DesiredService.SecretMount> secrets,
                                      List<DesiredService.VolumeMount> volumes, DesiredService.RegistryLogin login) {
-    return new DesiredService(d.serviceName(), d.labels(), image, d.entrypoint(), d.cmd(), d.env(), secrets, d.ports(), volumes,
+    return new DesiredService(d.serviceName(), d.labels(), image, d.entrypoint(), d.cmd(), d.env(), secrets, volumes,
         d.healthcheck(), d.cpu(), d.memoryMb(), replicas, d.restartPolicy(), d.stopGraceSeconds(), d.tier(), d.networkIds(), login);
   }
 
@@ -447,18 +481,18 @@ class SwarmOrchestratorTest {
         .toList();
   }
 
-  private static List<ServiceState.Endpoint> endpoints(ServiceState state) {
-    return runningTasks(state).stream().flatMap(t -> t.endpoints().stream()).toList();
+  /** The overlay addresses of the running tasks. */
+  private static List<String> endpoints(ServiceState state) {
+    return runningTasks(state).stream().map(ServiceState.Task::address).filter(a -> a != null).toList();
   }
 
-  /** The host ports of the running tasks, as the client of the rolling test sees them; empty when inspect fails. */
-  private static List<Integer> ports(String serviceId) {
+  /** The overlay addresses of the running tasks, as the client of the rolling test sees them; empty when inspect fails. */
+  private static List<String> addresses(String serviceId) {
     try {
       ServiceState state = await(orchestrator.inspect(serviceId), 30);
       return state == null ? List.of() : state.tasks().stream()
-          .filter(t -> "running".equals(t.state()))
-          .flatMap(t -> t.endpoints().stream())
-          .map(ServiceState.Endpoint::port)
+          .filter(t -> "running".equals(t.state()) && t.address() != null)
+          .map(ServiceState.Task::address)
           .toList();
     } catch (Exception e) {
       return List.of();
@@ -506,9 +540,11 @@ class SwarmOrchestratorTest {
   }
 
   /** GET http://127.0.0.1:port/ over a fresh connection; the body when the status is 200. */
-  private static String get(int port) throws IOException {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 1000);
+  /** GET / on the task's port 8080 at its overlay address, through the gateway's SOCKS5 relay. */
+  private static String get(String address) throws IOException {
+    String port = address + ":8080";
+    try (Socket socket = new Socket(new Proxy(Proxy.Type.SOCKS, new InetSocketAddress("127.0.0.1", relayPort)))) {
+      socket.connect(new InetSocketAddress(InetAddress.getByName(address), 8080), 1000);
       socket.setSoTimeout(2000);
       OutputStream out = socket.getOutputStream();
       out.write("GET / HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
@@ -561,7 +597,12 @@ class SwarmOrchestratorTest {
         TestImages.dockerResult("rm", "-f", id);
       }
     }
-    for (String kind : List.of("network", "secret", "volume")) {
+    for (String network : TestImages.docker("network", "ls", "-q", "--filter", "label=" + label).trim().lines().toList()) {
+      if (!network.isBlank()) {
+        TestImages.removeNetwork(network);
+      }
+    }
+    for (String kind : List.of("secret", "volume")) {
       Set<String> ids = new HashSet<>(TestImages.docker(kind, "ls", "-q", "--filter", "label=" + label).trim().lines().toList());
       for (String id : ids) {
         if (!id.isBlank()) {
