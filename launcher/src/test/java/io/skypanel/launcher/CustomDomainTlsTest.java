@@ -37,6 +37,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CustomDomainTlsTest {
 
+  private static final String GATEWAY = "skypanel-test-gw-tls-" + java.util.UUID.randomUUID().toString().substring(0, 8);
+
   private static final Duration CONVERGE = Duration.ofSeconds(90);
   private static final String HOSTNAME = "shop.customer.test";
 
@@ -62,6 +64,7 @@ class CustomDomainTlsTest {
         .put("SKYPANEL_DATA_DIR", Files.createTempDirectory("skypanel-domains").toString())
         .put("SKYPANEL_BCRYPT_COST", "4")
         .put("SKYPANEL_BASE_DOMAIN", "apps.skypanel.test")
+        .put("SKYPANEL_EDGE_GATEWAY_NAME", GATEWAY)
         .put("SKYPANEL_API_PORT", "0").put("SKYPANEL_EXEC_PORT", "0").put("SKYPANEL_LOGS_PORT", "0")
         .put("SKYPANEL_HTTP_PORT", Integer.toString(httpPort)).put("SKYPANEL_HTTPS_PORT", Integer.toString(httpsPort))
         .put("SKYPANEL_EDGE_REDIRECT_HTTPS_PORT", Integer.toString(httpsPort))
@@ -77,17 +80,19 @@ class CustomDomainTlsTest {
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws InterruptedException {
     if (platform != null) {
       api.close();
       Await.result(platform.stop());
     }
+    TestImages.dockerResult("rm", "-f", GATEWAY);
     if (org != null) {
       for (String service : TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + org).trim().split("\\s+")) {
         if (!service.isBlank()) {
           TestImages.dockerResult("service", "rm", service);
         }
       }
+      TestImages.removeOrganizationNetworks(java.util.UUID.fromString(org));
     }
     if (pebble != null) {
       pebble.close();
@@ -105,8 +110,6 @@ class CustomDomainTlsTest {
     ApiClient.Session owner = Await.result(api.newUser("Shop Owner"));
     org = owner.personalOrganizationId();
     TestServers.execute(database, "UPDATE organizations SET plan_id = (SELECT id FROM paas_plans WHERE slug = 'performance') WHERE id = '" + org + "'");
-    assertThat(Await.result(api.send(HttpMethod.PUT, "/api/caas/policies/network", owner.token(), new JsonObject().put("egress", "allow"))).statusCode())
-        .isEqualTo(200);
     var created = Await.result(api.post("/api/caas/containers", owner.token(), new JsonObject()
         .put("name", "shop").put("image_ref", TestImages.digestOf(TestImages.web("domain-shop", "hello shop")))
         .put("ports", new JsonArray().add(new JsonObject().put("container_port", 8080)))

@@ -28,6 +28,8 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class EdgeRoutingTest {
 
+  private static final String GATEWAY = "skypanel-test-gw-routing-" + UUID.randomUUID().toString().substring(0, 8);
+
   private static final Duration CONVERGE = Duration.ofSeconds(90);
   private static WebClient web;
 
@@ -52,6 +54,7 @@ class EdgeRoutingTest {
         .put("SKYPANEL_DATA_DIR", Files.createTempDirectory("skypanel-edge").toString())
         .put("SKYPANEL_BCRYPT_COST", "4")
         .put("SKYPANEL_BASE_DOMAIN", "apps.skypanel.test")
+        .put("SKYPANEL_EDGE_GATEWAY_NAME", GATEWAY)
         .put("SKYPANEL_API_PORT", "0").put("SKYPANEL_HTTP_PORT", "0").put("SKYPANEL_HTTPS_PORT", "0")
         .put("SKYPANEL_EXEC_PORT", "0").put("SKYPANEL_LOGS_PORT", "0");
     platform = Await.result(Launcher.start(overrides));
@@ -62,12 +65,13 @@ class EdgeRoutingTest {
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws InterruptedException {
     if (platform != null) {
       api.close();
       web.close();
       Await.result(platform.stop());
     }
+    TestImages.dockerResult("rm", "-f", GATEWAY);
     // Swarm outlives the platform; once its reconciler is gone (it would recreate them), remove the tenants' services
     for (String org : organizations) {
       for (String service : TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + org).trim().split("\\s+")) {
@@ -75,6 +79,9 @@ class EdgeRoutingTest {
           TestImages.dockerResult("service", "rm", service);
         }
       }
+    }
+    for (String org : organizations) {
+      TestImages.removeOrganizationNetworks(UUID.fromString(org));
     }
     TestServers.dropDatabase(database);
   }
@@ -84,8 +91,6 @@ class EdgeRoutingTest {
     String org = session.personalOrganizationId();
     organizations.add(org);
     TestServers.execute(database, "UPDATE organizations SET plan_id = (SELECT id FROM paas_plans WHERE slug = 'performance') WHERE id = '" + org + "'");
-    assertThat(Await.result(api.send(HttpMethod.PUT, "/api/caas/policies/network", session.token(), new JsonObject().put("egress", "allow"))).statusCode())
-        .isEqualTo(200);
     String tagged = TestImages.web("edge-" + name.toLowerCase(), body);
     var created = Await.result(api.post("/api/caas/containers", session.token(), new JsonObject()
         .put("name", "web").put("image_ref", TestImages.digestOf(tagged))
