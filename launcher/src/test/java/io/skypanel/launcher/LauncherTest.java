@@ -152,7 +152,8 @@ class LauncherTest {
         .put("SKYPANEL_LOGS_PORT", "0")
         .put("SKYPANEL_ADMIN_PORT", "0")
         .put("SKYPANEL_BCRYPT_COST", "4")
-        .put("SKYPANEL_SERVICES", "control-plane,edge-router,exec-proxy,log-tail");
+        .put("SKYPANEL_SERVICES", "control-plane,edge-router,exec-proxy,log-tail")
+        .put("SKYPANEL_EDGE_GATEWAY", "off");
   }
 
   private static String url(DatabaseOptions options) {

@@ -50,6 +50,7 @@ public final class EdgeServer {
           .put("SKYPANEL_HTTP_PORT", "0")
           .put("SKYPANEL_HTTPS_PORT", "0")
           .put("SKYPANEL_DATA_DIR", Files.createTempDirectory("skypanel-edge-test").toString())
+          .put("SKYPANEL_EDGE_GATEWAY", "off")
           .mergeIn(overrides);
     } catch (java.io.IOException e) {
       return Future.failedFuture(e);
