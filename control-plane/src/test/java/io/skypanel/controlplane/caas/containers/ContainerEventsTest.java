@@ -40,8 +40,6 @@ class ContainerEventsTest {
     owner = Await.result(api.newUser("Event Watcher"));
     TestServers.execute(server.database(), "UPDATE organizations SET plan_id = (SELECT id FROM paas_plans WHERE slug = 'performance') WHERE id = '"
         + owner.personalOrganizationId() + "'");
-    assertThat(Await.result(api.send(HttpMethod.PUT, "/api/caas/policies/network", owner.token(), new JsonObject().put("egress", "allow"))).statusCode())
-        .isEqualTo(200);
   }
 
   @AfterAll

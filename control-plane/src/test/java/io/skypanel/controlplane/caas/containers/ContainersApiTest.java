@@ -4,7 +4,12 @@ import io.skypanel.common.testing.TestServers;
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.ApiTestBase;
 import io.skypanel.common.testing.Eventually;
+import io.skypanel.common.gateway.EdgeGateway;
+import io.skypanel.common.testing.TestGateway;
+import io.skypanel.controlplane.support.Await;
+import io.skypanel.controlplane.support.OverlayHttp;
 import io.skypanel.controlplane.support.TestImages;
+import java.util.Map;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -29,6 +34,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 /** Customers' containers through the API, against the real Swarm engine. */
 class ContainersApiTest extends ApiTestBase {
 
+  private static EdgeGateway gateway;
+  private static int relayPort;
+
   private static final Duration CONVERGE = Duration.ofSeconds(90);
   private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -46,14 +54,18 @@ class ContainersApiTest extends ApiTestBase {
     broken = TestImages.digestOf(TestImages.broken("api-broken"));
     owner = newUser("Container Owner");
     org = createOrganization(owner, "Containers " + UUID.randomUUID().toString().substring(0, 6)).getString("id");
-    // the performance plan allows several replicas; egress allow gives tasks host-mode ports (see docs/security.md)
+    // the performance plan allows several replicas; the default network policy (egress deny) stays: tasks publish
+    // nothing and are reached on their overlay addresses through a gateway of the test's own, as the edge does
     TestServers.execute(server.database(), "UPDATE organizations SET plan_id = (SELECT id FROM paas_plans WHERE slug = 'performance') WHERE id = '" + org + "'");
-    HttpResponse<Buffer> policy = call(HttpMethod.PUT, "/api/caas/policies/network", owner.token(), org, new JsonObject().put("egress", "allow"));
-    assertThat(policy.statusCode()).as(policy.bodyAsString()).isEqualTo(200);
+    gateway = TestGateway.create(server.platform().vertx(), server.platform().docker(), "containers-" + UUID.randomUUID().toString().substring(0, 8), Map.of());
+    relayPort = Await.result(gateway.start()).getPort();
   }
 
   @AfterAll
-  static void removeLeftoverServices() {
+  static void removeLeftoverServices() throws InterruptedException {
+    if (gateway != null) {
+      Await.result(gateway.remove());
+    }
     // containers deleted by the tests are already gone; this catches the ones a failed test left behind
     String services = TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + org);
     for (String id : services.split("\\s+")) {
@@ -61,6 +73,7 @@ class ContainersApiTest extends ApiTestBase {
         TestImages.dockerResult("service", "rm", id);
       }
     }
+    TestImages.removeOrganizationNetworks(UUID.fromString(org));
   }
 
   private static JsonObject create(String name, String image, JsonObject extra) {
@@ -92,14 +105,9 @@ class ContainersApiTest extends ApiTestBase {
 
   private static String body(JsonObject endpoint) {
     try {
-      var response = HTTP.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + endpoint.getInteger("port") + "/"))
-          .timeout(Duration.ofSeconds(3)).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-      return response.statusCode() == 200 ? response.body().trim() : null;
+      return OverlayHttp.get(relayPort, endpoint.getString("address"), endpoint.getInteger("port")).trim();
     } catch (IOException e) {
       return null;
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
     }
   }
 
@@ -136,7 +144,10 @@ class ContainersApiTest extends ApiTestBase {
 
     JsonObject running = running(created.getString("id"), 1);
     JsonObject endpoint = running.getJsonArray("endpoints").getJsonObject(0);
-    assertThat(endpoint.getString("address")).isEqualTo("127.0.0.1");
+    assertThat(endpoint.getString("address")).as("an address on the organization's internal network").matches("\\d+\\.\\d+\\.\\d+\\.\\d+")
+        .isNotEqualTo("127.0.0.1");
+    assertThat(endpoint.getString("network")).isEqualTo("internal");
+    assertThat(endpoint.getInteger("port")).isEqualTo(8080);
     assertThat(endpoint.getInteger("container_port")).isEqualTo(8080);
     assertThat(body(endpoint)).isEqualTo("hello v1");
     assertThat(running.getString("image_digest")).as("the image the task really runs").isEqualTo(v1);
@@ -161,9 +172,9 @@ class ContainersApiTest extends ApiTestBase {
 
     assertThat(act(id, "scale", new JsonObject().put("replicas", 3)).statusCode()).isEqualTo(202);
     JsonObject three = running(id, 3);
-    Set<Integer> ports = new HashSet<>();
-    three.getJsonArray("endpoints").forEach(e -> ports.add(((JsonObject) e).getInteger("port")));
-    assertThat(ports).hasSize(3);
+    Set<String> addresses = new HashSet<>();
+    three.getJsonArray("endpoints").forEach(e -> addresses.add(((JsonObject) e).getString("address")));
+    assertThat(addresses).as("one overlay address per task").hasSize(3);
     three.getJsonArray("endpoints").forEach(e -> assertThat(body((JsonObject) e)).isEqualTo("hello v1"));
 
     assertThat(act(id, "scale", new JsonObject().put("replicas", 1)).statusCode()).isEqualTo(202);

@@ -5,6 +5,7 @@ import io.skypanel.common.docker.DockerEngine;
 import io.skypanel.common.docker.DockerOptions;
 import io.skypanel.common.gateway.EdgeGateway;
 import io.skypanel.common.testing.TestGateway;
+import io.skypanel.controlplane.support.OverlayHttp;
 import io.skypanel.controlplane.support.TestImages;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -542,26 +543,9 @@ class SwarmOrchestratorTest {
   /** GET http://127.0.0.1:port/ over a fresh connection; the body when the status is 200. */
   /** GET / on the task's port 8080 at its overlay address, through the gateway's SOCKS5 relay. */
   private static String get(String address) throws IOException {
-    String port = address + ":8080";
-    try (Socket socket = new Socket(new Proxy(Proxy.Type.SOCKS, new InetSocketAddress("127.0.0.1", relayPort)))) {
-      socket.connect(new InetSocketAddress(InetAddress.getByName(address), 8080), 1000);
-      socket.setSoTimeout(2000);
-      OutputStream out = socket.getOutputStream();
-      out.write("GET / HTTP/1.0\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = socket.getInputStream();
-      String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);
-      int split = response.indexOf("\r\n\r\n");
-      if (!response.startsWith("HTTP/1.") || split < 0) {
-        throw new IOException("no HTTP response from port " + port + ": " + response.length() + " bytes");
-      }
-      String status = response.substring(0, response.indexOf("\r\n"));
-      if (!status.contains(" 200 ")) {
-        throw new IOException("port " + port + " answered " + status);
-      }
-      return response.substring(split + 4);
-    }
+    return OverlayHttp.get(relayPort, address, 8080);
   }
+
 
   private static <T> T await(Future<T> future, int seconds) throws Exception {
     try {
