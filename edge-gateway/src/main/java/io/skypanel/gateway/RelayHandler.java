@@ -33,8 +33,10 @@ final class RelayHandler extends ChannelInboundHandlerAdapter {
     // flushed in channelReadComplete: one system call per read batch rather than per buffer
     peer.write(msg).addListener(ChannelFutureListener.FIRE_EXCEPTION_ON_FAILURE);
     if (!peer.isWritable()) {
-      peer.flush();
+      // in this order: the flush may drain the peer at once, and its writability event then turns reading
+      // back on; stopping reading after the flush would undo that and stall the pair for good
       ctx.channel().config().setAutoRead(false);
+      peer.flush();
     }
   }
 
