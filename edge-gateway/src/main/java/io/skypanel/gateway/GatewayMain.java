@@ -29,8 +29,12 @@ public final class GatewayMain {
       return;
     }
     Inet4Address bind = options.bindAddress();
-    SocksRelay relay = SocksRelay.start(new InetSocketAddress(bind, options.port()), InterfaceSubnetPolicy.ofSystem(bind),
-        options.connectTimeoutMillis(), options.threads());
+    InterfaceSubnetPolicy policy = InterfaceSubnetPolicy.ofSystem(bind);
+    SocksRelay relay = SocksRelay.start(new InetSocketAddress(bind, options.port()), policy, options.connectTimeoutMillis(),
+        options.threads());
+    if (!"epoll".equals(relay.transportName())) {
+      LOG.warning(() -> "edge gateway: epoll unavailable, using NIO: " + io.netty.channel.epoll.Epoll.unavailabilityCause());
+    }
     CountDownLatch stopped = new CountDownLatch(1);
     Runtime.getRuntime().addShutdownHook(new Thread(() -> {
       relay.close();
@@ -38,7 +42,7 @@ public final class GatewayMain {
     }, "edge-gateway-shutdown"));
     LOG.info(() -> "edge gateway: SOCKS5 relay on " + relay.address() + " (" + relay.transportName() + ", "
         + options.threads() + " threads, connect timeout " + options.connectTimeoutMillis() + " ms); destinations: "
-        + "subnets of the other interfaces, now " + InterfaceSubnetPolicy.systemInterfaces());
+        + "the subnets of the other interfaces, now " + policy.destinationSubnets(InterfaceSubnetPolicy.systemInterfaces()));
     stopped.await();
   }
 }

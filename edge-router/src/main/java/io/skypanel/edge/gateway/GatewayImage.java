@@ -16,13 +16,16 @@ import java.util.HexFormat;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.zip.ZipEntry;
+import java.util.zip.ZipInputStream;
 
 /**
  * The image of the edge gateway container: the relay jar embedded in this module
  * ({@value #JAR_RESOURCE}, built by the {@code edge-gateway} module) on top of the platform's Java base image.
  *
  * <p>{@link #ensure()} builds it on the engine unless it is there already. Its tag is
- * {@code skypanel/edge-gateway:<12 hex>} of the SHA-256 of the jar, the base image's id and the Dockerfile, so a new
+ * {@code skypanel/edge-gateway:<12 hex>} of the SHA-256 of the jar, the base image's id and the Dockerfile (which also copies Netty's epoll library out
+ * of the jar, so a read-only container still uses epoll), so a new
  * relay, a rebuilt base image or a changed entry point each make a new tag, and an unchanged one is never
  * built twice. The base image ({@value #DEFAULT_BASE_IMAGE} unless configured) is made locally by
  * {@code scripts/build-images.sh}; without it the gateway cannot be built and {@link #ensure()} fails with a
@@ -36,6 +39,8 @@ public final class GatewayImage {
   /** The relay's port inside the container (publish it on 127.0.0.1 only). */
   public static final int RELAY_PORT = 1080;
   static final String JAR_PATH = "/opt/skypanel/edge-gateway.jar";
+  static final String LIBRARY_DIR = "/opt/skypanel/lib";
+  private static final String EPOLL_LIBRARY = "libnetty_transport_native_epoll_x86_64.so";
   private static final long BUILD_TIMEOUT_SECONDS = 300;
 
   private final DockerEngine engine;
@@ -60,16 +65,19 @@ public final class GatewayImage {
       byte[] jar = readJar();
       DockerClient docker = engine.client();
       String baseId = baseImageId(docker);
-      String dockerfile = dockerfile(baseId);
+      byte[] epoll = nativeLibrary(jar);
+      String dockerfile = dockerfile(baseId, epoll != null);
       String tag = REPOSITORY + ":" + tagOf(jar, baseId, dockerfile);
       if (exists(docker, tag)) {
         return new Ensured(tag, false);
       }
-      byte[] context = new TarContext()
+      TarContext context = new TarContext()
           .add("Dockerfile", dockerfile.getBytes(StandardCharsets.UTF_8))
-          .add("edge-gateway.jar", jar)
-          .toBytes();
-      try (InputStream tar = new ByteArrayInputStream(context)) {
+          .add("edge-gateway.jar", jar);
+      if (epoll != null) {
+        context.add(EPOLL_LIBRARY, epoll);
+      }
+      try (InputStream tar = new ByteArrayInputStream(context.toBytes())) {
         docker.buildImageCmd(tar)
             .withTags(Set.of(tag))
             .withPull(false)  // the base image is local: there is no registry to pull it from
@@ -88,16 +96,32 @@ public final class GatewayImage {
    * FROM the base image's id rather than its name: the tag hashes that id, so the build must use exactly that
    * image even if the name moves meanwhile.
    */
-  static String dockerfile(String baseImageId) {
+  static String dockerfile(String baseImageId, boolean epoll) {
     return "FROM " + baseImageId + "\n"
         + "COPY edge-gateway.jar " + JAR_PATH + "\n"
+        + (epoll ? "COPY " + EPOLL_LIBRARY + " " + LIBRARY_DIR + "/" + EPOLL_LIBRARY + "\n" : "")
         + "USER 10001:10001\n"
         + "EXPOSE " + RELAY_PORT + "\n"
         // listen on the interface the container starts with (its bridge network), never on overlay networks
         // connected later; small heap and serial GC: the relay keeps little state per connection
         // no hsperfdata file: the container may run with a read-only root filesystem
-        + "ENTRYPOINT [\"java\", \"-Xmx48m\", \"-XX:+UseSerialGC\", \"-XX:+ExitOnOutOfMemoryError\", \"-XX:-UsePerfData\", \"-jar\", \""
+        // Netty's epoll library is loaded from the image (java.library.path is tried first); unpacking it from the
+        // jar at run time needs a writable, executable /tmp, which a read-only container does not have
+        + "ENTRYPOINT [\"java\", \"-Xmx48m\", \"-XX:+UseSerialGC\", \"-XX:+ExitOnOutOfMemoryError\", \"-XX:-UsePerfData\", "
+        + "\"-Djava.library.path=" + LIBRARY_DIR + "\", \"-jar\", \""
         + JAR_PATH + "\", \"--listen-interface\", \"eth0\", \"--port\", \"" + RELAY_PORT + "\"]\n";
+  }
+
+  /** Netty's native epoll transport for x86_64 from inside the jar; null when the jar has none. */
+  static byte[] nativeLibrary(byte[] jar) throws IOException {
+    try (ZipInputStream zip = new ZipInputStream(new ByteArrayInputStream(jar))) {
+      for (ZipEntry entry = zip.getNextEntry(); entry != null; entry = zip.getNextEntry()) {
+        if (entry.getName().equals("META-INF/native/" + EPOLL_LIBRARY)) {
+          return zip.readAllBytes();
+        }
+      }
+    }
+    return null;
   }
 
   static String tagOf(byte[] jar, String baseImageId, String dockerfile) {

@@ -161,6 +161,9 @@ class GatewayImageTest {
     assertThat(socksConnect(relay, "10.255.255.254", 80)).as("an address on no attached network").isEqualTo(0x02);
     assertThat(socksConnect(relay, targetAddress, 8081)).as("a closed port on the overlay").isEqualTo(0x05);
 
+    assertThat(logsOf(docker, gateway)).as("the relay runs on Netty's epoll transport in a read-only container")
+        .contains("SOCKS5 relay on /" + gatewayState.getNetworkSettings().getNetworks().get(bridge).getIpAddress() + ":1080 (epoll");
+
     // the relay listens on the bridge only: tasks on the overlay cannot use it
     assertThat(exec(docker, target, "/bin/busybox", "nc", "-w", "2", "127.0.0.1", "8080")).as("control: nc works").isZero();
     assertThat(exec(docker, target, "/bin/busybox", "nc", "-w", "2", gatewayOnOverlay, "1080")).isNotZero();
@@ -210,6 +213,18 @@ class GatewayImageTest {
     String exec = docker.execCreateCmd(container).withCmd(command).withAttachStdout(true).withAttachStderr(true).exec().getId();
     docker.execStartCmd(exec).exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<>()).awaitCompletion(30, TimeUnit.SECONDS);
     return docker.inspectExecCmd(exec).exec().getExitCodeLong();
+  }
+
+  private static String logsOf(DockerClient docker, String container) throws Exception {
+    StringBuilder logs = new StringBuilder();
+    docker.logContainerCmd(container).withStdOut(true).withStdErr(true)
+        .exec(new com.github.dockerjava.api.async.ResultCallback.Adapter<com.github.dockerjava.api.model.Frame>() {
+          @Override
+          public void onNext(com.github.dockerjava.api.model.Frame frame) {
+            logs.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+          }
+        }).awaitCompletion(30, TimeUnit.SECONDS);
+    return logs.toString();
   }
 
   /** A SOCKS5 CONNECT to an IPv4 address, byte by byte; returns the relay's reply code. */
