@@ -3,7 +3,8 @@
 #   - installs whichever of the needed packages are missing (apt-get update only then);
 #   - Docker engine running, single-node swarm initialised;
 #   - PostgreSQL running, with role skypanel/skypanel (LOGIN CREATEDB);
-#   - Redis running on 127.0.0.1:6379.
+#   - Redis running on 127.0.0.1:6379;
+#   - the platform's base images (scripts/build-images.sh: skypanel/jre:17, built from Debian packages once).
 # pebble and docker-registry are installed for later work but not started here.
 # Safe to run repeatedly: everything already in place is left as it is.
 # The tests read SKYPANEL_TEST_DATABASE_URL and SKYPANEL_TEST_REDIS_URL
@@ -11,7 +12,7 @@
 set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive
-PACKAGES=(docker.io postgresql redis-server pebble docker-registry busybox-static)
+PACKAGES=(docker.io postgresql redis-server pebble docker-registry busybox-static mmdebstrap)
 DOCKERD_LOG=/var/log/skypanel-dockerd.log
 DOCKER_WAIT_SECONDS=60
 POSTGRES_WAIT_SECONDS=60
@@ -82,6 +83,15 @@ if [[ -z $docker_summary ]]; then
   docker_summary="docker      ready: engine $engine, swarm $swarm (client $DOCKER)"
 fi
 
+# --- base images (after Docker: they are imported into the engine) --------------------------------
+if [[ $docker_summary == *UNAVAILABLE* ]]; then
+  images_summary="images      UNAVAILABLE: no Docker engine"
+elif built=$(DOCKER=$DOCKER "$(dirname "$0")/build-images.sh"); then
+  images_summary="images      ready: $(echo "$built" | paste -sd ';' | sed 's/;/; /g')"
+else
+  images_summary="images      UNAVAILABLE: scripts/build-images.sh failed (see above); edge gateway tests will fail"
+fi
+
 # --- PostgreSQL ----------------------------------------------------------------------------------
 postgres_ready() { pg_isready -q -h 127.0.0.1 -p 5432; }
 if ! postgres_ready; then
@@ -114,5 +124,6 @@ redis_summary="redis       ready: $(redis-cli -h 127.0.0.1 -p 6379 info server |
 echo "$docker_summary"
 echo "$postgres_summary"
 echo "$redis_summary"
+echo "$images_summary"
 echo "pebble      installed, not started ($(command -v pebble || echo "/usr/bin/pebble missing"))"
 echo "registry    installed, not started ($(command -v docker-registry || echo "/usr/bin/docker-registry missing"))"

@@ -1,0 +1,161 @@
+#!/usr/bin/env bash
+# Builds the platform's local base images from Debian packages, because no public image registry is reachable:
+#   mmdebstrap (a root filesystem from the packages) -> tarball -> docker import.
+#
+#   scripts/build-images.sh            ensure every image below exists (builds only what is missing)
+#   scripts/build-images.sh --list     print the tag each image would have, build nothing
+#   scripts/build-images.sh NAME...    only these images (e.g. skypanel/jre)
+#
+# Cached by content: an image is tagged NAME:<12 hex of sha256(suite, its recipe line, the shared recipe
+# below)> plus its stable alias NAME:ALIAS (e.g. skypanel/jre:17), which is moved to the current one. Nothing
+# that exists is built again (docker image inspect); the root filesystem tarball is kept in $CACHE_DIR, so an
+# image that was removed is imported again without downloading anything.
+#
+# Packages come from the host's own apt sources (/etc/apt/sources.list and /etc/apt/sources.list.d/*.list,
+# *.sources) and its Acquire:: settings (proxies, validity checks), so the images use the same mirror as the
+# host. Needs root (mmdebstrap's root mode) or unprivileged user namespaces (its unshare mode).
+set -euo pipefail
+
+# --- recipes: one line per image: NAME ALIAS PACKAGES(comma-separated) -----------------------------------
+# Packages are installed on top of Debian's Essential set (variant "essential": no apt in the image).
+RECIPES=(
+  "skypanel/jre 17 openjdk-17-jre-headless"
+  # later, e.g.: "skypanel/postgres 15 postgresql-15"  "skypanel/redis 7 redis-server"
+  #              "skypanel/mariadb 10.11 mariadb-server"  "skypanel/node 18 nodejs,npm"  "skypanel/python 3.11 python3,python3-venv"
+)
+
+# --- the recipe every image shares (part of every tag's hash) -----------------------------------------
+SHARED_OPTIONS=(
+  --variant=essential
+  # no documentation, manual pages or translations in images (copyright files stay)
+  --dpkgopt='path-exclude=/usr/share/man/*'
+  --dpkgopt='path-exclude=/usr/share/info/*'
+  --dpkgopt='path-exclude=/usr/share/doc/*'
+  --dpkgopt='path-include=/usr/share/doc/*/copyright'
+  --dpkgopt='path-exclude=/usr/share/locale/*'
+  --dpkgopt='path-include=/usr/share/locale/locale.alias'
+  --dpkgopt='path-exclude=/usr/share/lintian/*'
+  # merged /usr by symlinks, as debootstrap does, instead of the usrmerge package (which drags in perl)
+  --hook-dir=/usr/share/mmdebstrap/hooks/merged-usr
+  # maintainer scripts calling update-alternatives with a manual page (openjdk, postgresql) need the directory
+  --essential-hook='mkdir -p "$1/usr/share/man/man1"'
+  # the unprivileged user images run as (USER skypanel in derived images)
+  --customize-hook='echo "skypanel:x:10001:10001:skypanel:/home/skypanel:/usr/sbin/nologin" >>"$1/etc/passwd"'
+  --customize-hook='echo "skypanel:x:10001:" >>"$1/etc/group"'
+  --customize-hook='mkdir -p "$1/home/skypanel" && chown 10001:10001 "$1/home/skypanel"'
+  # mmdebstrap's own apt settings are the build host's (proxies), not the image's
+  --customize-hook='rm -f "$1/etc/apt/apt.conf.d/99mmdebstrap"'
+)
+IMPORT_CHANGES=(-c 'ENV LANG=C.UTF-8' -c 'CMD ["/bin/sh"]')
+
+log() { echo "build-images: $*" >&2; }
+die() { log "ERROR: $*"; exit 1; }
+
+DOCKER=${DOCKER:-}
+if [[ -z $DOCKER ]]; then
+  # the client shipped with the engine (Debian's docker.io); a newer one elsewhere on PATH may not speak its API
+  if [[ -x /usr/bin/docker ]]; then DOCKER=/usr/bin/docker; else DOCKER=$(command -v docker || true); fi
+fi
+[[ -n $DOCKER ]] || die "no docker client"
+
+SUITE=${SKYPANEL_IMAGE_SUITE:-$(. /etc/os-release && echo "${VERSION_CODENAME:-}")}
+[[ -n $SUITE ]] || die "no Debian suite: set SKYPANEL_IMAGE_SUITE (e.g. bookworm)"
+
+if [[ -n ${SKYPANEL_IMAGE_CACHE:-} ]]; then
+  CACHE_DIR=$SKYPANEL_IMAGE_CACHE
+elif [[ $(id -u) -eq 0 ]] || [[ -w /var/cache/skypanel/images ]]; then
+  CACHE_DIR=/var/cache/skypanel/images
+else
+  CACHE_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/skypanel/images
+fi
+
+# 12 hex characters of the sha256 of everything that decides an image's content
+recipe_hash() {
+  {
+    echo "suite=$SUITE"
+    echo "recipe=$1"
+    printf '%s\n' "${SHARED_OPTIONS[@]}" "${IMPORT_CHANGES[@]}"
+  } | sha256sum | cut -c1-12
+}
+
+# the host's apt sources, as files mmdebstrap pastes into the image's sources (one-line and deb822 alike)
+host_sources() {
+  local file
+  if [[ -s /etc/apt/sources.list ]] && grep -qE '^[[:space:]]*deb' /etc/apt/sources.list; then
+    echo /etc/apt/sources.list
+  fi
+  for file in /etc/apt/sources.list.d/*.list /etc/apt/sources.list.d/*.sources; do
+    [[ -f $file ]] && echo "$file"
+  done
+}
+
+image_exists() { "$DOCKER" image inspect "$1" >/dev/null 2>&1; }
+
+build_rootfs() {
+  local packages=$1 tarball=$2 sources=() acquire
+  mapfile -t sources < <(host_sources)
+  ((${#sources[@]} > 0)) || die "no apt sources on this host (/etc/apt/sources.list, /etc/apt/sources.list.d/)"
+  command -v mmdebstrap >/dev/null || die "mmdebstrap is not installed (apt-get install mmdebstrap)"
+  acquire=$(mktemp)
+  # the host's download settings (proxy, Check-Valid-Until for snapshot mirrors, ...)
+  apt-config dump Acquire >"$acquire" 2>/dev/null || true
+  log "mmdebstrap $SUITE + $packages -> $tarball (log: $tarball.log)"
+  if ! mmdebstrap --verbose --format=tar "${SHARED_OPTIONS[@]}" --aptopt="$acquire" --include="$packages" \
+    "$SUITE" "$tarball.partial" "${sources[@]}" >"$tarball.log" 2>&1; then
+    rm -f "$acquire" "$tarball.partial"
+    tail -n 20 "$tarball.log" >&2
+    die "mmdebstrap failed for $packages (see $tarball.log)"
+  fi
+  rm -f "$acquire"
+  mv -T "$tarball.partial" "$tarball"
+}
+
+# ensure_image NAME ALIAS PACKAGES: prints NAME:HASH
+ensure_image() {
+  local name=$1 alias=$2 packages=$3 hash tag tarball
+  hash=$(recipe_hash "$name $alias $packages")
+  tag=$name:$hash
+  if ! image_exists "$tag"; then
+    tarball=$CACHE_DIR/${name//\//-}-$hash.tar
+    [[ -f $tarball ]] || build_rootfs "$packages" "$tarball"
+    log "importing $tarball as $tag"
+    "$DOCKER" import "${IMPORT_CHANGES[@]}" \
+      -c "LABEL io.skypanel.image.recipe=$hash io.skypanel.image.packages=$packages io.skypanel.image.suite=$SUITE" \
+      "$tarball" "$tag" >/dev/null
+  fi
+  "$DOCKER" tag "$tag" "$name:$alias"
+  echo "$tag"
+}
+
+list_only=false
+wanted=()
+for arg in "$@"; do
+  case $arg in
+    --list) list_only=true ;;
+    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) wanted+=("$arg") ;;
+  esac
+done
+
+if ! $list_only; then
+  "$DOCKER" version --format '{{.Server.Version}}' >/dev/null 2>&1 || die "the Docker engine does not answer ($DOCKER)"
+  mkdir -p "$CACHE_DIR"
+  # one build at a time per cache (two prepare runs at once would download and import twice)
+  exec 9>"$CACHE_DIR/.lock"
+  flock 9
+fi
+
+for recipe in "${RECIPES[@]}"; do
+  read -r name alias packages <<<"$recipe"
+  if ((${#wanted[@]} > 0)) && [[ " ${wanted[*]} " != *" $name "* ]]; then
+    continue
+  fi
+  if $list_only; then
+    echo "$name:$(recipe_hash "$name $alias $packages") ($name:$alias)"
+    continue
+  fi
+  started=$SECONDS
+  tag=$(ensure_image "$name" "$alias" "$packages")
+  size=$("$DOCKER" image inspect --format '{{.Size}}' "$tag")
+  echo "$tag ($name:$alias) $((size / 1024 / 1024)) MiB, $((SECONDS - started)) s"
+done
