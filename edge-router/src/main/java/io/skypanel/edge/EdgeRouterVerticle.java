@@ -70,7 +70,7 @@ public final class EdgeRouterVerticle extends ServiceVerticle {
     edgeTls = new EdgeTls(vertx, platform);
     acme = new AcmeService(vertx, platform);
     gateway = options.gatewayEnabled()
-        ? new GatewayLink(vertx, new EdgeGateway(vertx, platform.docker(), new GatewayImage(platform.docker(), options.gatewayBaseImage())::ensure,
+        ? new GatewayLink(vertx, new EdgeGateway(vertx, platform.docker(), () -> new GatewayImage(platform.docker(), options.gatewayBaseImage()).ensure().map(GatewayImage.Ensured::tag),
             options.gatewayName(), Map.of()), platform.events())
         : null;
     Supplier<ProxyOptions> relay = gateway == null ? () -> null : gateway::proxyOptions;

@@ -44,7 +44,7 @@ import java.util.stream.Collectors;
 public final class EdgeGateway {
 
   private static final Logger LOG = LoggerFactory.getLogger(EdgeGateway.class);
-  static final int RELAY_PORT = 1080;
+  private static final int RELAY_PORT = GatewayImage.RELAY_PORT;
   private static final long READY_TIMEOUT_MS = 30_000;
   private static final long READY_RETRY_MS = 100;
 

@@ -17,7 +17,7 @@ public final class TestGateway {
   }
 
   public static EdgeGateway create(Vertx vertx, DockerEngine engine, String name, Map<String, String> labels) {
-    return new EdgeGateway(vertx, engine, new GatewayImage(engine, GatewayImage.DEFAULT_BASE_IMAGE)::ensure,
+    return new EdgeGateway(vertx, engine, () -> new GatewayImage(engine).ensure().map(GatewayImage.Ensured::tag),
         "skypanel-test-gw-" + name, labels);
   }
 }

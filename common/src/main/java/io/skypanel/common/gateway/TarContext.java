@@ -1,4 +1,4 @@
-package io.skypanel.edge.gateway;
+package io.skypanel.common.gateway;
 
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;

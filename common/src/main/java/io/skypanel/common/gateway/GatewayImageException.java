@@ -1,4 +1,4 @@
-package io.skypanel.edge.gateway;
+package io.skypanel.common.gateway;
 
 /** The edge gateway image cannot be made on this engine; the message says what an operator has to do. */
 public final class GatewayImageException extends RuntimeException {

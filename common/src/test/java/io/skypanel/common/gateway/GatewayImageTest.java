@@ -1,4 +1,4 @@
-package io.skypanel.edge.gateway;
+package io.skypanel.common.gateway;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.BuildImageResultCallback;
