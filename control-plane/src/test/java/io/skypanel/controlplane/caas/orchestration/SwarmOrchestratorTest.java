@@ -374,7 +374,6 @@ class SwarmOrchestratorTest {
     assertThat(egress.getString("Name")).isEqualTo("org-" + org + "-egress");
     assertThat(egress.getBoolean("Internal")).isFalse();
     assertThat(egress.getBoolean("Attachable")).as("nothing but the organization's tasks joins it").isFalse();
-    assertThat(TestImages.docker("network", "ls", "-q", "--filter", "name=org-" + org).trim().lines().count()).isEqualTo(2);
 
     // a network of the wrong kind under the platform's name is not used
     UUID squatted = UUID.randomUUID();
