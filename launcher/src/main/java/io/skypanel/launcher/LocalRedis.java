@@ -14,6 +14,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
@@ -81,8 +82,8 @@ public final class LocalRedis implements AutoCloseable {
       thread.setDaemon(true);
       return thread;
     });
-    // Ctrl-C in a terminal signals the whole process group, redis-server too: it exits at once, before the
-    // launcher's own shutdown reaches close(), and must not be started again then
+    // without setsid, Ctrl-C in a terminal signals redis-server too: it exits at once, before the launcher's own
+    // shutdown reaches close(), and must not be started again then
     this.shutdownHook = new Thread(() -> {
       synchronized (this) {
         stopping = true;
@@ -212,7 +213,11 @@ public final class LocalRedis implements AutoCloseable {
     Path log = dir.resolve("redis.log");
     Path pidFile = dir.resolve("redis-server.pid");
     stopOrphan(pidFile);
-    List<String> command = List.of(binary.toString(),
+    List<String> command = new ArrayList<>();
+    // in a session of its own (as pg_ctl runs PostgreSQL): Ctrl-C in the terminal then reaches only the launcher,
+    // which stops the services and closes their connections before it stops this server, as it does for SIGTERM
+    onPath("setsid").ifPresent(setsid -> command.add(setsid.toString()));
+    command.addAll(List.of(binary.toString(),
         "--bind", "127.0.0.1",
         "--port", Integer.toString(port),
         "--dir", dir.toString(),
@@ -220,7 +225,7 @@ public final class LocalRedis implements AutoCloseable {
         "--appendonly", "no",
         "--daemonize", "no",
         "--protected-mode", "yes",
-        "--logfile", "");
+        "--logfile", ""));
     Process process;
     try {
       process = new ProcessBuilder(command)
