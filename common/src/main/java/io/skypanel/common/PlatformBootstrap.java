@@ -65,7 +65,7 @@ public final class PlatformBootstrap {
             AccessTokens tokens = new AccessTokens(vertx, keys, settings.string("SKYPANEL_JWT_ISSUER", "skypanel"),
                 settings.integer("SKYPANEL_ACCESS_TOKEN_TTL", 900));
             return new Platform(vertx, settings, pool, redis, redisApi, prefix, docker.result(), box.result(), tokens,
-                new Authenticator(tokens, pool), new PlatformEvents(redis, redisApi, prefix), metrics);
+                new Authenticator(tokens, pool), new PlatformEvents(vertx, redis, redisApi, prefix), metrics);
           })
           .onFailure(err -> {
             pool.close();

@@ -14,8 +14,12 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -24,25 +28,69 @@ import java.util.concurrent.TimeUnit;
  * or else the binary bundled with embedded-redis. Redis holds only short-lived state (rate limits,
  * challenges, pub/sub), so nothing is persisted. Every method blocks: call from a worker thread or
  * before Vert.x serves anything.
+ *
+ * <p>A {@code redis-server} that exits while it is not being stopped (crash, OOM killer, {@code kill}) is started
+ * again on the same port, so the platform's clients reconnect to the URL they have: after
+ * {@value #FIRST_RESTART_MS} ms, the pause doubling up to {@value #MAX_RESTART_MS} ms while it keeps dying within
+ * {@value #STABLE_MS} ms of its start or failing to start. {@link #close} stops it for good. The embedded fallback
+ * is not supervised.
  */
 public final class LocalRedis implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalRedis.class);
   private static final long READY_TIMEOUT_MS = 15_000;
   private static final int ATTEMPTS = 3;
+  static final long FIRST_RESTART_MS = 250;
+  static final long MAX_RESTART_MS = 10_000;
+  static final long STABLE_MS = 30_000;
 
   private final int port;
   private final String kind;
-  private final Process process;
   private final RedisServer embedded;
+  private final Path binary;
+  private final Path directory;
   private final Path pidFile;
+  private final ScheduledExecutorService supervisor;
+  private final Thread shutdownHook;
+  // guarded by this
+  private Process process;
+  private long startedAt;
+  private int failures;
+  private int restarts;
+  private boolean stopping;
 
-  private LocalRedis(int port, String kind, Process process, RedisServer embedded, Path pidFile) {
+  private LocalRedis(int port, RedisServer embedded) {
     this.port = port;
-    this.kind = kind;
-    this.process = process;
+    this.kind = "embedded-redis";
     this.embedded = embedded;
-    this.pidFile = pidFile;
+    this.binary = null;
+    this.directory = null;
+    this.pidFile = null;
+    this.supervisor = null;
+    this.shutdownHook = null;
+  }
+
+  private LocalRedis(int port, Path binary, Path directory, Process process) {
+    this.port = port;
+    this.kind = "redis-server";
+    this.embedded = null;
+    this.binary = binary;
+    this.directory = directory;
+    this.pidFile = directory.resolve("redis-server.pid");
+    this.supervisor = Executors.newSingleThreadScheduledExecutor(runnable -> {
+      Thread thread = new Thread(runnable, "skypanel-redis-supervisor");
+      thread.setDaemon(true);
+      return thread;
+    });
+    // without setsid, Ctrl-C in a terminal signals redis-server too: it exits at once, before the launcher's own
+    // shutdown reaches close(), and must not be started again then
+    this.shutdownHook = new Thread(() -> {
+      synchronized (this) {
+        stopping = true;
+      }
+    }, "skypanel-redis-supervisor-stop");
+    Runtime.getRuntime().addShutdownHook(shutdownHook);
+    supervise(process);
   }
 
   /** Starts a Redis with its files in {@code directory} and returns once it answers PING. Blocking. */
@@ -59,7 +107,7 @@ public final class LocalRedis implements AutoCloseable {
       // a free port can be taken between probing and binding; another port is tried then
       int port = freePort();
       try {
-        return binary.isPresent() ? spawn(binary.get(), dir, port) : embedded(dir, port);
+        return binary.isPresent() ? new LocalRedis(port, binary.get(), dir, spawn(binary.get(), dir, port)) : embedded(dir, port);
       } catch (IllegalStateException e) {
         last = e;
         LOG.debug("local Redis attempt {} on port {} failed: {}", attempt, port, e.getMessage());
@@ -82,11 +130,94 @@ public final class LocalRedis implements AutoCloseable {
     return kind;
   }
 
-  private static LocalRedis spawn(Path binary, Path dir, int port) {
+  /** The running redis-server's process; empty for the embedded Redis, while restarting and once closed. */
+  public synchronized Optional<ProcessHandle> process() {
+    return process == null || !process.isAlive() ? Optional.empty() : Optional.of(process.toHandle());
+  }
+
+  /** How often the supervisor started redis-server again after it had exited. */
+  public synchronized int restarts() {
+    return restarts;
+  }
+
+  private synchronized void supervise(Process started) {
+    process = started;
+    startedAt = System.nanoTime();
+    started.onExit().thenAccept(this::exited);
+  }
+
+  /** Runs when a redis-server exits; schedules a restart unless it was stopped on purpose. */
+  private void exited(Process ended) {
+    long delay;
+    synchronized (this) {
+      if (stopping || ended != process) {
+        return;
+      }
+      process = null;
+      long upMs = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startedAt);
+      failures = upMs >= STABLE_MS ? 0 : failures + 1;
+      delay = restartDelay(failures);
+      LOG.warn("redis-server (pid {}) on 127.0.0.1:{} exited with code {} after {} s; starting it again on the same port in {} ms",
+          ended.pid(), port, ended.exitValue(), upMs / 1000, delay);
+    }
+    schedule(delay);
+  }
+
+  private static long restartDelay(int failures) {
+    return Math.min(MAX_RESTART_MS, FIRST_RESTART_MS << Math.min(Math.max(failures - 1, 0), 16));
+  }
+
+  private void schedule(long delayMs) {
+    try {
+      supervisor.schedule(this::restart, delayMs, TimeUnit.MILLISECONDS);
+    } catch (RejectedExecutionException e) {
+      // closed meanwhile
+    }
+  }
+
+  private void restart() {
+    synchronized (this) {
+      if (stopping) {
+        return;
+      }
+    }
+    Process started;
+    try {
+      started = spawn(binary, directory, port);
+    } catch (IllegalStateException e) {
+      long delay;
+      synchronized (this) {
+        if (stopping) {
+          return;
+        }
+        failures++;
+        delay = restartDelay(failures);
+      }
+      LOG.warn("redis-server did not start again on 127.0.0.1:{} ({}); next try in {} ms", port, e.getMessage(), delay);
+      schedule(delay);
+      return;
+    }
+    synchronized (this) {
+      if (!stopping) {
+        restarts++;
+        supervise(started);
+        LOG.info("redis-server is back on 127.0.0.1:{} (restart {}); its data starts empty", port, restarts);
+        return;
+      }
+    }
+    stopProcess(started);
+  }
+
+  /** Starts redis-server on {@code port} and returns once it answers PING; records its pid. */
+  private static Process spawn(Path binary, Path dir, int port) {
     Path log = dir.resolve("redis.log");
     Path pidFile = dir.resolve("redis-server.pid");
     stopOrphan(pidFile);
-    List<String> command = List.of(binary.toString(),
+    List<String> command = new ArrayList<>();
+    // in a session of its own (as pg_ctl runs PostgreSQL): Ctrl-C in the terminal then reaches only the launcher,
+    // which stops the services and closes their connections before it stops this server, as it does for SIGTERM
+    onPath("setsid").ifPresent(setsid -> command.add(setsid.toString()));
+    command.addAll(List.of(binary.toString(),
         "--bind", "127.0.0.1",
         "--port", Integer.toString(port),
         "--dir", dir.toString(),
@@ -94,7 +225,7 @@ public final class LocalRedis implements AutoCloseable {
         "--appendonly", "no",
         "--daemonize", "no",
         "--protected-mode", "yes",
-        "--logfile", "");
+        "--logfile", ""));
     Process process;
     try {
       process = new ProcessBuilder(command)
@@ -118,7 +249,7 @@ public final class LocalRedis implements AutoCloseable {
       LOG.debug("cannot record the redis-server pid in {}", pidFile, e);
     }
     LOG.info("started {} (pid {}) on 127.0.0.1:{}, files in {}", binary, process.pid(), port, dir);
-    return new LocalRedis(port, "redis-server", process, null, pidFile);
+    return process;
   }
 
   private static LocalRedis embedded(Path dir, int port) {
@@ -142,14 +273,39 @@ public final class LocalRedis implements AutoCloseable {
       throw e;
     }
     LOG.info("redis-server is not on PATH; started the embedded Redis on 127.0.0.1:{}", port);
-    return new LocalRedis(port, "embedded-redis", null, server, null);
+    return new LocalRedis(port, server);
   }
 
-  /** Stops the server (SIGTERM, then SIGKILL after 10 s). Blocking; never throws. */
+  /** Stops supervising, then stops the server (SIGTERM, then SIGKILL after 10 s). Blocking; never throws. */
   @Override
   public void close() {
-    if (process != null) {
-      stopProcess(process);
+    synchronized (this) {
+      stopping = true;
+    }
+    if (shutdownHook != null) {
+      try {
+        Runtime.getRuntime().removeShutdownHook(shutdownHook);
+      } catch (IllegalStateException e) {
+        // the JVM is shutting down: the hook has run or is running
+      }
+    }
+    if (supervisor != null) {
+      // a restart under way is interrupted; spawn stops the process it had started
+      supervisor.shutdownNow();
+      try {
+        if (!supervisor.awaitTermination(READY_TIMEOUT_MS + 5_000, TimeUnit.MILLISECONDS)) {
+          LOG.warn("the redis-server supervisor did not end");
+        }
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+      }
+    }
+    Process running;
+    synchronized (this) {
+      running = process;
+    }
+    if (running != null) {
+      stopProcess(running);
       try {
         Files.deleteIfExists(pidFile);
       } catch (IOException ignored) {

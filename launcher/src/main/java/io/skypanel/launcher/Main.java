@@ -13,8 +13,9 @@ import java.util.concurrent.TimeoutException;
 
 /**
  * {@code java -jar skypanel.jar [up]}: starts the services named in {@code SKYPANEL_SERVICES} and runs
- * until interrupted (Ctrl-C or SIGTERM), then stops everything it started. A failed start prints one
- * line saying why and exits with status 1.
+ * until interrupted (Ctrl-C or SIGTERM), then stops everything it started and exits with the JVM's status for
+ * that signal (130 after SIGINT, 143 after SIGTERM). A failed start prints one line saying why and exits with
+ * status 1.
  */
 public final class Main {
 

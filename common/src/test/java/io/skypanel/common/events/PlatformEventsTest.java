@@ -21,8 +21,8 @@ class PlatformEventsTest {
     String prefix = TestServers.redisPrefix();
     Redis publisherRedis = RedisConnector.client(vertx, TestServers.REDIS_URL);
     Redis subscriberRedis = RedisConnector.client(vertx, TestServers.REDIS_URL);
-    PlatformEvents publisher = new PlatformEvents(publisherRedis, RedisConnector.api(publisherRedis), prefix);
-    PlatformEvents subscriber = new PlatformEvents(subscriberRedis, RedisConnector.api(subscriberRedis), prefix);
+    PlatformEvents publisher = new PlatformEvents(vertx, publisherRedis, RedisConnector.api(publisherRedis), prefix);
+    PlatformEvents subscriber = new PlatformEvents(vertx, subscriberRedis, RedisConnector.api(subscriberRedis), prefix);
 
     // an unrelated topic is published first: were topics mixed up, its event would arrive first
     subscriber.subscribe("organization.deleted", event -> ctx.verify(() -> {

@@ -4,6 +4,7 @@ import io.skypanel.common.Platform;
 import io.skypanel.common.auth.AuthenticationHandler;
 import io.skypanel.common.auth.Principal;
 import io.skypanel.common.errors.ApiException;
+import io.skypanel.common.web.JsonBodies;
 import io.skypanel.controlplane.tenancy.OrgContext;
 import io.skypanel.common.auth.OrgRole;
 import io.skypanel.controlplane.tenancy.TenantResolver;
@@ -132,10 +133,10 @@ public final class Api {
     return ctx.get(RouterBuilder.KEY_META_DATA_VALIDATED_REQUEST);
   }
 
-  /** The validated JSON body. */
+  /** The validated JSON body; one that is not an object is a 400 even where the contract would let it through. */
   public static JsonObject body(RoutingContext ctx) {
     RequestParameter body = validated(ctx).getBody();
-    return body == null || body.isNull() ? new JsonObject() : body.getJsonObject();
+    return body == null || body.isNull() ? new JsonObject() : JsonBodies.object(body.get());
   }
 
   /** A path parameter declared as a uuid. The contract's pattern already rejected malformed ones. */

@@ -1,5 +1,6 @@
 package io.skypanel.controlplane.api;
 
+import io.skypanel.controlplane.ControlPlaneVerticle;
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.ApiTestBase;
 import io.skypanel.controlplane.support.Await;
@@ -9,7 +10,10 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
+import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -89,6 +93,33 @@ class RequestValidationTest extends ApiTestBase {
     HttpResponse<Buffer> response = raw(HttpMethod.POST, "/api/organizations", session.token(), "text/plain", Buffer.buffer("name=x"));
     assertThat(response.statusCode()).isBetween(400, 415);
     errorCode(response, response.statusCode());
+  }
+
+  @Test
+  void a_body_of_the_wrong_top_level_type_is_400_on_every_operation_with_a_body() {
+    ApiClient.Session session = newUser("Array Sender");
+    JsonObject document = Await.result(server.platform().vertx().fileSystem().readFile(ControlPlaneVerticle.CONTRACT)).toJsonObject();
+    Counts before = counts();
+    List<String> operations = new ArrayList<>();
+    for (String path : document.getJsonObject("paths").fieldNames()) {
+      JsonObject item = document.getJsonObject("paths").getJsonObject(path);
+      for (String method : item.fieldNames()) {
+        Object operation = item.getValue(method);
+        if (!(operation instanceof JsonObject op) || !op.containsKey("requestBody") || op.containsKey("x-skypanel-service")) {
+          continue;
+        }
+        operations.add(op.getString("operationId"));
+        // every path parameter of the contract is a uuid; the body is refused before any of them is looked up
+        String concrete = path.replaceAll("\\{[^}]+}", UUID.randomUUID().toString());
+        for (String body : List.of("[]", "[{\"name\": \"x\"}]", "\"x\"", "42", "true")) {
+          HttpResponse<Buffer> response = raw(HttpMethod.valueOf(method.toUpperCase(Locale.ROOT)), concrete, session.token(),
+              "application/json", Buffer.buffer(body));
+          assertThat(errorCode(response, 400)).as(op.getString("operationId") + " with " + body).isEqualTo("validation_failed");
+        }
+      }
+    }
+    assertThat(operations).as("operations with a body").contains("register", "createOrganization", "createContainer", "patchContainerEnv");
+    assertThat(counts()).isEqualTo(before);
   }
 
   @Test

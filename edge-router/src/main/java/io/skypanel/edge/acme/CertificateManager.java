@@ -48,6 +48,7 @@ public final class CertificateManager {
   private AcmeClient client;
   private OrderBudget budget;
   private long timer = -1;
+  private volatile boolean stopped;
   private Future<Map<String, Outcome>> running;
   private Promise<Map<String, Outcome>> queued;
 
@@ -62,8 +63,16 @@ public final class CertificateManager {
     this.registry = platform.metrics().registry();
   }
 
-  /** Loads (or creates) the account key, then polls now, on every route change and periodically. */
+  /**
+   * Loads (or creates) the account key, then polls now, on every route change, when a lost event subscription is
+   * back (route changes may have been missed) and periodically.
+   */
   public Future<Void> start() {
+    platform.events().onReconnect(v -> {
+      if (!stopped) {
+        poll();
+      }
+    });
     return open().compose(v -> platform.events().subscribe(Topics.ROUTES_CHANGED, event -> poll())).onSuccess(v -> {
       timer = vertx.setPeriodic(options.pollMs(), id -> poll());
       poll();
@@ -71,6 +80,7 @@ public final class CertificateManager {
   }
 
   public Future<Void> stop() {
+    stopped = true;
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }

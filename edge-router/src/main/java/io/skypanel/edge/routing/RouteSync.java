@@ -14,8 +14,9 @@ import java.util.UUID;
 /**
  * Keeps a {@link RouteTable} equal to PostgreSQL: a full load at start, the changed container's routes as soon
  * as the control plane announces a change on {@link Topics#ROUTES_CHANGED} (Redis pub/sub, shared by every edge
- * replica), everything when the plan catalog (and so organizations' edge limits) changes, and a periodic full
- * resync that repairs anything a lost message left behind.
+ * replica), everything when the plan catalog (and so organizations' edge limits) changes, everything again as soon
+ * as a lost event subscription is back (changes announced meanwhile were missed), and a periodic full resync that
+ * repairs anything else a lost message left behind.
  */
 public final class RouteSync {
 
@@ -28,6 +29,7 @@ public final class RouteSync {
   private final RouteRepository routes;
   private final Runnable onReload;
   private long timer = -1;
+  private volatile boolean stopped;
 
   /** @param onReload told after every reload, full or per container (metrics) */
   public RouteSync(Vertx vertx, Pool pool, PlatformEvents events, RouteTable table, RouteRepository routes, Runnable onReload) {
@@ -41,6 +43,12 @@ public final class RouteSync {
 
   /** Subscribes first, then loads, so no change between the two is missed. */
   public Future<Void> start(long resyncMs) {
+    events.onReconnect(v -> {
+      if (!stopped) {
+        LOG.info("event subscription restored; reloading every route");
+        resync();
+      }
+    });
     return events.subscribe(Topics.ROUTES_CHANGED, this::changed)
         // a plan's edge limits apply to every route of every organization on it
         .compose(v -> events.subscribe(Topics.PLANS_CHANGED, event -> resync()))
@@ -49,6 +57,7 @@ public final class RouteSync {
   }
 
   public void stop() {
+    stopped = true;
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }

@@ -17,8 +17,8 @@ import java.util.Map;
 
 /**
  * Keeps a {@link CertificateStore} equal to PostgreSQL: a full load at start, one hostname as soon as it is
- * announced on {@link Topics#CERTIFICATES_CHANGED}, and a periodic full resync that repairs what a lost message
- * left behind. Opening sealed keys and parsing PEM is CPU work, done on a worker executor.
+ * announced on {@link Topics#CERTIFICATES_CHANGED}, everything as soon as a lost event subscription is back, and a
+ * periodic full resync that repairs what a lost message left behind. Opening sealed keys and parsing PEM is CPU work, done on a worker executor.
  */
 public final class CertificateSync {
 
@@ -32,6 +32,7 @@ public final class CertificateSync {
   private final WorkerExecutor worker;
   private final CertificateRepository certificates = new CertificateRepository();
   private long timer = -1;
+  private volatile boolean stopped;
 
   public CertificateSync(Vertx vertx, Pool pool, PlatformEvents events, SecretBox secrets, CertificateStore store, WorkerExecutor worker) {
     this.vertx = vertx;
@@ -44,12 +45,18 @@ public final class CertificateSync {
 
   /** Subscribes first, then loads, so no change between the two is missed. */
   public Future<Void> start(long resyncMs) {
+    events.onReconnect(v -> {
+      if (!stopped) {
+        resync();
+      }
+    });
     return events.subscribe(Topics.CERTIFICATES_CHANGED, this::changed)
         .compose(v -> resync())
         .onSuccess(v -> timer = vertx.setPeriodic(resyncMs, resyncMs, id -> resync()));
   }
 
   public void stop() {
+    stopped = true;
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }

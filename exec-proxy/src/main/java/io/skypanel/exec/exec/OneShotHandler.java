@@ -2,6 +2,7 @@ package io.skypanel.exec.exec;
 
 import io.skypanel.common.auth.AuthenticationHandler;
 import io.skypanel.common.errors.ApiException;
+import io.skypanel.common.web.JsonBodies;
 import io.skypanel.exec.access.ContainerAccess;
 import io.skypanel.common.auth.OrgRole;
 import io.skypanel.exec.engine.TaskLocator;
@@ -44,7 +45,7 @@ public final class OneShotHandler {
   /** Behind a body handler and {@link AuthenticationHandler}. */
   public void handle(RoutingContext ctx) {
     UUID containerId = ContainerAccess.uuid(ctx.pathParam("id"), "container id");
-    JsonObject body = ctx.body().asJsonObject();
+    JsonObject body = JsonBodies.object(ctx);
     if (body == null) {
       throw ApiException.validation("the body must be a JSON object with command", null);
     }

@@ -43,6 +43,9 @@ public final class SessionRegistry {
 
   public Future<Void> start() {
     heartbeat = vertx.setPeriodic(ExecOptions.HEARTBEAT.toMillis(), id -> renewAll());
+    // PlatformEvents subscribes again by itself after a Redis outage; nothing to reload here: a kill needs Redis to
+    // be accepted at all, and one published in the moments before this replica is subscribed again leaves the session
+    // listed, so the administrator can repeat it
     return events.subscribe(ExecTopics.SESSION_KILL, event -> context.runOnContext(v -> killLocal(event)));
   }
 
