@@ -9,7 +9,8 @@ import java.util.Locale;
 
 /**
  * The addresses allowed to say who the client is ({@code SKYPANEL_TRUSTED_PROXIES}: IP addresses and CIDR ranges,
- * default loopback, where the edge router of a one-process platform connects from; {@code none} trusts nobody).
+ * default loopback and a single {@code SKYPANEL_BIND_HOST} address, where the edge router of this host connects from;
+ * {@code none} trusts nobody).
  * A request from anywhere else is from the peer itself, whatever X-Forwarded-For it carries. Addresses are parsed
  * as IP literals only: no name is ever looked up.
  */
@@ -25,7 +26,16 @@ public final class TrustedProxies {
   }
 
   public static TrustedProxies from(Settings settings) {
-    return of(settings.list(SETTING, DEFAULT));
+    List<String> configured = settings.list(SETTING, null);
+    if (configured != null) {
+      return of(configured);
+    }
+    List<String> defaults = new ArrayList<>(DEFAULT);
+    String bind = settings.optional("SKYPANEL_BIND_HOST");
+    if (bind != null && parse(bind) != null && !bind.equals("0.0.0.0") && !bind.equals("::")) {
+      defaults.add(bind); // the edge of this host dials its siblings at the one address they listen on
+    }
+    return of(defaults);
   }
 
   /** @throws IllegalArgumentException for an entry that is neither an IP address nor a CIDR range */

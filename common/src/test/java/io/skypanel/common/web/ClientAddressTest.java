@@ -1,6 +1,8 @@
 package io.skypanel.common.web;
 
+import io.skypanel.common.config.Settings;
 import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
 import io.vertx.core.Vertx;
 import io.vertx.core.http.HttpServer;
 import io.vertx.ext.web.Router;
@@ -68,6 +70,17 @@ class ClientAddressTest {
     assertThat(seen(vertx, TrustedProxies.DEFAULT, "evil.example")).isEqualTo("127.0.0.1");
     assertThat(seen(vertx, TrustedProxies.DEFAULT, "6.6.6.6, not-an-ip")).isEqualTo("127.0.0.1");
     assertThat(seen(vertx, TrustedProxies.DEFAULT)).as("no header").isEqualTo("127.0.0.1");
+  }
+
+  @Test
+  void by_default_loopback_and_a_single_bind_address_are_trusted() {
+    TrustedProxies defaults = TrustedProxies.from(new Settings(new JsonObject().put("SKYPANEL_BIND_HOST", "10.1.2.3")));
+    assertThat(defaults.trusts("127.0.0.1")).isTrue();
+    assertThat(defaults.trusts("::1")).isTrue();
+    assertThat(defaults.trusts("10.1.2.3")).isTrue();
+    assertThat(defaults.trusts("10.1.2.4")).isFalse();
+    assertThat(TrustedProxies.from(new Settings(new JsonObject().put("SKYPANEL_BIND_HOST", "0.0.0.0"))).trusts("0.0.0.0")).isFalse();
+    assertThat(TrustedProxies.from(new Settings(new JsonObject().put("SKYPANEL_TRUSTED_PROXIES", "none"))).trusts("127.0.0.1")).isFalse();
   }
 
   @Test

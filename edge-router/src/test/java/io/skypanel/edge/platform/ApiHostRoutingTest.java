@@ -110,7 +110,12 @@ class ApiHostRoutingTest {
   }
 
   private HttpServer edge(int controlPlanePort) throws Exception {
+    return edge(controlPlanePort, false);
+  }
+
+  private HttpServer edge(int controlPlanePort, boolean forceHttps) throws Exception {
     Settings settings = new Settings(new JsonObject()
+        .put("SKYPANEL_API_FORCE_HTTPS", Boolean.toString(forceHttps))
         .put("SKYPANEL_API_HOSTNAME", API_HOST)
         .put("SKYPANEL_EDGE_UPSTREAM_TIMEOUT_MS", Long.toString(UPSTREAM_TIMEOUT_MS))
         .put("SKYPANEL_EDGE_API_UPSTREAM_CONTROL_PLANE", "127.0.0.1:" + controlPlanePort)
@@ -191,6 +196,22 @@ class ApiHostRoutingTest {
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(unknown.bodyAsString()).contains("No application");
     assertThat(serviceRequests.get()).as("only the tenant asked").isEqualTo(1);
+  }
+
+  @Test
+  void plain_http_is_served_by_default_and_redirected_once_https_is_forced() throws Exception {
+    assertThat(send(HttpMethod.GET, API_HOST, "/api/auth/me", null, Map.of()).statusCode()).isEqualTo(200);
+    await(edge.close());
+    edge = edge(controlPlane.actualPort(), true);
+    client.close();
+    client = WebClient.create(vertx, new io.vertx.ext.web.client.WebClientOptions().setFollowRedirects(false));
+    HttpResponse<Buffer> get = send(HttpMethod.GET, API_HOST, "/api/auth/me?x=1", null, Map.of());
+    assertThat(get.statusCode()).isEqualTo(301);
+    assertThat(get.getHeader("Location")).isEqualTo("https://" + API_HOST + "/api/auth/me?x=1");
+    HttpResponse<Buffer> post = send(HttpMethod.POST, API_HOST, "/api/auth/login", "{}", Map.of());
+    assertThat(post.statusCode()).as("the method and body are kept").isEqualTo(308);
+    assertThat(send(HttpMethod.GET, "shop.tenant.test", "/", null, Map.of()).statusCode()).as("tenants unaffected").isEqualTo(200);
+    assertThat(serviceRequests.get()).as("only the first request and the tenant's were proxied").isEqualTo(2);
   }
 
   @Test
