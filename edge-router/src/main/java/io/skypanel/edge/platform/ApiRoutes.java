@@ -12,6 +12,7 @@ import io.vertx.core.json.JsonObject;
 import java.util.HashMap;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import java.util.function.Predicate;
 
 /**
@@ -54,7 +55,7 @@ public final class ApiRoutes {
   }
 
   /** Reads the packaged OpenAPI document (off the event loop) and builds the routes from it. */
-  public static Future<ApiRoutes> load(Vertx vertx, java.util.function.Function<ApiOperations, ApiOptions> options) {
+  public static Future<ApiRoutes> load(Vertx vertx, Function<ApiOperations, ApiOptions> options) {
     return vertx.fileSystem().readFile(DOCUMENT).map(raw -> {
       ApiOperations operations = ApiOperations.from(new JsonObject(raw));
       return of(operations, options.apply(operations));
@@ -81,11 +82,6 @@ public final class ApiRoutes {
     }
     String service = operations.serviceFor(method, path);
     return byService.get(service == null ? ApiOperations.CONTROL_PLANE : service);
-  }
-
-  /** Every route, one per service. */
-  public java.util.Collection<Route> all() {
-    return byService.values();
   }
 
   /** API hostname first, so no tenant route can answer for it; then the tenants' table. */
