@@ -38,6 +38,11 @@ public record Platform(
     return new ReadinessChecks(service, pool, redisApi, docker);
   }
 
+  /** The same shared parts under other settings (the launcher gives a service addresses it computed). */
+  public Platform withSettings(Settings replaced) {
+    return new Platform(vertx, replaced, pool, redis, redisApi, redisPrefix, docker, secrets, accessTokens, authenticator, events, metrics);
+  }
+
   /** Releases connections; the Vert.x instance is closed by its owner. */
   public Future<Void> close() {
     docker.close();

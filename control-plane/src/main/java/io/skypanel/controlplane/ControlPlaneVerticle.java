@@ -3,9 +3,11 @@ package io.skypanel.controlplane;
 import io.skypanel.common.Platform;
 import io.skypanel.common.ServiceVerticle;
 import io.skypanel.common.config.Settings;
+import io.skypanel.common.web.ClientAddress;
 import io.skypanel.common.web.RequestIdHandler;
 import io.skypanel.common.web.ServiceListener;
 import io.skypanel.common.web.ServiceRouters;
+import io.skypanel.common.web.TrustedProxies;
 import io.skypanel.controlplane.activity.ActivityFeature;
 import io.skypanel.controlplane.activity.ActivityService;
 import io.skypanel.controlplane.admin.AdminFeature;
@@ -100,6 +102,7 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
   private Router buildRouter(OpenAPIContract contract, Buffer document, Settings settings, List<ApiFeature> features) {
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
     builder.rootHandler(new RequestIdHandler());
+    builder.rootHandler(new ClientAddress(TrustedProxies.from(settings)));
     builder.rootHandler(BodyHandler.create(false).setBodyLimit(settings.longValue("SKYPANEL_BODY_LIMIT_BYTES", 1_048_576)));
     Api api = new Api(platform);
     for (ApiFeature feature : features) {

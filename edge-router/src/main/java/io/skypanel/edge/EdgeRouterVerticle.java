@@ -12,6 +12,8 @@ import io.skypanel.edge.health.EndpointHealth;
 import io.skypanel.edge.limits.OrganizationConnections;
 import io.skypanel.edge.limits.RedisTokenBuckets;
 import io.skypanel.edge.observability.EdgeMetrics;
+import io.skypanel.edge.platform.ApiOptions;
+import io.skypanel.edge.platform.ApiRoutes;
 import io.skypanel.edge.proxy.EdgeProxy;
 import io.skypanel.edge.routing.RouteRepository;
 import io.skypanel.edge.routing.RouteSync;
@@ -32,8 +34,8 @@ import java.util.function.Supplier;
  * The platform's front door for every app and container hostname. This verticle owns what the whole process
  * shares (the {@link RouteTable} that {@link RouteSync} keeps equal to PostgreSQL, endpoint health and its
  * active checker, usage metering, per-organization connection counts, the certificates of {@link EdgeTls} and
- * the ACME {@link AcmeService}) and deploys one {@link EdgeListenerVerticle} per event loop to accept and proxy
- * connections.
+ * the ACME {@link AcmeService}, the platform's API hostname as {@link ApiRoutes} from the OpenAPI document) and
+ * deploys one {@link EdgeListenerVerticle} per event loop to accept and proxy connections.
  */
 public final class EdgeRouterVerticle extends ServiceVerticle {
 
@@ -74,14 +76,17 @@ public final class EdgeRouterVerticle extends ServiceVerticle {
             options.gatewayName(), Map.of()), platform.events())
         : null;
     Supplier<ProxyOptions> relay = gateway == null ? () -> null : gateway::proxyOptions;
-    EdgeProxy.Shared shared = new EdgeProxy.Shared(options, routes, metrics, health, new OrganizationConnections(), usage,
-        new RedisTokenBuckets(platform.redisApi(), platform.redisPrefix()), edgeTls::hasCertificate, relay);
+    Future<ApiRoutes> api = ApiRoutes.load(vertx, operations -> ApiOptions.from(platform.settings(), operations.services(), options.upstreamTimeoutMs()));
     // routes and certificates first: a listener must never answer from an empty table while the real one is loading
-    return (gateway == null ? Future.<Void>succeededFuture() : gateway.start(options.resyncMs()))
+    return api.compose(v -> gateway == null ? Future.<Void>succeededFuture() : gateway.start(options.resyncMs()))
         .compose(v -> routeSync.start(options.resyncMs()))
         .compose(v -> edgeTls.start())
-        .compose(v -> vertx.deployVerticle(() -> new EdgeListenerVerticle(shared, edgeTls::secure, acme::challenges, actual -> ports = actual),
-            new DeploymentOptions().setInstances(options.eventLoops())))
+        .compose(v -> {
+          EdgeProxy.Shared shared = new EdgeProxy.Shared(options, routes, metrics, health, new OrganizationConnections(), usage,
+              new RedisTokenBuckets(platform.redisApi(), platform.redisPrefix()), api.result().httpsReady(edgeTls::hasCertificate), api.result(), relay);
+          return vertx.deployVerticle(() -> new EdgeListenerVerticle(shared, edgeTls::secure, acme::challenges, actual -> ports = actual),
+              new DeploymentOptions().setInstances(options.eventLoops()));
+        })
         .compose(v -> acme.start())
         .onSuccess(v -> {
           if (options.healthIntervalMs() > 0) {

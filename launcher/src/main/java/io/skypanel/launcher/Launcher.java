@@ -10,6 +10,7 @@ import io.skypanel.common.docker.DockerEngine;
 import io.skypanel.common.metrics.Metrics;
 import io.skypanel.controlplane.ControlPlaneVerticle;
 import io.skypanel.edge.EdgeRouterVerticle;
+import io.skypanel.edge.platform.ApiOptions;
 import io.skypanel.exec.ExecProxyVerticle;
 import io.skypanel.logs.LogTailVerticle;
 import io.vertx.core.Future;
@@ -35,7 +36,8 @@ import java.util.stream.Collectors;
 /**
  * Starts a SkyPanel process: settings, the embedded PostgreSQL and local Redis when no URL is configured,
  * Vert.x with metrics, the shared {@link Platform}, then the services named in {@code SKYPANEL_SERVICES}
- * (control plane first, as it owns the schema). Used by {@link Main} and by tests.
+ * (control plane first, as it owns the schema; the edge router last, told where its siblings listen, since it is
+ * their public origin). Used by {@link Main} and by tests.
  */
 public final class Launcher {
 
@@ -167,12 +169,37 @@ public final class Launcher {
     }
 
     private Future<Void> deployServices() {
-      List<String> others = names.stream().filter(name -> !name.equals(ControlPlaneVerticle.NAME)).toList();
-      Future<Void> first = names.contains(ControlPlaneVerticle.NAME) ? deploy(ControlPlaneVerticle.NAME) : Future.succeededFuture();
-      return first.compose(ok -> Future.all(others.stream().map(this::deploy).toList())).mapEmpty();
+      List<String> others = names.stream()
+          .filter(name -> !name.equals(ControlPlaneVerticle.NAME) && !name.equals(EdgeRouterVerticle.NAME)).toList();
+      Future<Void> first = names.contains(ControlPlaneVerticle.NAME) ? deploy(ControlPlaneVerticle.NAME, platform) : Future.succeededFuture();
+      return first.compose(ok -> Future.all(others.stream().map(name -> deploy(name, platform)).toList()))
+          .compose(ok -> names.contains(EdgeRouterVerticle.NAME)
+              ? deploy(EdgeRouterVerticle.NAME, platform.withSettings(withLocalUpstreams(platform.settings())))
+              : Future.succeededFuture())
+          .mapEmpty();
     }
 
-    private Future<Void> deploy(String name) {
+    /**
+     * The edge's view of the settings: each service running here is the API hostname's upstream for its paths, at the
+     * port it actually bound (a port setting of 0 picks a free one), unless an upstream is configured explicitly.
+     */
+    private Settings withLocalUpstreams(Settings base) {
+      Settings result = base;
+      List<Deployment> running;
+      synchronized (deployments) {
+        running = List.copyOf(deployments);
+      }
+      for (Deployment deployment : running) {
+        String key = ApiOptions.upstreamSetting(deployment.verticle().serviceName());
+        if (base.optional(key) == null) {
+          int port = URI.create(deployment.verticle().endpoints().get(0)).getPort();
+          result = result.with(key, ApiOptions.localHost(base) + ":" + port);
+        }
+      }
+      return result;
+    }
+
+    private Future<Void> deploy(String name, Platform platform) {
       ServiceVerticle verticle = SERVICES.get(name).apply(platform);
       return vertx.deployVerticle(verticle)
           .onSuccess(id -> deployments.add(new Deployment(verticle, id)))

@@ -5,7 +5,10 @@ import io.skypanel.common.errors.FailureHandler;
 import io.skypanel.common.health.ReadinessChecks;
 import io.vertx.ext.web.Router;
 
-/** The routes every service shares: request ids first, health probes, then a JSON 404 and the one failure handler. */
+/**
+ * The routes every service shares: request ids and the client address first, health probes, then a JSON 404 and the
+ * one failure handler.
+ */
 public final class ServiceRouters {
 
   private ServiceRouters() {
@@ -15,6 +18,7 @@ public final class ServiceRouters {
   public static Router withHealth(Platform platform, String service) {
     Router router = Router.router(platform.vertx());
     router.route().handler(new RequestIdHandler());
+    router.route().handler(new ClientAddress(TrustedProxies.from(platform.settings())));
     ReadinessChecks checks = platform.readiness(service);
     router.get("/healthz").handler(checks.liveness());
     router.get("/readyz").handler(checks.readiness());

@@ -4,6 +4,7 @@ import io.skypanel.common.Platform;
 import io.skypanel.common.auth.AuthenticationHandler;
 import io.skypanel.common.auth.Principal;
 import io.skypanel.common.errors.ApiException;
+import io.skypanel.common.web.ClientAddress;
 import io.skypanel.common.web.JsonBodies;
 import io.skypanel.controlplane.tenancy.OrgContext;
 import io.skypanel.common.auth.OrgRole;
@@ -150,8 +151,9 @@ public final class Api {
     return value == null || value.isNull() ? null : value.get().toString();
   }
 
+  /** The client's address: X-Forwarded-For only from a trusted proxy (the edge), see {@link ClientAddress}. */
   public static String clientIp(RoutingContext ctx) {
-    return ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+    return ClientAddress.of(ctx);
   }
 
   // --- writing results -----------------------------------------------------------------------

@@ -1,6 +1,7 @@
 package io.skypanel.controlplane.caas;
 
 import io.skypanel.common.Platform;
+import io.skypanel.common.config.BaseDomain;
 import io.skypanel.common.config.Settings;
 import io.skypanel.controlplane.api.ApiFeature;
 import io.skypanel.controlplane.api.Idempotency;

@@ -153,8 +153,9 @@ class OpenApiDocumentTest {
       String service = op.model().getString(ControlPlaneVerticle.SERVICE_EXTENSION);
       assertThat(FOREIGN_OPERATION_IDS.get(service)).as("service of %s", id).isNotNull().contains(id);
       JsonArray servers = document.getJsonObject("paths").getJsonObject(op.path()).getJsonArray("servers");
-      assertThat(servers).as("servers of %s", id).isNotNull().hasSize(1);
-      assertThat(servers.getJsonObject(0).getString("description")).as("servers of %s", id).contains(SERVICE_PORTS.get(service));
+      assertThat(servers).as("servers of %s", id).isNotNull().hasSize(2);
+      assertThat(servers.getJsonObject(0)).as("the public origin first").isEqualTo(document.getJsonArray("servers").getJsonObject(0));
+      assertThat(servers.getJsonObject(1).getString("description")).as("servers of %s", id).contains(SERVICE_PORTS.get(service));
     }
   }
 

@@ -14,8 +14,8 @@ import java.util.concurrent.atomic.AtomicLong;
 /**
  * The edge's Prometheus meters, comparable to Traefik's: requests by service, code and method, their duration,
  * bytes in and out per service, open connections, retries, the route count and route reloads. {@code service}
- * is the container id (or {@code none} for unrouted hosts), so a busy tenant is visible and an unknown host's
- * traffic never shows up as someone's.
+ * is the container id (or {@code none} for unrouted hosts, {@code api:<service>} for the platform's API hostname),
+ * so a busy tenant is visible and an unknown host's traffic never shows up as someone's.
  */
 public final class EdgeMetrics {
 

@@ -19,7 +19,7 @@ import io.vertx.httpproxy.ProxyResponse;
 public final class BodyLimitInterceptor implements ProxyInterceptor {
 
   /** Set in the proxy context when a streamed body went over the limit. */
-  static final String TOO_LARGE = "skypanel.bodyTooLarge";
+  public static final String TOO_LARGE = "skypanel.bodyTooLarge";
 
   private final long defaultMaxBytes;
 

@@ -6,6 +6,9 @@ import io.skypanel.edge.limits.OrganizationConnections;
 import io.skypanel.edge.limits.RateLimiter;
 import io.skypanel.edge.limits.RedisTokenBuckets;
 import io.skypanel.edge.observability.EdgeMetrics;
+import io.skypanel.edge.platform.ApiHostInterceptor;
+import io.skypanel.edge.platform.ApiRoutes;
+import io.skypanel.edge.platform.PlatformOrigin;
 import io.skypanel.edge.routing.RouteTable;
 import io.skypanel.edge.usage.UsageMeter;
 import io.vertx.core.Handler;
@@ -27,18 +30,20 @@ import java.util.function.Supplier;
  *   <li>{@link WebSocketTunnelInterceptor}: the WebSocket tunnel with backpressure (last on the way back);</li>
  *   <li>{@link HopByHopHeadersInterceptor}: no hop-by-hop headers in answers (plain HTTP exchanges only);</li>
  *   <li>{@link UpstreamFailureInterceptor}: 502/504 pages for failed exchanges;</li>
+ *   <li>{@link ApiHostInterceptor}: the platform's API hostname, routed by path to its services (JSON errors);</li>
  *   <li>{@link RouteInterceptor}: Host and path to route; 404, maintenance and no-endpoint 503;</li>
  *   <li>{@link HttpsInterceptor}: HTTP→HTTPS redirect and HSTS once a certificate exists;</li>
  *   <li>{@link LimitsInterceptor}: per-organization connections and rates, per-route rate;</li>
  *   <li>{@link BodyLimitInterceptor}: request body limit (plain HTTP requests only);</li>
  *   <li>{@link ForwardedHeadersInterceptor}: original Host, X-Forwarded-*, Forwarded, request id.</li>
  * </ol>
- * {@link EndpointSelector} then picks the origin, trying another endpoint when one refuses the connection.
+ * {@link EndpointSelector} then picks the origin, trying another endpoint when one refuses the connection
+ * ({@link PlatformOrigin} dials the platform's own services for the API hostname).
  * One instance per event loop: its HTTP client and rate-limit leases belong to that loop.
  */
 public final class EdgeProxy {
 
-  /** What every listener of the process shares. */
+  /** What every listener of the process shares; {@code api}: the platform's API hostname and its services. */
   public record Shared(
       EdgeOptions options,
       RouteTable routes,
@@ -48,12 +53,13 @@ public final class EdgeProxy {
       UsageMeter usage,
       RedisTokenBuckets buckets,
       Predicate<String> hasCertificate,
+      ApiRoutes api,
       Supplier<io.vertx.core.net.ProxyOptions> gateway) {
 
-    /** Without an edge gateway: every endpoint is dialled directly (tests and benchmarks on loopback). */
+    /** Tenant routes only, no API hostname, no edge gateway: every endpoint is dialled directly (proxy tests). */
     public Shared(EdgeOptions options, RouteTable routes, EdgeMetrics metrics, EndpointHealth health, OrganizationConnections connections,
                   UsageMeter usage, RedisTokenBuckets buckets, Predicate<String> hasCertificate) {
-      this(options, routes, metrics, health, connections, usage, buckets, hasCertificate, () -> null);
+      this(options, routes, metrics, health, connections, usage, buckets, hasCertificate, ApiRoutes.NONE, () -> null);
     }
   }
 
@@ -68,21 +74,29 @@ public final class EdgeProxy {
             .setConnectTimeout(options.connectTimeoutMs())
             .setIdleTimeout(60),
         new PoolOptions().setHttp1MaxSize(256));
+    // the platform's services: no connection idle limit (consoles and log streams are quiet for long)
+    HttpClient services = vertx.createHttpClient(new HttpClientOptions()
+            .setKeepAlive(true)
+            .setConnectTimeout(options.connectTimeoutMs())
+            .setIdleTimeout(0),
+        new PoolOptions().setHttp1MaxSize(256));
     RateLimiter limiter = options.rateLimits() && shared.buckets() != null ? new RateLimiter(shared.buckets()) : null;
     HttpProxy proxy = HttpProxy.reverseProxy(new ProxyOptions().setSupportWebSocket(true), upstreams)
-        .origin(new EndpointSelector(shared.health(), options.upstreamTimeoutMs(), shared.metrics()::retried, shared.gateway()))
+        .origin(new PlatformOrigin(new EndpointSelector(shared.health(), options.upstreamTimeoutMs(), shared.metrics()::retried, shared.gateway()),
+            services, shared.health()))
         .addInterceptor(new WebSocketTunnelInterceptor((route, in, out) -> {
-          if (shared.usage() != null) {
+          if (shared.usage() != null && route.tenant()) {
             shared.usage().recordTunnel(route.organizationId(), route.containerId(), in, out);
           }
         }), true)
         .addInterceptor(new HopByHopHeadersInterceptor())
         .addInterceptor(new UpstreamFailureInterceptor(), true)
+        .addInterceptor(new ApiHostInterceptor(shared.api()), true)
         .addInterceptor(new RouteInterceptor(shared.routes()), true)
         .addInterceptor(new HttpsInterceptor(shared.hasCertificate(), options.hstsMaxAgeSeconds(), options.redirectHttpsPort()), true)
         .addInterceptor(new LimitsInterceptor(shared.connections(), limiter), true)
         .addInterceptor(new BodyLimitInterceptor(options.maxBodyBytes()))
         .addInterceptor(new ForwardedHeadersInterceptor(), true);
-    return new ObservedHandler(proxy, shared.routes(), shared.metrics(), shared.usage());
+    return new ObservedHandler(proxy, shared.api().before(shared.routes()), shared.metrics(), shared.usage());
   }
 }

@@ -14,6 +14,7 @@ import io.vertx.httpproxy.ProxyResponse;
  * Per-organization protection: the organization's open connections on this replica (its plan's maximum), then
  * its request rate and the route's own rate (token buckets shared by all replicas through Redis). Over a rate
  * limit is 429 with Retry-After; over the connection limit is 503 and the connection is closed after the answer.
+ * Platform routes (the API hostname) have no organization and are not limited here.
  */
 public final class LimitsInterceptor implements ProxyInterceptor {
 
@@ -29,6 +30,9 @@ public final class LimitsInterceptor implements ProxyInterceptor {
   @Override
   public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
     Route route = context.get(RouteInterceptor.ROUTE, Route.class);
+    if (!route.tenant()) {
+      return context.sendRequest(); // the platform's own services throttle their callers themselves
+    }
     RoutePolicy policy = route.policy();
     HttpServerRequest incoming = context.request().proxiedRequest();
     if (incoming.connection() != null

@@ -26,6 +26,9 @@ public final class RouteInterceptor implements ProxyInterceptor {
 
   @Override
   public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
+    if (context.get(ROUTE, Route.class) != null) {
+      return context.sendRequest(); // routed already: the platform's API hostname
+    }
     HttpServerRequest incoming = context.request().proxiedRequest();
     Route route = table.lookup(incoming.authority() == null ? null : incoming.authority().host(), incoming.path());
     if (route == null) {

@@ -9,7 +9,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * Where one hostname (and path prefix) goes: the owning organization's container, the live endpoints of its
- * public HTTP port and the {@link RoutePolicy} for its traffic. Immutable apart from the round-robin position;
+ * public HTTP port and the {@link RoutePolicy} for its traffic; or, for the platform's own API hostname, one of
+ * the platform's services ({@link #platform}: no organization, no container, so no organization limits and no
+ * usage metering). Immutable apart from the round-robin position;
  * a changed container gets a new Route. Endpoint health lives in {@link EndpointHealth}, outside the route, so
  * it survives route reloads.
  */
@@ -36,6 +38,11 @@ public final class Route {
    */
   public Route(String host, String pathPrefix, UUID organizationId, UUID containerId, List<SocketAddress> endpoints,
                RoutePolicy policy, boolean viaGateway) {
+    this(host, pathPrefix, organizationId, containerId, endpoints, policy, containerId.toString(), viaGateway);
+  }
+
+  private Route(String host, String pathPrefix, UUID organizationId, UUID containerId, List<SocketAddress> endpoints,
+                RoutePolicy policy, String service, boolean viaGateway) {
     this.viaGateway = viaGateway;
     this.host = host;
     this.pathPrefix = pathPrefix == null || pathPrefix.isEmpty() ? "/" : pathPrefix;
@@ -43,7 +50,12 @@ public final class Route {
     this.containerId = containerId;
     this.endpoints = List.copyOf(endpoints);
     this.policy = policy;
-    this.service = containerId.toString();
+    this.service = service;
+  }
+
+  /** A route to one of the platform's own services; {@code service} is its metrics label (e.g. {@code api:log-tail}). */
+  public static Route platform(String host, String pathPrefix, String service, List<SocketAddress> endpoints, RoutePolicy policy) {
+    return new Route(host, pathPrefix, null, null, endpoints, policy, service, false);
   }
 
   /** A route for the whole hostname with the default policy and no limits (tests, benchmarks). */
@@ -59,10 +71,17 @@ public final class Route {
     return pathPrefix;
   }
 
+  /** False for a {@link #platform} route, which belongs to no organization. */
+  public boolean tenant() {
+    return organizationId != null;
+  }
+
+  /** The owning organization; null for a {@link #platform} route. */
   public UUID organizationId() {
     return organizationId;
   }
 
+  /** The container behind the route; null for a {@link #platform} route. */
   public UUID containerId() {
     return containerId;
   }

@@ -4,6 +4,7 @@ import io.skypanel.common.auth.AuthenticationHandler;
 import io.skypanel.common.auth.Authenticator;
 import io.skypanel.common.auth.Principal;
 import io.skypanel.common.errors.ApiException;
+import io.skypanel.common.web.ClientAddress;
 import io.skypanel.exec.access.ContainerAccess;
 import io.skypanel.exec.access.ExecTarget;
 import io.skypanel.common.auth.OrgRole;
@@ -167,6 +168,6 @@ public final class ConsoleHandler {
   }
 
   static String clientIp(RoutingContext ctx) {
-    return ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+    return ClientAddress.of(ctx);
   }
 }

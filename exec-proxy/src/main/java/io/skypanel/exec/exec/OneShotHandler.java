@@ -2,6 +2,7 @@ package io.skypanel.exec.exec;
 
 import io.skypanel.common.auth.AuthenticationHandler;
 import io.skypanel.common.errors.ApiException;
+import io.skypanel.common.web.ClientAddress;
 import io.skypanel.common.web.JsonBodies;
 import io.skypanel.exec.access.ContainerAccess;
 import io.skypanel.common.auth.OrgRole;
@@ -61,7 +62,7 @@ public final class OneShotHandler {
       throw ApiException.validation("task must be a Swarm task id", null);
     }
     String task = TaskLocator.taskParameter((String) taskValue);
-    String clientIp = ctx.request().remoteAddress() == null ? null : ctx.request().remoteAddress().hostAddress();
+    String clientIp = ClientAddress.of(ctx);
     access.check(AuthenticationHandler.principal(ctx), ctx.request().getHeader(ContainerAccess.ORGANIZATION_HEADER), containerId,
             OrgRole.DEVELOPER, true)
         .compose(target -> sessions.prepare(target, command, false, task, clientIp))

@@ -8,7 +8,7 @@ import io.skypanel.controlplane.activity.ActivityEntry;
 import io.skypanel.controlplane.activity.ActivityRepository;
 import io.skypanel.controlplane.api.Cursor;
 import io.skypanel.controlplane.api.Pages;
-import io.skypanel.controlplane.caas.BaseDomain;
+import io.skypanel.common.config.BaseDomain;
 import io.skypanel.controlplane.caas.orchestration.Orchestrator;
 import io.skypanel.controlplane.caas.policies.PolicyService;
 import io.skypanel.controlplane.caas.quotas.QuotaService;

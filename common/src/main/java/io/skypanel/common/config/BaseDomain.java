@@ -1,12 +1,10 @@
-package io.skypanel.controlplane.caas;
-
-import io.skypanel.common.config.Settings;
+package io.skypanel.common.config;
 
 import java.util.Locale;
 
 /**
- * The platform's own base domain: default hostnames are {@code <name>-<org slug>.<base>}, and customers cannot
- * claim names under it as custom domains.
+ * The platform's own names: the base domain (default hostnames are {@code <name>-<org slug>.<base>}, and customers
+ * cannot claim names under it as custom domains) and the API hostname, the one public origin of the API.
  */
 public final class BaseDomain {
 
@@ -19,5 +17,11 @@ public final class BaseDomain {
     // without a base domain, an sslip.io-style name resolves to the node address itself
     String domain = configured != null ? configured : settings.string("SKYPANEL_PUBLIC_HOST", "127.0.0.1").replace('.', '-') + ".sslip.io";
     return domain.toLowerCase(Locale.ROOT);
+  }
+
+  /** {@code SKYPANEL_API_HOSTNAME}, or {@code api.<base domain>} when it is not set; lower case, no port. */
+  public static String apiHostname(Settings settings) {
+    String configured = settings.optional("SKYPANEL_API_HOSTNAME");
+    return (configured != null ? configured : "api." + of(settings)).toLowerCase(Locale.ROOT);
   }
 }
