@@ -85,7 +85,7 @@ class CustomDomainTlsTest {
       api.close();
       Await.result(platform.stop());
     }
-    TestImages.dockerResult("rm", "-f", GATEWAY);
+    TestImages.removeGateway(GATEWAY);
     if (org != null) {
       for (String service : TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + org).trim().split("\\s+")) {
         if (!service.isBlank()) {

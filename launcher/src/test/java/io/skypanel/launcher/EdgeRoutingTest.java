@@ -71,7 +71,7 @@ class EdgeRoutingTest {
       web.close();
       Await.result(platform.stop());
     }
-    TestImages.dockerResult("rm", "-f", GATEWAY);
+    TestImages.removeGateway(GATEWAY);
     // Swarm outlives the platform; once its reconciler is gone (it would recreate them), remove the tenants' services
     for (String org : organizations) {
       for (String service : TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + org).trim().split("\\s+")) {

@@ -87,7 +87,7 @@ class NetworkIsolationTest {
         }
       }
     }
-    TestImages.dockerResult("rm", "-f", GATEWAY);
+    TestImages.removeGateway(GATEWAY);
     for (String org : ORGANIZATIONS) {
       TestImages.removeOrganizationNetworks(UUID.fromString(org));
     }
@@ -194,7 +194,8 @@ class NetworkIsolationTest {
     String bertTask = taskContainer(bert.containerId());
     String annaAddress = overlayAddress(annaTask, "org-" + anna.org());
     String bertAddress = overlayAddress(bertTask, "org-" + bert.org());
-    String gatewayOnBertsNetwork = overlayAddress(GATEWAY, "org-" + bert.org());
+    String gatewayContainer = TestImages.docker("ps", "-q", "--filter", "label=skypanel.gateway=" + GATEWAY).trim();
+    String gatewayOnBertsNetwork = overlayAddress(gatewayContainer, "org-" + bert.org());
 
     // the probe works: each task reaches itself on its own organization network
     assertThat(httpFrom(annaTask, annaAddress, 8080)).contains("hello anna");

@@ -14,10 +14,8 @@ import com.github.dockerjava.api.model.RestartPolicy;
 import io.skypanel.common.docker.DockerEngine;
 import io.skypanel.common.docker.Labels;
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
-import io.vertx.core.buffer.Buffer;
-import io.vertx.core.net.NetClient;
-import io.vertx.core.net.NetClientOptions;
 import io.vertx.core.net.ProxyOptions;
 import io.vertx.core.net.ProxyType;
 import org.slf4j.Logger;
@@ -45,26 +43,38 @@ public final class EdgeGateway {
 
   private static final Logger LOG = LoggerFactory.getLogger(EdgeGateway.class);
   private static final int RELAY_PORT = GatewayImage.RELAY_PORT;
-  private static final long READY_TIMEOUT_MS = 30_000;
-  private static final long READY_RETRY_MS = 100;
+  private static final int JOIN_LANES = 4;
+  private static final long DEFAULT_DRAIN_MS = 10_000;
+  /** Label naming the gateway a container belongs to. */
+  public static final String GATEWAY_LABEL = "skypanel.gateway";
 
   private final Vertx vertx;
   private final DockerEngine engine;
   private final Supplier<Future<String>> image;
-  private final String containerName;
+  private final String name;
+  private volatile String current;
   private final Map<String, String> labels;
+  private final long drainMs;
   private volatile ProxyOptions proxy;
 
   /**
    * @param image         ensures the gateway image exists and answers its reference
-   * @param containerName the gateway container's name on this engine (one per edge instance)
+   * @param name          the gateway's name on this engine (one per edge instance): its containers carry it in the
+   *                      label {@code skypanel.gateway} and are named {@code <name>-<12 hex of their image>}
    * @param labels        extra labels (tests mark what they made)
    */
-  public EdgeGateway(Vertx vertx, DockerEngine engine, Supplier<Future<String>> image, String containerName, Map<String, String> labels) {
+  public EdgeGateway(Vertx vertx, DockerEngine engine, Supplier<Future<String>> image, String name, Map<String, String> labels) {
+    this(vertx, engine, image, name, labels, DEFAULT_DRAIN_MS);
+  }
+
+  /** @param drainMs how long a replaced gateway keeps relaying the connections it has before it is removed */
+  public EdgeGateway(Vertx vertx, DockerEngine engine, Supplier<Future<String>> image, String name, Map<String, String> labels,
+                     long drainMs) {
+    this.drainMs = drainMs;
     this.vertx = vertx;
     this.engine = engine;
     this.image = image;
-    this.containerName = containerName;
+    this.name = name;
     this.labels = Map.copyOf(labels);
   }
 
@@ -73,46 +83,159 @@ public final class EdgeGateway {
     return proxy;
   }
 
+  /** The gateway's name (the label its containers carry). */
+  public String name() {
+    return name;
+  }
+
+  /** The container relaying now, once {@link #start()} succeeded; else null. */
   public String containerName() {
-    return containerName;
+    return current;
   }
 
   /**
    * Makes sure the gateway container runs the current image, joins every organization network and answers
-   * SOCKS5 on its loopback port; completes with the proxy options to use.
+   * SOCKS5 on its loopback port; completes with the proxy options to use. A gateway running an older image is
+   * replaced without a gap: the new one starts beside it (under its own name), joins every network, takes over,
+   * and the old one is removed after a drain period.
    */
   public Future<ProxyOptions> start() {
-    return image.get()
-        .compose(imageRef -> engine.call(() -> ensureContainer(imageRef)))
-        .compose(port -> awaitRelay(port).map(v -> new ProxyOptions().setType(ProxyType.SOCKS5).setHost("127.0.0.1").setPort(port)))
-        .compose(options -> syncNetworks().map(options))
-        .onSuccess(options -> {
-          proxy = options;
-          LOG.info("edge gateway {} relays on 127.0.0.1:{}", containerName, options.getPort());
-        });
+    return image.get().compose(imageRef -> engine.call(() -> plan(imageRef)).compose(plan -> execute(plan, imageRef)
+        .map(options -> switchTo(plan.container(), options))));
   }
 
-  /** Joins every organization network the gateway is not on yet; answers how many it joined. */
+  private Future<ProxyOptions> execute(Plan plan, String imageRef) {
+    return switch (plan.step()) {
+      case CURRENT -> ready(plan.container(), plan.port());
+      case CREATE -> engine.call(() -> create(plan.container(), imageRef)).compose(port -> ready(plan.container(), port));
+      case REPLACE -> engine.call(() -> create(plan.container(), imageRef))
+          .compose(port -> ready(plan.container(), port))
+          .compose(options -> {
+            // new connections go through the new relay from now on; the old ones drain before they go
+            switchTo(plan.container(), options);
+            Promise<Void> drained = Promise.promise();
+            vertx.setTimer(drainMs, t -> drained.complete());
+            return drained.future().compose(v -> engine.call(() -> {
+              DockerClient docker = engine.client();
+              for (String old : plan.others()) {
+                remove(docker, old);
+              }
+              LOG.info("edge gateway {} replaced by {} running {}", name, plan.container(), imageRef);
+              return options;
+            }));
+          });
+    };
+  }
+
+  /** Makes {@code options} (of {@code container}) the relay to use; keeps the same object while the port is unchanged. */
+  private synchronized ProxyOptions switchTo(String container, ProxyOptions options) {
+    ProxyOptions now = proxy;
+    // the same relay keeps the same options object: HTTP clients pool connections per proxy
+    current = container;
+    if (now != null && now.getPort() == options.getPort()) {
+      return now;
+    }
+    LOG.info("edge gateway {} relays on 127.0.0.1:{}", name, options.getPort());
+    proxy = options;
+    return options;
+  }
+
+  /** The relay answers and the container has joined every network: its proxy options. */
+  private Future<ProxyOptions> ready(String container, int port) {
+    return RelayProbe.await(vertx, port)
+        .compose(v -> syncNetworks(container))
+        .map(joined -> new ProxyOptions().setType(ProxyType.SOCKS5).setHost("127.0.0.1").setPort(port));
+  }
+
+  private enum Step { CURRENT, CREATE, REPLACE }
+
+  /** What {@link #start()} does: with which container, on which port if it runs, and which containers go. */
+  private record Plan(Step step, String container, int port, List<String> others) {
+  }
+
+  /**
+   * Judged from the engine: the gateway's containers (by label) other than the one for {@code imageRef} are
+   * older releases or leftovers; a running one keeps relaying until the new one took over.
+   */
+  private Plan plan(String imageRef) {
+    DockerClient docker = engine.client();
+    String wanted = name + "-" + GatewayImage.tagOf(imageRef.getBytes(java.nio.charset.StandardCharsets.UTF_8), "", "");
+    List<String> others = new java.util.ArrayList<>();
+    boolean oldRunning = false;
+    InspectContainerResponse mine = null;
+    for (var container : docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(GATEWAY_LABEL, name)).exec()) {
+      InspectContainerResponse inspected = inspect(docker, container.getId());
+      if (inspected == null) {
+        continue;
+      }
+      String containerName = inspected.getName().startsWith("/") ? inspected.getName().substring(1) : inspected.getName();
+      boolean running = Boolean.TRUE.equals(inspected.getState().getRunning());
+      if (containerName.equals(wanted) && running) {
+        mine = inspected;
+      } else if (containerName.equals(wanted) || !running) {
+        remove(docker, containerName); // stopped or half made: serves nothing, no gap to avoid
+      } else {
+        others.add(containerName);
+        oldRunning = true;
+      }
+    }
+    if (mine != null) {
+      for (String old : others) {
+        remove(docker, old); // a replacement that was interrupted after the switch
+      }
+      return new Plan(Step.CURRENT, wanted, publishedPort(mine), List.of());
+    }
+    return new Plan(oldRunning ? Step.REPLACE : Step.CREATE, wanted, 0, List.copyOf(others));
+  }
+
+  private static void remove(DockerClient docker, String container) {
+    try {
+      docker.removeContainerCmd(container).withForce(true).exec();
+    } catch (NotFoundException e) {
+      // already gone
+    }
+  }
+
+  /**
+   * Joins every organization network the gateway is not on yet, {@value #JOIN_LANES} at a time (one join takes about
+   * a second on this engine, so a fresh gateway on a busy engine would otherwise need minutes); answers how many it
+   * joined.
+   */
   public Future<Integer> syncNetworks() {
+    String container = current;
+    return container == null ? Future.failedFuture("the edge gateway has not started") : syncNetworks(container);
+  }
+
+  private Future<Integer> syncNetworks(String container) {
     return engine.call(() -> {
       DockerClient docker = engine.client();
-      Set<String> joined = joinedNetworks(docker);
-      int added = 0;
-      for (Network network : docker.listNetworksCmd().withFilter("label", List.of(Labels.NETWORK + "=" + Labels.NETWORK_INTERNAL)).exec()) {
-        if (!joined.contains(network.getId()) && connect(docker, network.getId())) {
-          added++;
+      Set<String> joined = joinedNetworks(docker, container);
+      return docker.listNetworksCmd().withFilter("label", List.of(Labels.NETWORK + "=" + Labels.NETWORK_INTERNAL)).exec().stream()
+          .map(Network::getId).filter(id -> !joined.contains(id)).toList();
+    }).compose(missing -> {
+      List<Future<Integer>> lanes = new java.util.ArrayList<>();
+      for (int lane = 0; lane < JOIN_LANES; lane++) {
+        Future<Integer> chain = Future.succeededFuture(0);
+        for (int i = lane; i < missing.size(); i += JOIN_LANES) {
+          String networkId = missing.get(i);
+          chain = chain.compose(count -> engine.call(() -> connect(engine.client(), container, networkId) ? count + 1 : count));
         }
+        lanes.add(chain);
       }
-      return added;
+      return Future.all(lanes).map(all -> all.<Integer>list().stream().mapToInt(Integer::intValue).sum());
     });
   }
 
   /** Joins one network now (a new organization's); joining one already joined is not an error. */
   public Future<Void> join(String networkId) {
+    String container = current;
+    if (container == null) {
+      return Future.failedFuture("the edge gateway has not started");
+    }
     return engine.call(() -> {
       DockerClient docker = engine.client();
-      if (!joinedNetworks(docker).contains(networkId)) {
-        connect(docker, networkId);
+      if (!joinedNetworks(docker, container).contains(networkId)) {
+        connect(docker, container, networkId);
       }
       return null;
     });
@@ -120,26 +243,27 @@ public final class EdgeGateway {
 
   /** The organization networks the gateway is on now (ids). */
   public Future<Set<String>> networks() {
-    return engine.call(() -> joinedNetworks(engine.client()));
+    String container = current;
+    return container == null ? Future.succeededFuture(Set.of()) : engine.call(() -> joinedNetworks(engine.client(), container));
   }
 
-  /** Removes the gateway container (tests; an operator retiring an edge node). */
+  /** Removes the gateway's containers (tests; an operator retiring an edge node). */
   public Future<Void> remove() {
     proxy = null;
+    current = null;
     return engine.call(() -> {
-      try {
-        engine.client().removeContainerCmd(containerName).withForce(true).exec();
-      } catch (NotFoundException e) {
-        // already gone
+      DockerClient docker = engine.client();
+      for (var container : docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(GATEWAY_LABEL, name)).exec()) {
+        remove(docker, container.getId());
       }
       return null;
     });
   }
 
-  private boolean connect(DockerClient docker, String networkId) {
+  private static boolean connect(DockerClient docker, String container, String networkId) {
     try {
-      docker.connectToNetworkCmd().withNetworkId(networkId).withContainerId(containerName).exec();
-      LOG.info("edge gateway {} joined network {}", containerName, networkId);
+      docker.connectToNetworkCmd().withNetworkId(networkId).withContainerId(container).exec();
+      LOG.info("edge gateway {} joined network {}", container, networkId);
       return true;
     } catch (NotFoundException e) {
       return false; // the network went away meanwhile
@@ -151,23 +275,14 @@ public final class EdgeGateway {
     }
   }
 
-  private Set<String> joinedNetworks(DockerClient docker) {
-    Map<String, ContainerNetwork> networks = docker.inspectContainerCmd(containerName).exec().getNetworkSettings().getNetworks();
+  private static Set<String> joinedNetworks(DockerClient docker, String container) {
+    Map<String, ContainerNetwork> networks = docker.inspectContainerCmd(container).exec().getNetworkSettings().getNetworks();
     return networks == null ? Set.of() : networks.values().stream().map(ContainerNetwork::getNetworkID).collect(Collectors.toSet());
   }
 
-  /** Creates (or replaces a stale) gateway container; returns the host port its relay is published on. */
-  private int ensureContainer(String imageRef) {
+  /** Creates and starts a gateway container; returns the host port its relay is published on. */
+  private int create(String container, String imageRef) {
     DockerClient docker = engine.client();
-    InspectContainerResponse existing = inspect(docker);
-    if (existing != null) {
-      boolean current = imageRef.equals(existing.getConfig().getImage()) && Boolean.TRUE.equals(existing.getState().getRunning());
-      if (current) {
-        return publishedPort(existing);
-      }
-      LOG.info("replacing edge gateway {} (image {}, running {})", containerName, existing.getConfig().getImage(), existing.getState().getRunning());
-      docker.removeContainerCmd(containerName).withForce(true).exec();
-    }
     ExposedPort relay = ExposedPort.tcp(RELAY_PORT);
     Ports bindings = new Ports();
     // loopback only: the relay is the edge's, never reachable from another machine
@@ -184,20 +299,21 @@ public final class EdgeGateway {
         .withInit(true);
     Map<String, String> all = new java.util.TreeMap<>(labels);
     all.put(Labels.ROLE, Labels.ROLE_EDGE_GATEWAY);
+    all.put(GATEWAY_LABEL, name);
     docker.createContainerCmd(imageRef)
-        .withName(containerName)
+        .withName(container)
         .withLabels(all)
         .withExposedPorts(relay)
         .withHostConfig(host)
         .exec();
-    docker.startContainerCmd(containerName).exec();
-    LOG.info("started edge gateway {} from {}", containerName, imageRef);
-    return publishedPort(docker.inspectContainerCmd(containerName).exec());
+    docker.startContainerCmd(container).exec();
+    LOG.info("started edge gateway {} from {}", container, imageRef);
+    return publishedPort(docker.inspectContainerCmd(container).exec());
   }
 
-  private InspectContainerResponse inspect(DockerClient docker) {
+  private static InspectContainerResponse inspect(DockerClient docker, String container) {
     try {
-      return docker.inspectContainerCmd(containerName).exec();
+      return docker.inspectContainerCmd(container).exec();
     } catch (NotFoundException e) {
       return null;
     }
@@ -214,38 +330,5 @@ public final class EdgeGateway {
       }
     }
     throw new IllegalStateException("edge gateway relay is not bound on 127.0.0.1");
-  }
-
-  /**
-   * Waits until the relay answers a SOCKS5 greeting: the engine's port proxy accepts connections before the
-   * relay inside listens, so a plain connect proves nothing.
-   */
-  private Future<Void> awaitRelay(int port) {
-    NetClient client = vertx.createNetClient(new NetClientOptions().setConnectTimeout(1000));
-    long deadline = System.currentTimeMillis() + READY_TIMEOUT_MS;
-    return greet(client, port, deadline).eventually(client::close);
-  }
-
-  private Future<Void> greet(NetClient client, int port, long deadline) {
-    return client.connect(port, "127.0.0.1").compose(socket -> {
-      io.vertx.core.Promise<Void> answered = io.vertx.core.Promise.promise();
-      socket.handler(reply -> {
-        if (reply.length() >= 2 && reply.getByte(0) == 5 && reply.getByte(1) == 0) {
-          answered.tryComplete();
-        } else {
-          answered.tryFail("unexpected SOCKS greeting reply");
-        }
-      });
-      socket.closeHandler(v -> answered.tryFail("closed before the SOCKS greeting reply"));
-      socket.write(Buffer.buffer(new byte[] {5, 1, 0}));
-      return answered.future().eventually(socket::close);
-    }).recover(err -> {
-      if (System.currentTimeMillis() > deadline) {
-        return Future.failedFuture(new IllegalStateException("edge gateway relay did not answer within " + READY_TIMEOUT_MS + " ms: " + err.getMessage()));
-      }
-      io.vertx.core.Promise<Void> retry = io.vertx.core.Promise.promise();
-      vertx.setTimer(READY_RETRY_MS, t -> greet(client, port, deadline).onComplete(retry));
-      return retry.future();
-    });
   }
 }

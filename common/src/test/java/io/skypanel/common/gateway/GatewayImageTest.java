@@ -171,7 +171,7 @@ class GatewayImageTest {
   }
 
   /** A web server on port 8080 serving {@link #PAGE}: Debian's static busybox on an empty image. */
-  private static String targetImage(DockerClient docker) throws Exception {
+  static String targetImage(DockerClient docker) throws Exception {
     byte[] busybox = Files.readAllBytes(Path.of("/bin/busybox"));
     String dockerfile = "FROM scratch\n"
         + "COPY busybox /bin/busybox\n"

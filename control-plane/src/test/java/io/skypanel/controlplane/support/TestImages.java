@@ -124,6 +124,15 @@ public final class TestImages {
     return false;
   }
 
+  /** Removes every container of the named edge gateway (label {@code skypanel.gateway}). */
+  public static void removeGateway(String name) {
+    for (String id : docker("ps", "-aq", "--filter", "label=skypanel.gateway=" + name).trim().split("\\s+")) {
+      if (!id.isBlank()) {
+        dockerResult("rm", "-f", id);
+      }
+    }
+  }
+
   /** Removes both networks of an organization ({@code org-<id>} and {@code org-<id>-egress}). */
   public static void removeOrganizationNetworks(java.util.UUID organizationId) throws InterruptedException {
     removeNetwork("org-" + organizationId);

@@ -68,13 +68,13 @@ public final class GatewayLink {
         .onSuccess(v -> {
           if (failing) {
             failing = false;
-            LOG.info("edge gateway {} is up again", gateway.containerName());
+            LOG.info("edge gateway {} is up again", gateway.name());
           }
         })
         .recover(err -> {
           if (!failing) {
             failing = true;
-            LOG.warn("edge gateway {} is not available; overlay routes answer 502 until it is: {}", gateway.containerName(), err.getMessage());
+            LOG.warn("edge gateway {} is not available; overlay routes answer 502 until it is: {}", gateway.name(), err.getMessage());
           }
           return Future.succeededFuture();
         })
