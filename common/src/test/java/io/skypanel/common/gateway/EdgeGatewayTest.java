@@ -81,7 +81,17 @@ class EdgeGatewayTest {
           // removed by the test
         }
       }
-      docker.removeNetworkCmd(network).exec();
+      // a removed container's attachment lingers for a moment as a task of the network
+      io.skypanel.common.testing.Eventually.await("network " + network + " removed", java.time.Duration.ofSeconds(30), () -> {
+        try {
+          docker.removeNetworkCmd(network).exec();
+          return true;
+        } catch (NotFoundException gone) {
+          return true;
+        } catch (RuntimeException inUse) {
+          return null;
+        }
+      });
       docker.removeImageCmd(oldImage).withNoPrune(true).exec();
     } finally {
       engine.close();
