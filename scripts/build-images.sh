@@ -20,6 +20,8 @@ set -euo pipefail
 # Packages are installed on top of Debian's Essential set (variant "essential": no apt in the image).
 RECIPES=(
   "skypanel/jre 17 openjdk-17-jre-headless"
+  # the backend of bench/edge/run.sh's overlay variant (the same Debian nginx as the bench's host backend)
+  "skypanel/nginx 1.22 nginx"
   # later, e.g.: "skypanel/postgres 15 postgresql-15"  "skypanel/redis 7 redis-server"
   #              "skypanel/mariadb 10.11 mariadb-server"  "skypanel/node 18 nodejs,npm"  "skypanel/python 3.11 python3,python3-venv"
 )
