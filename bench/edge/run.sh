@@ -140,6 +140,7 @@ stop_group() {
 
 # the overlay variant's service, network and gateway container (the edge JVMs are stopped first: a running edge
 # would start its gateway again and join it to the network)
+network_gone() { ! "$DOCKER" network inspect "$GW_NETWORK_ID" >/dev/null 2>&1; }
 no_task_container() { [[ -z $("$DOCKER" ps -aq --filter "label=com.docker.swarm.service.name=$GW_SERVICE" 2>/dev/null) ]]; }
 remove_docker_objects() {
   local attempt container
@@ -160,7 +161,8 @@ remove_docker_objects() {
       "$DOCKER" network rm "$GW_NETWORK_ID" >/dev/null 2>&1 && break
       sleep 0.5
     done
-    "$DOCKER" network inspect "$GW_NETWORK_ID" >/dev/null 2>&1 && log "could not remove network $GW_NETWORK_ID"
+    # a removed Swarm network can still be listed on the node for a moment
+    wait_for 15 network_gone || log "could not remove network $GW_NETWORK_ID"
   fi
   if [[ -n $GW_NAME ]] && "$DOCKER" container inspect "$GW_NAME" >/dev/null 2>&1; then
     "$DOCKER" rm -f "$GW_NAME" >/dev/null 2>&1 || log "could not remove the gateway container $GW_NAME"
