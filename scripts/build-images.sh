@@ -2,9 +2,9 @@
 # Builds the platform's local base images from Debian packages, because no public image registry is reachable:
 #   mmdebstrap (a root filesystem from the packages) -> tarball -> docker import.
 #
-#   scripts/build-images.sh            ensure every image below exists (builds only what is missing)
+#   scripts/build-images.sh            ensure every image of RECIPES exists (builds only what is missing)
 #   scripts/build-images.sh --list     print the tag each image would have, build nothing
-#   scripts/build-images.sh NAME...    only these images (e.g. skypanel/jre)
+#   scripts/build-images.sh NAME...    only these images (e.g. skypanel/jre), also those of ON_DEMAND_RECIPES
 #
 # Cached by content: an image is tagged NAME:<12 hex of sha256(suite, its recipe line, the shared recipe
 # below)> plus its stable alias NAME:ALIAS (e.g. skypanel/jre:17), which is moved to the current one. Nothing
@@ -22,6 +22,11 @@ RECIPES=(
   "skypanel/jre 17 openjdk-17-jre-headless"
   # later, e.g.: "skypanel/postgres 15 postgresql-15"  "skypanel/redis 7 redis-server"
   #              "skypanel/mariadb 10.11 mariadb-server"  "skypanel/node 18 nodejs,npm"  "skypanel/python 3.11 python3,python3-venv"
+)
+# Built only when named (not by prepare-test-servers.sh or ./skypanel up): images for benchmarks.
+ON_DEMAND_RECIPES=(
+  # the backend task of bench/edge/run.sh's overlay variant (the same Debian nginx as that benchmark's host backend)
+  "skypanel/nginx 1.22 nginx"
 )
 
 # --- the recipe every image shares (part of every tag's hash) -----------------------------------------
@@ -145,9 +150,15 @@ if ! $list_only; then
   flock 9
 fi
 
-for recipe in "${RECIPES[@]}"; do
+for recipe in "${RECIPES[@]}" "${ON_DEMAND_RECIPES[@]/#/on-demand }"; do
+  on_demand=false
+  if [[ $recipe == "on-demand "* ]]; then on_demand=true; recipe=${recipe#on-demand }; fi
   read -r name alias packages <<<"$recipe"
   if ((${#wanted[@]} > 0)) && [[ " ${wanted[*]} " != *" $name "* ]]; then
+    continue
+  fi
+  # without names: the platform's images only (--list shows the others too)
+  if ((${#wanted[@]} == 0)) && $on_demand && ! $list_only; then
     continue
   fi
   if $list_only; then

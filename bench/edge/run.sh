@@ -6,6 +6,13 @@
 # bench/edge/results/<timestamp>.json. With PROFILE=1 (default) it then records the edge with JFR during one
 # extra, unmeasured run per scheme and prints the hottest frames.
 #
+# With EDGE_GW=1 (default) it also measures the production path to tenant tasks ("skypanel-edge-gw"): a third
+# edge JVM with its own edge gateway container (SKYPANEL_EDGE_GATEWAY=auto) routing to a backend that is a real
+# Swarm service (one replica of nginx, image skypanel/nginx from scripts/build-images.sh, same 1 KiB body) on an
+# internal attachable overlay network labelled like an organization's (skypanel.network=internal,
+# skypanel.org=<uuid>), dialled through the gateway's SOCKS5 relay on 127.0.0.1. Everything it creates on the
+# engine (service, network, gateway container) carries its run id and is removed at the end, also after a failure.
+#
 # Debian 12, as root. Needs PostgreSQL and Redis as scripts/prepare-test-servers.sh leaves them (it is run
 # when they do not answer). Installs missing nginx, haproxy, wrk, openssl, curl, jq with apt.
 #
@@ -22,6 +29,9 @@
 #   DATABASE_ADMIN_URL=postgres://skypanel:skypanel@127.0.0.1:5432/postgres  (role with CREATEDB)
 #   REDIS_URL=redis://127.0.0.1:6379/0
 #   KEEP_TMP=1       keep the temporary directory (configs, logs, JFR recordings) for inspection
+#   EDGE_GW=1        also measure the edge through its gateway to a Swarm task on an overlay network (needs the
+#                    local Docker engine as a Swarm manager; EDGE_GW=0 leaves Docker alone)
+#   DOCKER=/usr/bin/docker     the Docker client (the engine's own; a newer one on PATH may not speak its API)
 set -euo pipefail
 
 DURATION=${DURATION:-20}
@@ -37,8 +47,12 @@ EDGE_JAVA_OPTS=${EDGE_JAVA_OPTS:-}
 DATABASE_ADMIN_URL=${DATABASE_ADMIN_URL:-postgres://skypanel:skypanel@127.0.0.1:5432/postgres}
 REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/0}
 KEEP_TMP=${KEEP_TMP:-0}
+EDGE_GW=${EDGE_GW:-1}
+DOCKER=${DOCKER:-/usr/bin/docker}
 BODY_BYTES=1024
 DOMAIN=bench.skypanel.test
+GW_DOMAIN=gw.bench.skypanel.test # the route to the Swarm task (EDGE_GW=1)
+BACKEND_CONTAINER_PORT=8080      # the task's nginx port on the overlay network
 START_WAIT_SECONDS=180
 STOP_WAIT_SECONDS=30
 
@@ -48,6 +62,7 @@ JAR=$ROOT/launcher/target/skypanel.jar
 RESULTS=$HERE/results
 STAMP=$(date -u +%Y%m%dT%H%M%SZ)
 TICKS=$(getconf CLK_TCK)
+LOAD_START=$(cut -d' ' -f1-3 /proc/loadavg)
 CORES=$(nproc)
 
 log() { echo "bench: $*" >&2; }
@@ -89,11 +104,25 @@ if [[ ! -f $JAR ]]; then
   (cd "$ROOT" && mvn -B -o -q package -DskipTests -pl launcher -am) >&2
 fi
 
+# --- the overlay variant: engine, Swarm and images ---------------------------------------------------
+if [[ $EDGE_GW == 1 ]]; then
+  [[ -x $DOCKER ]] || die "no Docker client at $DOCKER (set DOCKER=..., or EDGE_GW=0 to skip the overlay variant)"
+  [[ $("$DOCKER" info --format '{{.Swarm.LocalNodeState}} {{.Swarm.ControlAvailable}}' 2>/dev/null) == "active true" ]] ||
+    die "the Docker engine does not answer or is not a Swarm manager (scripts/prepare-test-servers.sh; EDGE_GW=0 to skip)"
+  # the task's nginx and the gateway's Java runtime; builds only what is missing
+  DOCKER=$DOCKER "$ROOT/scripts/build-images.sh" skypanel/nginx skypanel/jre >&2
+  GW_BACKEND_IMAGE=$(DOCKER=$DOCKER "$ROOT/scripts/build-images.sh" --list skypanel/nginx | cut -d' ' -f1)
+fi
+
 # --- process bookkeeping and cleanup --------------------------------------------------------------
 TMP=$(mktemp -d /tmp/skypanel-edge-bench.XXXXXX)
 chmod 755 "$TMP" # nginx workers run as nobody and read the certificate paths' parents
 PIDS=()          # process group leaders (every daemon is started with setsid)
 BENCH_DB=""
+REDIS_PREFIX="skypanel-bench-$STAMP-$$:"
+# Docker objects of the overlay variant, named after this run; set as soon as each may exist, removed at the end
+RUN_ID="skypanel-bench-${STAMP,,}-$$"
+GW_SERVICE="" GW_NETWORK_ID="" GW_NAME=""
 
 stop_group() {
   local pid=$1 deadline
@@ -109,12 +138,46 @@ stop_group() {
   pkill -KILL -g "$pid" 2>/dev/null || true
 }
 
+# the overlay variant's service, network and gateway container (the edge JVMs are stopped first: a running edge
+# would start its gateway again and join it to the network)
+network_gone() { ! "$DOCKER" network inspect "$GW_NETWORK_ID" >/dev/null 2>&1; }
+no_task_container() { [[ -z $("$DOCKER" ps -aq --filter "label=com.docker.swarm.service.name=$GW_SERVICE" 2>/dev/null) ]]; }
+remove_docker_objects() {
+  local attempt container
+  if [[ -n $GW_SERVICE ]]; then
+    "$DOCKER" service rm "$GW_SERVICE" >/dev/null 2>&1 || true
+    # its task container leaves the network a moment after the service is gone
+    wait_for 30 no_task_container ||
+      log "the task container of service $GW_SERVICE is still there"
+  fi
+  if [[ -n $GW_NETWORK_ID ]]; then
+    for ((attempt = 0; attempt < 40; attempt++)); do
+      "$DOCKER" network inspect "$GW_NETWORK_ID" >/dev/null 2>&1 || break
+      # this run's gateway, then any other edge gateway on the engine (each joins every internal network)
+      [[ -z $GW_NAME ]] || "$DOCKER" network disconnect -f "$GW_NETWORK_ID" "$GW_NAME" >/dev/null 2>&1 || true
+      for container in $("$DOCKER" network inspect -f '{{range $id, $c := .Containers}}{{$id}} {{end}}' "$GW_NETWORK_ID" 2>/dev/null); do
+        [[ $container == lb-* ]] || "$DOCKER" network disconnect -f "$GW_NETWORK_ID" "$container" >/dev/null 2>&1 || true
+      done
+      "$DOCKER" network rm "$GW_NETWORK_ID" >/dev/null 2>&1 && break
+      sleep 0.5
+    done
+    # a removed Swarm network can still be listed on the node for a moment
+    wait_for 15 network_gone || log "could not remove network $GW_NETWORK_ID"
+  fi
+  if [[ -n $GW_NAME ]] && "$DOCKER" container inspect "$GW_NAME" >/dev/null 2>&1; then
+    "$DOCKER" rm -f "$GW_NAME" >/dev/null 2>&1 || log "could not remove the gateway container $GW_NAME"
+  fi
+}
+
 cleanup() {
   local status=$?
   trap - EXIT INT TERM
   for pid in "${PIDS[@]:-}"; do
     [[ -n $pid ]] && stop_group "$pid"
   done
+  [[ $EDGE_GW != 1 ]] || remove_docker_objects || true
+  # the keys the edges wrote under this run's prefix (rate-limit buckets, reachability reports)
+  redis-cli -u "$REDIS_URL" --scan --pattern "${REDIS_PREFIX}*" 2>/dev/null | xargs -r -n 100 redis-cli -u "$REDIS_URL" del >/dev/null 2>&1 || true
   if [[ -n $BENCH_DB ]]; then
     psql -X -q "$DATABASE_ADMIN_URL" -c "DROP DATABASE IF EXISTS \"$BENCH_DB\" WITH (FORCE)" >/dev/null 2>&1 ||
       log "could not drop database $BENCH_DB"
@@ -197,6 +260,7 @@ NGINX_HTTP=$(free_port) NGINX_HTTPS=$(free_port)
 HAPROXY_HTTP=$(free_port) HAPROXY_HTTPS=$(free_port)
 EDGE_HTTP=$(free_port) EDGE_HTTPS=$(free_port)
 EDGE_NOLOG_HTTP=$(free_port) EDGE_NOLOG_HTTPS=$(free_port)
+EDGE_GW_HTTP=$(free_port) EDGE_GW_HTTPS=$(free_port)
 MIGRATE_API_PORT=$(free_port)
 
 # nginx prefix with its own pid file, logs and temp dirs; never the system service's
@@ -359,7 +423,7 @@ run_launcher() { # logfile services extra env... -- java options
   (($# > 0)) && shift
   opts=("$@")
   start_daemon "$logfile" env SKYPANEL_SERVICES="$services" DATABASE_URL="$DATABASE_URL" REDIS_URL="$REDIS_URL" \
-    SKYPANEL_REDIS_PREFIX="skypanel-bench-$STAMP-$$:" SKYPANEL_MASTER_KEY="$MASTER_KEY" DOCKER_HOST="$NO_DOCKER" \
+    SKYPANEL_REDIS_PREFIX="$REDIS_PREFIX" SKYPANEL_MASTER_KEY="$MASTER_KEY" DOCKER_HOST="$NO_DOCKER" \
     SKYPANEL_BIND_HOST=127.0.0.1 SKYPANEL_DATA_DIR="$TMP/data" "${envs[@]}" \
     java "${opts[@]}" -jar "$JAR" up
 }
@@ -378,23 +442,88 @@ run_launcher "$TMP/migrate.log" control-plane SKYPANEL_API_PORT="$MIGRATE_API_PO
 wait_started "$STARTED" "$TMP/migrate.log" "the control plane (migration run)"
 stop_group "$STARTED"
 
+# --- the overlay variant's backend: a Swarm service on an organization-like internal overlay network ----------
+BENCH_ORG=$(cat /proc/sys/kernel/random/uuid)
+GW_ROW=""
+if [[ $EDGE_GW == 1 ]]; then
+  # as the control plane makes an organization's network (SwarmOrchestrator): org-<id>, overlay, internal, attachable
+  GW_NETWORK_ID="org-$BENCH_ORG" # by name until the engine answers its id, so that cleanup finds it either way
+  GW_NETWORK_ID=$("$DOCKER" network create -d overlay --internal --attachable --label skypanel.network=internal \
+    --label "skypanel.org=$BENCH_ORG" --label "skypanel.bench=$RUN_ID" "org-$BENCH_ORG")
+  # the same nginx settings as the host backend, on the container port, as the unprivileged user of the images
+  GW_NGINX_CONF=$(cat <<EOF
+daemon off;
+worker_processes 1;
+pid /tmp/nginx.pid;
+error_log stderr warn;
+events { worker_connections 4096; }
+http {
+$(nginx_temp_paths /tmp | sed 's#/tmp/tmp/#/tmp/#')
+  access_log off;
+  keepalive_requests 1000000;
+  keepalive_timeout 75s;
+  server {
+    listen $BACKEND_CONTAINER_PORT backlog=4096;
+    location / {
+      default_type text/plain;
+      return 200 '$BODY';
+    }
+  }
+}
+EOF
+)
+  GW_SERVICE="$RUN_ID-backend"
+  log "creating Swarm service $GW_SERVICE ($GW_BACKEND_IMAGE, 1 replica) on network org-$BENCH_ORG"
+  # no published port, init, read-only root filesystem, uid 10001, as the platform's tasks; --no-resolve-image:
+  # the image is local (no registry to ask for its digest)
+  "$DOCKER" service create --detach --quiet --name "$GW_SERVICE" --replicas 1 --no-resolve-image \
+    --network "org-$BENCH_ORG" --label "skypanel.org=$BENCH_ORG" --label "skypanel.bench=$RUN_ID" \
+    --container-label "skypanel.org=$BENCH_ORG" --container-label "skypanel.bench=$RUN_ID" \
+    --init --read-only --mount type=tmpfs,destination=/tmp --user 10001:10001 --stop-grace-period 2s \
+    --env "NGINX_CONF=$GW_NGINX_CONF" "$GW_BACKEND_IMAGE" \
+    sh -c 'printf "%s\n" "$NGINX_CONF" >/tmp/nginx.conf && exec nginx -e stderr -c /tmp/nginx.conf' >/dev/null
+  gw_task() { "$DOCKER" service ps --no-trunc --filter desired-state=running --format '{{.ID}} {{.CurrentState}}' "$GW_SERVICE" 2>/dev/null |
+    awk '$2 == "Running" { print $1; exit }'; }
+  gw_task_running() { [[ -n $(gw_task) ]]; }
+  wait_for 120 gw_task_running ||
+    die "the task of $GW_SERVICE does not run: $("$DOCKER" service ps --no-trunc "$GW_SERVICE" 2>&1 | tail -3) $("$DOCKER" service logs --raw "$GW_SERVICE" 2>&1 | tail -5)"
+  GW_TASK_ID=$(gw_task)
+  # its address on the organization network, as the reconciler records it
+  GW_TASK_ADDRESS=$("$DOCKER" inspect -f '{{range .NetworksAttachments}}{{if eq .Network.ID "'"$GW_NETWORK_ID"'"}}{{range .Addresses}}{{.}} {{end}}{{end}}{{end}}' "$GW_TASK_ID")
+  GW_TASK_ADDRESS=${GW_TASK_ADDRESS%%/*}
+  GW_TASK_CONTAINER=$("$DOCKER" inspect -f '{{.Status.ContainerStatus.ContainerID}}' "$GW_TASK_ID")
+  [[ $GW_TASK_ADDRESS =~ ^[0-9]+\.[0-9]+\.[0-9]+\.[0-9]+$ && -n $GW_TASK_CONTAINER ]] ||
+    die "no overlay address or container for task $GW_TASK_ID (address '$GW_TASK_ADDRESS')"
+  log "task $GW_TASK_ID runs at $GW_TASK_ADDRESS:$BACKEND_CONTAINER_PORT on org-$BENCH_ORG"
+  # the row as the reconciler writes it for a running task: overlay address and container port, network internal
+  GW_ROW="INSERT INTO paas_containers (organization_id, name, image_ref, cpu, memory_mb, replicas, desired_replicas,
+                             running_replicas, plan_id, status, default_domain, ports, endpoints)
+SELECT o.id, 'backend-gw', '$GW_BACKEND_IMAGE', 1, 256, 1, 1, 1, o.plan_id, 'running', '$GW_DOMAIN',
+       '[{\"container_port\": $BACKEND_CONTAINER_PORT, \"protocol\": \"tcp\", \"public\": true}]',
+       '[{\"address\": \"$GW_TASK_ADDRESS\", \"port\": $BACKEND_CONTAINER_PORT, \"container_port\": $BACKEND_CONTAINER_PORT, \"protocol\": \"tcp\", \"network\": \"internal\", \"task_id\": \"$GW_TASK_ID\"}]'
+  FROM organizations o WHERE o.slug = 'bench';"
+fi
+
 psql -X -q -v ON_ERROR_STOP=1 "$DATABASE_URL" >/dev/null <<EOF
 INSERT INTO paas_plans (slug, name, price_hourly, price_monthly, cpu, memory_mb, disk_gb, max_replicas, max_apps,
                         max_containers, max_volumes, max_volume_gb, max_domains, active,
                         edge_requests_per_second, edge_burst, edge_max_connections)
-VALUES ('bench', 'Benchmark', 0, 0, 2, 1024, 1, 1, 1, 1, 0, 0, 1, false, 2147483647, 2147483647, 2147483647);
-INSERT INTO organizations (name, slug, plan_id) SELECT 'Benchmark', 'bench', id FROM paas_plans WHERE slug = 'bench';
+VALUES ('bench', 'Benchmark', 0, 0, 2, 1024, 1, 1, 1, 2, 0, 0, 2, false, 2147483647, 2147483647, 2147483647);
+INSERT INTO organizations (id, name, slug, plan_id) SELECT '$BENCH_ORG', 'Benchmark', 'bench', id FROM paas_plans WHERE slug = 'bench';
 INSERT INTO paas_containers (organization_id, name, image_ref, cpu, memory_mb, replicas, desired_replicas,
                              running_replicas, plan_id, status, default_domain, ports, endpoints)
 SELECT o.id, 'backend', 'bench/backend:1', 1, 256, 1, 1, 1, o.plan_id, 'running', '$DOMAIN',
        '[{"container_port": 8080, "protocol": "tcp", "public": true}]',
        '[{"address": "127.0.0.1", "port": $BACKEND_PORT, "container_port": 8080, "protocol": "tcp", "task_id": "bench"}]'
   FROM organizations o WHERE o.slug = 'bench';
+$GW_ROW
 EOF
 
 read -r -a EDGE_OPTS <<<"$EDGE_JAVA_OPTS"
 log "starting the edge router (launcher jar, SKYPANEL_SERVICES=edge-router)"
-run_launcher "$TMP/edge.log" edge-router SKYPANEL_HTTP_PORT="$EDGE_HTTP" SKYPANEL_HTTPS_PORT="$EDGE_HTTPS" -- "${EDGE_OPTS[@]}"
+# SKYPANEL_EDGE_GATEWAY=off: these edges reach the host backend directly and never use Docker
+run_launcher "$TMP/edge.log" edge-router SKYPANEL_HTTP_PORT="$EDGE_HTTP" SKYPANEL_HTTPS_PORT="$EDGE_HTTPS" SKYPANEL_EDGE_GATEWAY=off \
+  -- "${EDGE_OPTS[@]}"
 EDGE_PID=$STARTED
 wait_started "$EDGE_PID" "$TMP/edge.log" "the edge router"
 EDGE_JVM_PID=$(pgrep -g "$EDGE_PID" -x java | head -1)
@@ -406,48 +535,109 @@ if [[ $EDGE_NOLOG == 1 ]]; then
     <(unzip -p "$JAR" logback.xml) >"$TMP/logback-noaccess.xml"
   grep -q 'skypanel.edge.access' "$TMP/logback-noaccess.xml" || die "could not derive a logging configuration without the access log"
   log "starting a second edge router with its access log off (logging configuration only)"
-  run_launcher "$TMP/edge-nolog.log" edge-router SKYPANEL_HTTP_PORT="$EDGE_NOLOG_HTTP" SKYPANEL_HTTPS_PORT="$EDGE_NOLOG_HTTPS" \
+  run_launcher "$TMP/edge-nolog.log" edge-router SKYPANEL_HTTP_PORT="$EDGE_NOLOG_HTTP" SKYPANEL_HTTPS_PORT="$EDGE_NOLOG_HTTPS" SKYPANEL_EDGE_GATEWAY=off \
     -- "${EDGE_OPTS[@]}" "-Dlogback.configurationFile=$TMP/logback-noaccess.xml"
   EDGE_NOLOG_PID=$STARTED
   wait_started "$EDGE_NOLOG_PID" "$TMP/edge-nolog.log" "the edge router without access log"
   EDGE_NOLOG_JVM_PID=$(pgrep -g "$EDGE_NOLOG_PID" -x java | head -1)
 fi
 
+EDGE_GW_PID="" EDGE_GW_JVM_PID=""
+if [[ $EDGE_GW == 1 ]]; then
+  # the production setting (SKYPANEL_EDGE_GATEWAY=auto) with a gateway container of this run's own: the edge builds
+  # the gateway image when missing, starts the container and joins it to every internal network on the engine
+  GW_NAME="$RUN_ID-gateway"
+  log "starting a third edge router with its own edge gateway $GW_NAME (SKYPANEL_EDGE_GATEWAY=auto)"
+  run_launcher "$TMP/edge-gw.log" edge-router SKYPANEL_HTTP_PORT="$EDGE_GW_HTTP" SKYPANEL_HTTPS_PORT="$EDGE_GW_HTTPS" \
+    SKYPANEL_EDGE_GATEWAY=auto SKYPANEL_EDGE_GATEWAY_NAME="$GW_NAME" DOCKER_HOST="${DOCKER_HOST:-unix:///var/run/docker.sock}" \
+    -- "${EDGE_OPTS[@]}"
+  EDGE_GW_PID=$STARTED
+  wait_started "$EDGE_GW_PID" "$TMP/edge-gw.log" "the edge router with a gateway"
+  EDGE_GW_JVM_PID=$(pgrep -g "$EDGE_GW_PID" -x java | head -1)
+fi
+
 # --- targets --------------------------------------------------------------------------------------
 PROXIES=(nginx haproxy skypanel-edge)
 [[ $EDGE_NOLOG == 1 ]] && PROXIES+=(skypanel-edge-nolog)
+[[ $EDGE_GW == 1 ]] && PROXIES+=(skypanel-edge-gw)
 port_of() { # proxy scheme
   case "$1:$2" in
     nginx:http) echo "$NGINX_HTTP" ;; nginx:https) echo "$NGINX_HTTPS" ;;
     haproxy:http) echo "$HAPROXY_HTTP" ;; haproxy:https) echo "$HAPROXY_HTTPS" ;;
     skypanel-edge:http) echo "$EDGE_HTTP" ;; skypanel-edge:https) echo "$EDGE_HTTPS" ;;
     skypanel-edge-nolog:http) echo "$EDGE_NOLOG_HTTP" ;; skypanel-edge-nolog:https) echo "$EDGE_NOLOG_HTTPS" ;;
+    skypanel-edge-gw:http) echo "$EDGE_GW_HTTP" ;; skypanel-edge-gw:https) echo "$EDGE_GW_HTTPS" ;;
   esac
 }
 pgid_of() {
   case "$1" in
     nginx) echo "$NGINX_PID" ;; haproxy) echo "$HAPROXY_PID" ;;
-    skypanel-edge) echo "$EDGE_PID" ;; skypanel-edge-nolog) echo "$EDGE_NOLOG_PID" ;;
+    skypanel-edge) echo "$EDGE_PID" ;; skypanel-edge-nolog) echo "$EDGE_NOLOG_PID" ;; skypanel-edge-gw) echo "$EDGE_GW_PID" ;;
   esac
 }
 url_of() { echo "$2://127.0.0.1:$(port_of "$1" "$2")/"; }
+host_of() { # the Host header a proxy is measured with: the overlay variant has a route of its own
+  if [[ $1 == skypanel-edge-gw ]]; then echo "$GW_DOMAIN"; else echo "$DOMAIN"; fi
+}
 
 # every proxy must answer 200 with exactly the backend's body for the benchmark Host, and 404 for another
 answers() { # proxy scheme
   local got
   # HTTP/1.1 like wrk (curl would otherwise negotiate HTTP/2 by ALPN where offered)
-  got=$(curl -sk --http1.1 -o /dev/null -w '%{http_code} %{size_download}' -H "Host: $DOMAIN" "$(url_of "$1" "$2")") || return 1
+  got=$(curl -sk --http1.1 -o /dev/null -w '%{http_code} %{size_download}' -H "Host: $(host_of "$1")" "$(url_of "$1" "$2")") || return 1
   [[ $got == "200 $BODY_BYTES" ]]
 }
 for proxy in "${PROXIES[@]}"; do
   for scheme in $SCHEMES; do
     kill -0 "$(pgid_of "$proxy")" 2>/dev/null || die "$proxy is not running (see its log in $TMP)"
-    wait_for 30 answers "$proxy" "$scheme" || die "$proxy over $scheme does not answer 200 with the ${BODY_BYTES}-byte body at $(url_of "$proxy" "$scheme"): $(curl -skv --http1.1 -o /dev/null -H "Host: $DOMAIN" "$(url_of "$proxy" "$scheme")" 2>&1 | tail -15)"
+    # the gateway may need the edge's next resync to come up (a first start builds its image)
+    wait_for "$([[ $proxy == skypanel-edge-gw ]] && echo 150 || echo 30)" answers "$proxy" "$scheme" ||
+      die "$proxy over $scheme does not answer 200 with the ${BODY_BYTES}-byte body at $(url_of "$proxy" "$scheme") (Host: $(host_of "$proxy")): $(curl -skv --http1.1 -o /dev/null -H "Host: $(host_of "$proxy")" "$(url_of "$proxy" "$scheme")" 2>&1 | tail -15)"
     unknown=$(curl -sk --http1.1 -o /dev/null -w '%{http_code}' -H "Host: unknown.skypanel.test" "$(url_of "$proxy" "$scheme")" || true)
     [[ $unknown == 404 ]] || die "$proxy over $scheme answers $unknown (not 404) for an unknown Host"
   done
 done
-log "all proxies answer 200 with the ${BODY_BYTES}-byte body for Host: $DOMAIN and 404 for an unknown host"
+log "all proxies answer 200 with the ${BODY_BYTES}-byte body for Host: $DOMAIN ($GW_DOMAIN through the gateway) and 404 for an unknown host"
+
+# --- CPU of the overlay path outside the edge JVM: the gateway container, the engine's loopback port proxy, the task
+# cgroup v1 (cpuacct.usage, ns) or v2 (cpu.stat usage_usec) of a running container
+cgroup_cpu_file() { # container -> file
+  local pid path mount
+  pid=$("$DOCKER" inspect -f '{{.State.Pid}}' "$1" 2>/dev/null) || return 0
+  path=$(sed -n 's/^[0-9]*:[^:]*cpuacct[^:]*:\(.*\)$/\1/p' "/proc/$pid/cgroup" 2>/dev/null | head -1)
+  if [[ -n $path ]]; then
+    for mount in /sys/fs/cgroup/cpuacct /sys/fs/cgroup/cpu,cpuacct; do
+      [[ -f $mount$path/cpuacct.usage ]] && { echo "$mount$path/cpuacct.usage"; return 0; }
+    done
+  fi
+  path=$(sed -n 's/^0::\(.*\)$/\1/p' "/proc/$pid/cgroup" 2>/dev/null | head -1)
+  if [[ -n $path && -f /sys/fs/cgroup$path/cpu.stat ]]; then echo "/sys/fs/cgroup$path/cpu.stat"; fi
+  return 0
+}
+cgroup_ticks() { # file -> CPU ticks used so far (0 without a file)
+  case "$1" in
+    *cpuacct.usage) awk -v t="$TICKS" '{ printf "%d", $1 * t / 1e9 }' "$1" 2>/dev/null || echo 0 ;;
+    *cpu.stat) awk -v t="$TICKS" '$1 == "usage_usec" { printf "%d", $2 * t / 1e6 }' "$1" 2>/dev/null || echo 0 ;;
+    *) echo 0 ;;
+  esac
+}
+pid_ticks() { # pid -> CPU ticks of that process (all threads; 0 without one)
+  local stat fields
+  [[ -n $1 ]] && stat=$(cat "/proc/$1/stat" 2>/dev/null) || { echo 0; return; }
+  fields=${stat##*) }
+  read -r -a parts <<<"$fields"
+  echo "$((parts[11] + parts[12]))"
+}
+GW_CPU_FILE="" GW_PORT_PROXY_PID="" GW_TASK_CPU_FILE=""
+if [[ $EDGE_GW == 1 ]]; then
+  GW_CPU_FILE=$(cgroup_cpu_file "$GW_NAME")
+  GW_TASK_CPU_FILE=$(cgroup_cpu_file "$GW_TASK_CONTAINER")
+  [[ -n $GW_CPU_FILE && -n $GW_TASK_CPU_FILE ]] || log "WARNING: no cgroup CPU accounting found for the gateway or the task; their CPU reads 0"
+  GW_RELAY=$("$DOCKER" port "$GW_NAME" 1080/tcp | head -1)
+  # the engine serves a port published on 127.0.0.1 with its userland proxy (one more relaying process)
+  GW_PORT_PROXY_PID=$(pgrep -f -- "docker-proxy .*-host-ip 127.0.0.1 -host-port ${GW_RELAY##*:} " | head -1 || true)
+  log "gateway $GW_NAME relays on $GW_RELAY (engine port proxy: ${GW_PORT_PROXY_PID:-none}); joined networks: $("$DOCKER" inspect -f '{{len .NetworkSettings.Networks}}' "$GW_NAME")"
+fi
 
 # --- wrk ------------------------------------------------------------------------------------------
 cat >"$TMP/report.lua" <<'EOF'
@@ -459,10 +649,10 @@ done = function(summary, latency, requests)
 end
 EOF
 
-wrk_run() { # seconds url -> prints wrk's output; the last line of the subshell is its children's CPU times
-  local seconds=$1 url=$2
+wrk_run() { # seconds url [host] -> prints wrk's output; the last line of the subshell is its children's CPU times
+  local seconds=$1 url=$2 host=${3:-$DOMAIN}
   (
-    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" --timeout 5s -H "Host: $DOMAIN" -s "$TMP/report.lua" "$url"
+    wrk -t"$THREADS" -c"$CONNECTIONS" -d"${seconds}s" --timeout 5s -H "Host: $host" -s "$TMP/report.lua" "$url"
     times
   )
 }
@@ -474,7 +664,7 @@ seconds_of() { # "1m2.345s" -> 62.345
 # access logs grow by some MB/s under load: keep everything but the access lines, then truncate
 trim_logs() {
   local file
-  for file in "$TMP/edge.log" "$TMP/edge-nolog.log" "$TMP/haproxy/stdout.log" "$NGINX_DIR/logs/access.log"; do
+  for file in "$TMP/edge.log" "$TMP/edge-nolog.log" "$TMP/edge-gw.log" "$TMP/haproxy/stdout.log" "$NGINX_DIR/logs/access.log"; do
     [[ -f $file ]] || continue
     grep -a -v -e ' access - ' -e '^{' "$file" >>"$file.kept" || true
     : >"$file"
@@ -507,21 +697,33 @@ thread_cpu_json() { # jvm pid, before file, after file, seconds -> JSON array of
 }
 jvm_of() {
   case "$1" in
-    skypanel-edge) echo "$EDGE_JVM_PID" ;; skypanel-edge-nolog) echo "$EDGE_NOLOG_JVM_PID" ;; *) echo "" ;;
+    skypanel-edge) echo "$EDGE_JVM_PID" ;; skypanel-edge-nolog) echo "$EDGE_NOLOG_JVM_PID" ;;
+    skypanel-edge-gw) echo "$EDGE_GW_JVM_PID" ;; *) echo "" ;;
   esac
+}
+# the backend's CPU ticks: the host nginx, or the Swarm task's container for the overlay variant
+backend_ticks_of() {
+  if [[ $1 == skypanel-edge-gw ]]; then cgroup_ticks "$GW_TASK_CPU_FILE"; else group_ticks "$BACKEND_PID"; fi
+}
+# "gateway-container-ticks port-proxy-ticks": the overlay path's relays outside the edge JVM (0 0 for the others)
+relay_ticks_of() {
+  if [[ $1 == skypanel-edge-gw ]]; then echo "$(cgroup_ticks "$GW_CPU_FILE") $(pid_ticks "$GW_PORT_PROXY_PID")"; else echo "0 0"; fi
 }
 
 measure() { # round proxy scheme
-  local round=$1 proxy=$2 scheme=$3 url pgid out json p0 p1 b0 b1 m0 m1 wrk_cpu load jvm threads='null'
+  local round=$1 proxy=$2 scheme=$3 url host pgid out json p0 p1 b0 b1 g0 g1 d0 d1 m0 m1 wrk_cpu load jvm threads='null'
   url=$(url_of "$proxy" "$scheme")
+  host=$(host_of "$proxy")
   pgid=$(pgid_of "$proxy")
   jvm=$(jvm_of "$proxy")
-  wrk_run "$WARMUP" "$url" >/dev/null
+  wrk_run "$WARMUP" "$url" "$host" >/dev/null
   load=$(cut -d' ' -f1 /proc/loadavg)
   if [[ -n $jvm ]]; then thread_ticks "$jvm" >"$TMP/threads-before"; fi
-  p0=$(group_ticks "$pgid") b0=$(group_ticks "$BACKEND_PID") m0=$(machine_ticks)
-  out=$(wrk_run "$DURATION" "$url")
-  p1=$(group_ticks "$pgid") b1=$(group_ticks "$BACKEND_PID") m1=$(machine_ticks)
+  read -r g0 d0 <<<"$(relay_ticks_of "$proxy")"
+  p0=$(group_ticks "$pgid") b0=$(backend_ticks_of "$proxy") m0=$(machine_ticks)
+  out=$(wrk_run "$DURATION" "$url" "$host")
+  p1=$(group_ticks "$pgid") b1=$(backend_ticks_of "$proxy") m1=$(machine_ticks)
+  read -r g1 d1 <<<"$(relay_ticks_of "$proxy")"
   if [[ -n $jvm ]]; then
     thread_ticks "$jvm" >"$TMP/threads-after"
     threads=$(thread_cpu_json "$jvm" "$TMP/threads-before" "$TMP/threads-after" "$DURATION")
@@ -529,7 +731,8 @@ measure() { # round proxy scheme
   json=$(grep '^WRKJSON ' <<<"$out" | cut -d' ' -f2-) || die "wrk gave no result for $proxy $scheme: $out"
   wrk_cpu=$(tail -1 <<<"$out" | { read -r u s; echo "$(seconds_of "$u") $(seconds_of "$s")"; } | awk '{ printf "%.3f", $1 + $2 }')
   jq -c --arg proxy "$proxy" --arg scheme "$scheme" --argjson round "$round" --argjson load "$load" \
-    --argjson proxy_ticks "$((p1 - p0))" --argjson backend_ticks "$((b1 - b0))" \
+    --argjson proxy_ticks "$((p1 - p0 + g1 - g0 + d1 - d0))" --argjson backend_ticks "$((b1 - b0))" \
+    --argjson gateway_ticks "$((g1 - g0))" --argjson port_proxy_ticks "$((d1 - d0))" \
     --argjson machine_busy "$(($(cut -d' ' -f1 <<<"$m1") - $(cut -d' ' -f1 <<<"$m0")))" \
     --argjson machine_total "$(($(cut -d' ' -f2 <<<"$m1") - $(cut -d' ' -f2 <<<"$m0")))" \
     --argjson wrk_cpu "$wrk_cpu" --argjson ticks "$TICKS" --argjson cores "$CORES" --argjson threads "$threads" '
@@ -540,6 +743,10 @@ measure() { # round proxy scheme
        errors: ($w.err_connect + $w.err_read + $w.err_write + $w.err_timeout), non_2xx: $w.err_status,
        proxy_cpu_s: ($proxy_ticks / $ticks), backend_cpu_s: ($backend_ticks / $ticks), wrk_cpu_s: $wrk_cpu,
        proxy_cpu_us_per_req: (if $w.requests > 0 then $proxy_ticks / $ticks * 1e6 / $w.requests else null end),
+       gateway_cpu_s: (if $proxy == "skypanel-edge-gw" then $gateway_ticks / $ticks else null end),
+       port_proxy_cpu_s: (if $proxy == "skypanel-edge-gw" then $port_proxy_ticks / $ticks else null end),
+       relay_cpu_us_per_req: (if $proxy == "skypanel-edge-gw" and $w.requests > 0
+         then ($gateway_ticks + $port_proxy_ticks) / $ticks * 1e6 / $w.requests else null end),
        machine_busy_cores: ($machine_busy / $machine_total * $cores),
        other_cpu_cores: ((($machine_busy / $ticks) - ($proxy_ticks / $ticks) - ($backend_ticks / $ticks) - $wrk_cpu) / $secs),
        loadavg_1m_before: $load, jvm_threads: $threads}' <<<"$json" >>"$RUNS"
@@ -553,7 +760,7 @@ if ((JIT_WARMUP > 0)); then
     [[ $proxy == skypanel-edge* ]] || continue
     for scheme in $SCHEMES; do
       log "JIT warm-up: $proxy $scheme for ${JIT_WARMUP}s"
-      wrk_run "$JIT_WARMUP" "$(url_of "$proxy" "$scheme")" >/dev/null
+      wrk_run "$JIT_WARMUP" "$(url_of "$proxy" "$scheme")" "$(host_of "$proxy")" >/dev/null
       trim_logs
     done
   done
@@ -615,6 +822,17 @@ fi
 
 # --- report ---------------------------------------------------------------------------------------
 mkdir -p "$RESULTS"
+OVERLAY_JSON=null
+if [[ $EDGE_GW == 1 ]]; then
+  OVERLAY_JSON=$(jq -n --arg network "org-$BENCH_ORG" --arg service "$GW_SERVICE" --arg backend_image "$GW_BACKEND_IMAGE" \
+    --arg task_address "$GW_TASK_ADDRESS:$BACKEND_CONTAINER_PORT" --arg gateway "$GW_NAME" \
+    --arg gateway_image "$("$DOCKER" inspect -f '{{.Config.Image}}' "$GW_NAME" 2>/dev/null || echo unknown)" \
+    --arg engine "$("$DOCKER" version --format '{{.Server.Version}}' 2>/dev/null || echo unknown)" \
+    --argjson port_proxy "$([[ -n $GW_PORT_PROXY_PID ]] && echo true || echo false)" \
+    '{network: $network, service: $service, backend_image: $backend_image, task_address: $task_address, gateway: $gateway,
+      gateway_image: $gateway_image, docker_engine: $engine, engine_userland_port_proxy: $port_proxy,
+      note: "skypanel-edge-gw: proxy CPU = edge JVM + gateway container + the engine userland port proxy (relay_cpu_us_per_req: the last two); backend = the task container"}')
+fi
 versions=$(jq -n --arg nginx "$(nginx -v 2>&1 | sed 's#.*/##')" --arg haproxy "$(haproxy -v | head -1 | awk '{print $3}')" \
   --arg wrk "$(wrk -v 2>&1 | head -1 | awk '{print $2}')" --arg java "$(java -version 2>&1 | head -1 | cut -d'"' -f2)" \
   --arg openssl "$(openssl version | awk '{print $2}')" --arg commit "$(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null || echo unknown)" \
@@ -624,7 +842,8 @@ jq -s --arg stamp "$STAMP" --argjson cores "$CORES" --arg cpu "$(lscpu | sed -n 
   --arg kernel "$(uname -r)" --argjson versions "$versions" --argjson profile "$PROFILE_JSON" \
   --argjson duration "$DURATION" --argjson warmup "$WARMUP" --argjson rounds "$ROUNDS" \
   --argjson connections "$CONNECTIONS" --argjson threads "$THREADS" --argjson body "$BODY_BYTES" \
-  --arg edge_java_opts "$EDGE_JAVA_OPTS" '
+  --arg edge_java_opts "$EDGE_JAVA_OPTS" --argjson overlay "$OVERLAY_JSON" --arg load_start "$LOAD_START" \
+  --arg load_end "$(cut -d' ' -f1-3 /proc/loadavg)" '
   def median: sort | if length == 0 then null elif length % 2 == 1 then .[length / 2 | floor] else (.[length / 2 - 1] + .[length / 2]) / 2 end;
   def r(n): if . == null then null else (. * pow(10; n) | round) / pow(10; n) end;
   . as $runs
@@ -635,6 +854,8 @@ jq -s --arg stamp "$STAMP" --argjson cores "$CORES" --arg cpu "$(lscpu | sed -n 
       proxy_cpu_us_per_req_median: ([.[].proxy_cpu_us_per_req] | median | r(1)),
       proxy_cpu_us_per_req_min: ([.[].proxy_cpu_us_per_req] | min | r(1)), proxy_cpu_us_per_req_max: ([.[].proxy_cpu_us_per_req] | max | r(1)),
       proxy_cpu_cores_median: ([.[] | .proxy_cpu_s / (.requests / .rps)] | median | r(2)),
+      relay_cpu_us_per_req_median: (if .[0].relay_cpu_us_per_req == null then null else ([.[].relay_cpu_us_per_req] | median | r(1)) end),
+      backend_cpu_us_per_req_median: ([.[] | select(.requests > 0) | .backend_cpu_s * 1e6 / .requests] | median | r(1)),
       other_cpu_cores_median: ([.[].other_cpu_cores] | median | r(2)),
       errors: ([.[].errors] | add), non_2xx: ([.[].non_2xx] | add),
       jvm_threads_median: (if .[0].jvm_threads == null then null else
@@ -648,12 +869,17 @@ jq -s --arg stamp "$STAMP" --argjson cores "$CORES" --arg cpu "$(lscpu | sed -n 
          p99_vs_nginx: ($e.p99_ms_median / $by["nginx/\($e.scheme)"].p99_ms_median | r(3)),
          p99_vs_haproxy: ($e.p99_ms_median / $by["haproxy/\($e.scheme)"].p99_ms_median | r(3)),
          cpu_per_req_vs_nginx: ($e.proxy_cpu_us_per_req_median / $by["nginx/\($e.scheme)"].proxy_cpu_us_per_req_median | r(3)),
-         cpu_per_req_vs_haproxy: ($e.proxy_cpu_us_per_req_median / $by["haproxy/\($e.scheme)"].proxy_cpu_us_per_req_median | r(3))}] as $ratios
+         cpu_per_req_vs_haproxy: ($e.proxy_cpu_us_per_req_median / $by["haproxy/\($e.scheme)"].proxy_cpu_us_per_req_median | r(3))}
+      # the other edge variants against the plain edge: what the access log, or the gateway hop, costs
+      + ($by["skypanel-edge/\($e.scheme)"] as $edge | if $e.proxy == "skypanel-edge" or $edge == null then {} else
+         {rps_vs_edge: ($e.rps_median / $edge.rps_median | r(3)), p99_vs_edge: ($e.p99_ms_median / $edge.p99_ms_median | r(3)),
+          cpu_per_req_vs_edge: ($e.proxy_cpu_us_per_req_median / $edge.proxy_cpu_us_per_req_median | r(3))} end)] as $ratios
   | {timestamp: $stamp,
      machine: {cores: $cores, cpu: $cpu, kernel: $kernel,
-               note: "wrk, the backend and the proxy share these \($cores) cores; other engineers builds ran on the machine at the same time (see other_cpu_cores)"},
+               note: "wrk, the backend and the proxy share these \($cores) cores; other engineers builds ran on the machine at the same time (see other_cpu_cores)",
+               loadavg_1_5_15_at_start: $load_start, loadavg_1_5_15_at_end: $load_end},
      settings: {duration_s: $duration, warmup_s: $warmup, rounds: $rounds, connections: $connections, threads: $threads,
-                body_bytes: $body, keep_alive: true, edge_java_opts: $edge_java_opts},
+                body_bytes: $body, keep_alive: true, edge_java_opts: $edge_java_opts, overlay: $overlay},
      versions: $versions, summary: $summary, ratios: $ratios, runs: $runs, profile: $profile}' "$RUNS" >"$OUT"
 
 {
@@ -669,7 +895,10 @@ jq -s --arg stamp "$STAMP" --argjson cores "$CORES" --arg cpu "$(lscpu | sed -n 
   echo
   jq -r '.summary[] | select(.jvm_threads_median != null) | "\(.proxy) \(.scheme) JVM threads, median share of one core: " + ([.jvm_threads_median[] | "\(.thread) \(.cpu_share_of_one_core * 100 | round)%"] | join(", "))' "$OUT"
   echo
-  jq -r '.ratios[] | "\(.proxy) \(.scheme): req/s edge/nginx \(.rps_vs_nginx)  edge/haproxy \(.rps_vs_haproxy)   p99 edge/nginx \(.p99_vs_nginx)  edge/haproxy \(.p99_vs_haproxy)   CPU/req edge/nginx \(.cpu_per_req_vs_nginx)  edge/haproxy \(.cpu_per_req_vs_haproxy)"' "$OUT"
+  jq -r '.ratios[] | "\(.proxy) \(.scheme): req/s edge/nginx \(.rps_vs_nginx)  edge/haproxy \(.rps_vs_haproxy)   p99 edge/nginx \(.p99_vs_nginx)  edge/haproxy \(.p99_vs_haproxy)   CPU/req edge/nginx \(.cpu_per_req_vs_nginx)  edge/haproxy \(.cpu_per_req_vs_haproxy)"
+      + (if .rps_vs_edge == null then "" else "   vs skypanel-edge: req/s \(.rps_vs_edge)  p99 \(.p99_vs_edge)  CPU/req \(.cpu_per_req_vs_edge)" end)' "$OUT"
+  jq -r '.summary[] | select(.relay_cpu_us_per_req_median != null) | "\(.proxy) \(.scheme): of the \(.proxy_cpu_us_per_req_median) µs CPU per request, \(.relay_cpu_us_per_req_median) µs in the gateway container and the engine port proxy; backend (task container) \(.backend_cpu_us_per_req_median) µs/req"' "$OUT"
+  echo "load average (1/5/15 min) at start: $LOAD_START, at end: $(cut -d' ' -f1-3 /proc/loadavg)"
   if [[ $PROFILE == 1 ]]; then
     for scheme in $SCHEMES; do
       jq -r --arg s "$scheme" '.profile[$s] as $p | "",
