@@ -24,7 +24,7 @@ final class QuotaRepository {
              (SELECT id FROM paas_plans WHERE slug = $3))
        WHERE o.id = $1""";
   private static final String USAGE = """
-      SELECT (SELECT count(*) FROM paas_containers WHERE organization_id = $1 AND status <> 'deleting') AS containers,
+      SELECT (SELECT count(*) FROM paas_containers WHERE organization_id = $1 AND kind = 'container' AND status <> 'deleting') AS containers,
              (SELECT coalesce(sum(desired_replicas), 0) FROM paas_containers WHERE organization_id = $1 AND status <> 'deleting') AS replicas,
              (SELECT coalesce(sum(cpu * desired_replicas), 0)::float8 FROM paas_containers WHERE organization_id = $1 AND status <> 'deleting') AS cpu,
              (SELECT coalesce(sum(memory_mb * desired_replicas), 0) FROM paas_containers WHERE organization_id = $1 AND status <> 'deleting') AS memory_mb,
