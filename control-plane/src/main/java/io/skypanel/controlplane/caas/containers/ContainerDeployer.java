@@ -84,7 +84,8 @@ public final class ContainerDeployer {
     return desired(row).compose(desired -> orchestrator.updateService(row.swarmServiceId(), desired));
   }
 
-  Future<DesiredService> desired(ContainerRow row) {
+  /** The hardened service a workload should be (also used for a release phase's one-off task). */
+  public Future<DesiredService> desired(ContainerRow row) {
     Future<Boolean> egressDenied = policies.egressDenied(row.organizationId());
     Future<Row> tier = containers.tier(pool, row.organizationId());
     Future<Map<UUID, String>> volumes = containers.volumeNames(pool, row.organizationId(),

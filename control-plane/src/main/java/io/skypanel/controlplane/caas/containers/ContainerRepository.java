@@ -33,6 +33,8 @@ public final class ContainerRepository {
       ORDER BY c.created_at DESC, c.id DESC LIMIT $7""";
   private static final String ALL_IDS = "SELECT id FROM paas_containers ORDER BY id";
   private static final String NAME_TAKEN = "SELECT EXISTS (SELECT 1 FROM paas_containers WHERE organization_id = $1 AND name = $2 AND kind = 'container') AS taken";
+  /** Containers and PaaS environments share one hostname namespace under the base domain. */
+  private static final String ENVIRONMENT_HOSTNAME = "SELECT EXISTS (SELECT 1 FROM paas_environments WHERE default_domain = $1) AS taken";
   private static final String UPDATE_SPEC = """
       UPDATE paas_containers SET image_ref = $3, entrypoint = $4, cmd = $5, env_vars = $6, ports = $7, volumes = $8,
              healthcheck = $9, cpu = $10, memory_mb = $11, replicas = $12, desired_replicas = $13, restart_policy = $14,
@@ -97,6 +99,11 @@ public final class ContainerRepository {
 
   public Future<Boolean> nameTaken(SqlClient client, UUID organizationId, String name) {
     return client.preparedQuery(NAME_TAKEN).execute(Tuple.of(organizationId, name)).map(rows -> rows.iterator().next().getBoolean("taken"));
+  }
+
+  /** Whether an app environment already has this default hostname. */
+  public Future<Boolean> environmentHostnameTaken(SqlClient client, String hostname) {
+    return client.preparedQuery(ENVIRONMENT_HOSTNAME).execute(Tuple.of(hostname)).map(rows -> rows.iterator().next().getBoolean("taken"));
   }
 
   public Future<ContainerRow> byId(SqlClient client, UUID organizationId, UUID id) {

@@ -28,7 +28,8 @@ public record ContainerRow(UUID id, UUID organizationId, String name, ContainerS
   public record Process(UUID environmentId, String type, UUID releaseId) {
   }
 
-  static final String COLUMNS = """
+  /** The columns {@link #from} reads, from {@code paas_containers c}. */
+  public static final String COLUMNS = """
       c.id, c.organization_id, c.name, c.image_ref, c.image_digest, c.registry_credential_id, c.entrypoint, c.cmd, c.env_vars,
       c.ports, c.volumes, c.healthcheck, c.cpu::float8 AS cpu, c.memory_mb, c.replicas, c.desired_replicas, c.running_replicas,
       c.restart_policy, c.plan_id, c.region, c.status, c.status_reason, c.swarm_service_id, c.default_domain, c.endpoints,
@@ -36,7 +37,7 @@ public record ContainerRow(UUID id, UUID organizationId, String name, ContainerS
       c.kind, c.environment_id, c.process_type, c.release_id,
       coalesce((SELECT array_agg(s.name ORDER BY s.name) FROM caas_container_secrets s WHERE s.container_id = c.id), '{}') AS secret_names""";
 
-  static ContainerRow from(Row row) {
+  public static ContainerRow from(Row row) {
     ContainerSpec spec = new ContainerSpec(
         row.getString("image_ref"),
         row.getArrayOfStrings("entrypoint") == null ? null : Arrays.asList(row.getArrayOfStrings("entrypoint")),
