@@ -15,7 +15,7 @@ ALTER TABLE paas_containers
   -- a release cannot go away under a process that runs it; deleting the environment removes both together
   ADD CONSTRAINT paas_containers_release_fk FOREIGN KEY (release_id, organization_id)
     REFERENCES paas_releases (id, organization_id) ON DELETE NO ACTION DEFERRABLE INITIALLY DEFERRED,
-  ADD CONSTRAINT paas_containers_kind_check CHECK (
+  ADD CONSTRAINT paas_containers_process_check CHECK (
     (kind = 'container' AND environment_id IS NULL AND process_type IS NULL AND release_id IS NULL)
     OR (kind = 'process' AND environment_id IS NOT NULL AND process_type IS NOT NULL AND release_id IS NOT NULL));
 

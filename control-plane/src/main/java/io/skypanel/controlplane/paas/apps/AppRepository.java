@@ -19,7 +19,7 @@ public final class AppRepository {
       INSERT INTO paas_apps AS a (organization_id, name, slug, region, plan_id, created_by) VALUES ($1, $2, $3, $4, $5, $6)
       ON CONFLICT DO NOTHING RETURNING """ + " " + COLUMNS;
   private static final String BY_ID = "SELECT " + COLUMNS + " FROM paas_apps a WHERE a.id = $1 AND a.organization_id = $2 AND a.status <> 'deleting'";
-  private static final String PAGE = "SELECT " + COLUMNS + """
+  private static final String PAGE = "SELECT " + COLUMNS + " " + """
        FROM paas_apps a WHERE a.organization_id = $1 AND a.status <> 'deleting'
         AND ($2::timestamptz IS NULL OR (a.created_at, a.id) < ($2, $3))
       ORDER BY a.created_at DESC, a.id DESC LIMIT $4""";

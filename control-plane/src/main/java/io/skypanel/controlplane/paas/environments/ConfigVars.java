@@ -58,17 +58,17 @@ public final class ConfigVars {
     return merged;
   }
 
-  /** "Set FOO, BAR config vars", "Remove BAZ config var", or both, Heroku's release descriptions. */
+  /** "Set FOO, BAR config vars", "Remove BAZ config vars", or both, as Heroku describes such releases. */
   public static String describe(JsonObject patch) {
     List<String> set = new ArrayList<>();
     List<String> removed = new ArrayList<>();
     patch.fieldNames().stream().sorted().forEach(key -> (patch.getValue(key) == null ? removed : set).add(key));
     List<String> parts = new ArrayList<>();
     if (!set.isEmpty()) {
-      parts.add("Set " + String.join(", ", set) + " config var" + (set.size() == 1 ? "" : "s"));
+      parts.add("Set " + String.join(", ", set) + " config vars");
     }
     if (!removed.isEmpty()) {
-      parts.add("Remove " + String.join(", ", removed) + " config var" + (removed.size() == 1 ? "" : "s"));
+      parts.add("Remove " + String.join(", ", removed) + " config vars");
     }
     return String.join("; ", parts);
   }

@@ -20,9 +20,8 @@ public record EnvironmentRow(UUID id, UUID organizationId, UUID appId, String ap
   static final String COLUMNS = """
       e.id, e.organization_id, e.app_id, a.name AS app_name, e.name, e.default_domain, e.env_vars_sealed, e.env_var_names,
       e.formation, e.port, e.current_release_id, r.version AS current_version, e.status, e.created_at, e.updated_at""";
-  static final String FROM = """
-       FROM paas_environments e JOIN paas_apps a ON a.id = e.app_id
-       LEFT JOIN paas_releases r ON r.id = e.current_release_id """;
+  static final String FROM = " FROM paas_environments e JOIN paas_apps a ON a.id = e.app_id"
+      + " LEFT JOIN paas_releases r ON r.id = e.current_release_id ";
 
   static EnvironmentRow from(Row row) {
     return new EnvironmentRow(row.getUUID("id"), row.getUUID("organization_id"), row.getUUID("app_id"), row.getString("app_name"),

@@ -37,7 +37,7 @@ public final class ProcessRepository {
              spec_version = c.spec_version + 1, status = EXCLUDED.status, status_reason = NULL
        WHERE c.status <> 'deleting'
       RETURNING id""";
-  private static final String BY_ENVIRONMENT = "SELECT " + ContainerRow.COLUMNS + """
+  private static final String BY_ENVIRONMENT = "SELECT " + ContainerRow.COLUMNS + " " + """
        FROM paas_containers c WHERE c.environment_id = $1 AND c.organization_id = $2 AND c.kind = 'process' AND c.status <> 'deleting'
        ORDER BY c.process_type""";
   /** Process types the new release no longer has are torn down. */

@@ -27,7 +27,7 @@ public final class ReleaseRepository {
       RETURNING""" + " " + COLUMNS;
   private static final String BY_VERSION = "SELECT " + COLUMNS + " FROM paas_releases r WHERE r.environment_id = $1 AND r.organization_id = $2 AND r.version = $3";
   private static final String BY_ID = "SELECT " + COLUMNS + " FROM paas_releases r WHERE r.id = $1";
-  private static final String PAGE = "SELECT " + COLUMNS + """
+  private static final String PAGE = "SELECT " + COLUMNS + " " + """
        FROM paas_releases r WHERE r.environment_id = $1 AND r.organization_id = $2
         AND ($3::timestamptz IS NULL OR (r.created_at, r.id) < ($3, $4))
       ORDER BY r.created_at DESC, r.id DESC LIMIT $5""";
