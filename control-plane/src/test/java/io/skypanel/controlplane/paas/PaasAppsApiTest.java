@@ -225,6 +225,27 @@ class PaasAppsApiTest extends ApiTestBase {
   }
 
   @Test
+  void a_web_process_failing_its_health_check_rolls_back_and_fails_its_release() {
+    String broken = TestImages.digestOf(TestImages.broken("paas-broken"));
+    JsonObject app = ok(as(owner, org, HttpMethod.POST, "/api/paas/apps", new JsonObject().put("name", "fragile")), 201);
+    String envId = app.getJsonArray("environments").getJsonObject(0).getString("id");
+    ok(as(owner, org, HttpMethod.POST, "/api/paas/environments/" + envId + "/deploy", new JsonObject().put("image_ref", image).put("port", 8080)), 201);
+    served(envId, "/", "paas v1", 1);
+
+    JsonObject v2 = ok(as(owner, org, HttpMethod.POST, "/api/paas/environments/" + envId + "/deploy",
+        new JsonObject().put("image_ref", broken)), 201);
+    assertThat(v2.getString("status")).isEqualTo("succeeded");
+    JsonObject failed = Eventually.await("release v2 failed by its health check", CONVERGE, () -> {
+      JsonObject r = release(envId, 2);
+      return "failed".equals(r.getString("status")) ? r : null;
+    });
+    assertThat(failed.getString("status_reason")).contains("health check").contains("rolled back");
+    assertThat(environment(envId).getInteger("current_release")).isEqualTo(1);
+    served(envId, "/", "paas v1", 1);
+    ok(as(owner, org, HttpMethod.DELETE, "/api/paas/apps/" + app.getString("id"), null), 204);
+  }
+
+  @Test
   void another_organization_gets_404_and_a_viewer_403_on_every_app_path() {
     JsonObject app = ok(as(owner, org, HttpMethod.POST, "/api/paas/apps", new JsonObject().put("name", "private")), 201);
     String appId = app.getString("id");
