@@ -16,6 +16,7 @@ import io.skypanel.controlplane.api.Api;
 import io.skypanel.controlplane.api.ApiFeature;
 import io.skypanel.controlplane.auth.AuthFeature;
 import io.skypanel.controlplane.caas.CaasModule;
+import io.skypanel.controlplane.paas.PaasModule;
 import io.skypanel.controlplane.auth.AuthService;
 import io.skypanel.controlplane.auth.PasswordHasher;
 import io.skypanel.controlplane.catalog.CatalogService;
@@ -59,6 +60,7 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
   private final Platform platform;
   private final List<HttpServer> servers = new ArrayList<>();
   private CaasModule caas;
+  private PaasModule paas;
 
   public ControlPlaneVerticle(Platform platform) {
     this.platform = platform;
@@ -76,10 +78,12 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
     AuthService auth = new AuthService(platform, new PasswordHasher(vertx, settings.integer("SKYPANEL_BCRYPT_COST", 12)), organizations);
     CatalogService catalog = new CatalogService(platform.pool(), platform.events(), settings);
     caas = new CaasModule(platform);
+    paas = new PaasModule(platform, caas);
     List<ApiFeature> features = new ArrayList<>(List.of(new AuthFeature(auth), new OrganizationsFeature(organizations),
         new ActivityFeature(new ActivityService(platform.pool())), new CatalogFeature(catalog),
         new AdminFeature(new AdminService(platform.pool()), catalog)));
     features.addAll(caas.features());
+    features.addAll(paas.features());
     Future<Buffer> read = vertx.fileSystem().readFile(CONTRACT);
     Future<OpenAPIContract> parsed = read.compose(raw -> OpenAPIContract.from(vertx, routedByControlPlane(raw.toJsonObject())));
     return Future.all(parsed, read, FirstAdmin.ensure(settings, auth)).compose(ready -> {
@@ -87,6 +91,7 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
       Buffer document = ready.resultAt(1);
       Router router = buildRouter(contract, document, settings, features);
       caas.start();
+      paas.start();
       Future<HttpServer> api = ServiceListener.listen(vertx, settings, "SKYPANEL_API_PORT", 8080, router).onSuccess(servers::add);
       if (settings.integer("SKYPANEL_ADMIN_PORT", 0) <= 0) {
         return api;
@@ -155,6 +160,9 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
 
   @Override
   public Future<?> stop() {
+    if (paas != null) {
+      paas.stop();
+    }
     if (caas != null) {
       caas.stop();
     }

@@ -146,6 +146,11 @@ public final class Api {
     return UUID.fromString(value.getString());
   }
 
+  /** A path parameter declared as an integer. */
+  public static int pathInt(RoutingContext ctx, String name) {
+    return validated(ctx).getPathParameters().get(name).getInteger();
+  }
+
   public static String query(RoutingContext ctx, String name) {
     RequestParameter value = validated(ctx).getQuery().get(name);
     return value == null || value.isNull() ? null : value.get().toString();

@@ -40,7 +40,9 @@ public final class CaasModule {
   private final RegistryCredentialService registries;
   private final QuotaService quotas;
   private final SwarmOrchestrator orchestrator;
+  private final ContainerDeployer deployer;
   private final ContainerReconciler reconciler;
+  private final EdgeReachability reachability;
   private final ContainerService containers;
   private final Idempotency idempotency;
   private final DnsTxtVerifier dns;
@@ -54,13 +56,14 @@ public final class CaasModule {
     this.registries = new RegistryCredentialService(platform.pool(), platform.secrets());
     this.quotas = new QuotaService(settings);
     this.orchestrator = new SwarmOrchestrator(platform.docker());
-    ContainerDeployer deployer = new ContainerDeployer(platform.pool(), orchestrator, platform.secrets(), policies, registries,
+    this.deployer = new ContainerDeployer(platform.pool(), orchestrator, platform.secrets(), policies, registries,
         platform.events());
     this.reconciler = new ContainerReconciler(platform.vertx(), platform.pool(), platform.redisApi(), platform.redisPrefix(), orchestrator, deployer,
         platform.events());
     policies.onReapply(reconciler::converge);
+    this.reachability = new EdgeReachability(platform.redisApi(), platform.redisPrefix());
     this.containers = new ContainerService(platform.pool(), platform.secrets(), policies, registries, quotas, orchestrator, reconciler,
-        new EdgeReachability(platform.redisApi(), platform.redisPrefix()), settings);
+        reachability, settings);
     this.idempotency = new Idempotency(platform.redisApi(), platform.redisPrefix());
     this.dns = new DnsTxtVerifier(platform.vertx(), settings);
     this.domains = new DomainService(platform.pool(), quotas, dns, platform.events(), BaseDomain.of(settings));
@@ -84,6 +87,27 @@ public final class CaasModule {
 
   public QuotaService quotas() {
     return quotas;
+  }
+
+  /** The one orchestration core PaaS processes run on too. */
+  public ContainerDeployer deployer() {
+    return deployer;
+  }
+
+  public ContainerReconciler reconciler() {
+    return reconciler;
+  }
+
+  public EdgeReachability reachability() {
+    return reachability;
+  }
+
+  public PolicyService policies() {
+    return policies;
+  }
+
+  public Idempotency idempotency() {
+    return idempotency;
   }
 
   public void start() {

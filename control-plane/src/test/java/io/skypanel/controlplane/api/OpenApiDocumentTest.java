@@ -64,6 +64,9 @@ class OpenApiDocumentTest {
       "createVolume", "listVolumes", "getVolume", "deleteVolume", "createVolumeSnapshot", "listVolumeSnapshots",
       "getVolumeSnapshot", "deleteVolumeSnapshot", "restoreVolumeSnapshot",
       // caas containers and usage
+      "listApps", "createApp", "getApp", "updateApp", "deleteApp", "listEnvironments", "createEnvironment", "getEnvironment",
+      "updateEnvironment", "deleteEnvironment", "getConfigVars", "updateConfigVars", "deployEnvironment", "listReleases", "getRelease",
+      "rollbackRelease", "getFormation", "updateFormation", "restartProcesses",
       "listContainers", "createContainer", "getContainer", "deleteContainer", "deployContainer", "scaleContainer",
       "restartContainer", "stopContainer", "startContainer", "rollbackContainer", "getContainerEnv", "patchContainerEnv",
       "getContainerEvents", "getContainerMetrics", "getCaasUsage",

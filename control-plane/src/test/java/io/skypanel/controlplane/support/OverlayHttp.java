@@ -20,11 +20,16 @@ public final class OverlayHttp {
 
   /** The body of {@code GET /} at {@code address:port}; fails with IOException unless it answers 200. */
   public static String get(int relayPort, String address, int port) throws IOException {
+    return get(relayPort, address, port, "/");
+  }
+
+  /** The body of {@code GET <path>} at {@code address:port}; fails with IOException unless it answers 200. */
+  public static String get(int relayPort, String address, int port, String path) throws IOException {
     try (Socket socket = new Socket(new Proxy(Proxy.Type.SOCKS, new InetSocketAddress("127.0.0.1", relayPort)))) {
       socket.connect(new InetSocketAddress(InetAddress.getByName(address), port), 1000);
       socket.setSoTimeout(3000);
       OutputStream out = socket.getOutputStream();
-      out.write(("GET / HTTP/1.0\r\nHost: " + address + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
+      out.write(("GET " + path + " HTTP/1.0\r\nHost: " + address + "\r\nConnection: close\r\n\r\n").getBytes(StandardCharsets.US_ASCII));
       out.flush();
       InputStream in = socket.getInputStream();
       String response = new String(in.readAllBytes(), StandardCharsets.UTF_8);

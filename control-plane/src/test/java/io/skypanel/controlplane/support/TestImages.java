@@ -72,6 +72,26 @@ public final class TestImages {
     return build("skypanel-test/web:" + tag, dockerfile, Map.of("index.html", body));
   }
 
+  /**
+   * A web image whose {@code /cgi-bin/env} (a busybox httpd CGI script) prints {@code NAME=<value>} for each of
+   * {@code names} from its environment, and whose {@code /} serves {@code body}. Its default command listens on 8080;
+   * as a PaaS web process it is usually run as {@code httpd -f -p $PORT -h /var/www}.
+   */
+  public static String envPrinter(String tag, String body, String... names) {
+    // busybox httpd passes a CGI's header through as written: end it with CRLF as HTTP wants
+    StringBuilder script = new StringBuilder("#!/bin/sh\nprintf 'Content-Type: text/plain\\r\\n\\r\\n'\n");
+    for (String name : names) {
+      script.append("echo \"").append(name).append("=$").append(name).append("\"\n");
+    }
+    String dockerfile = "FROM " + busybox() + "\n"
+        + "COPY index.html /var/www/index.html\n"
+        + "COPY env.cgi /var/www/cgi-bin/env\n"
+        + "RUN chmod 755 /var/www/cgi-bin/env\n"
+        + "EXPOSE 8080\n"
+        + "CMD [\"httpd\", \"-f\", \"-p\", \"8080\", \"-h\", \"/var/www\"]\n";
+    return build("skypanel-test/env:" + tag, dockerfile, Map.of("index.html", body, "env.cgi", script.toString()));
+  }
+
   /** An image whose process only sleeps: it listens nowhere, so an http health check on any port fails. */
   public static String broken(String tag) {
     String dockerfile = "FROM " + busybox() + "\n"

@@ -27,7 +27,7 @@ public final class AccessRepository {
         JOIN caas_isolation_tiers t ON t.id = o.isolation_tier
        WHERE u.id = $1""";
   private static final String CONTAINER = """
-      SELECT id, name, status, swarm_service_id FROM paas_containers WHERE id = $1 AND organization_id = $2""";
+      SELECT id, name, status, swarm_service_id FROM paas_containers WHERE id = $1 AND organization_id = $2 AND kind = 'container'""";
   private static final String LIVE_USER = """
       SELECT id, email, platform_role FROM users WHERE id = $1 AND NOT disabled""";
 

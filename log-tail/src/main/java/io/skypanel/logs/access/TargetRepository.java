@@ -13,7 +13,7 @@ public final class TargetRepository {
   static final String CONTAINER = """
       SELECT id, organization_id, name, status, swarm_service_id
         FROM paas_containers
-       WHERE id = $1 AND organization_id = $2""";
+       WHERE id = $1 AND organization_id = $2 AND kind = 'container'""";
   static final String ENVIRONMENT = """
       SELECT id, organization_id, name, status
         FROM paas_environments

@@ -30,7 +30,8 @@ import java.util.UUID;
 /**
  * Turns a stored container into the Swarm service it should be, built fresh from PostgreSQL every time:
  * the organization's network and tier, its sealed secrets (created as Swarm secrets on first use), its
- * volumes and the registry login its image needs.
+ * volumes and the registry login its image needs. A PaaS process workload gets its environment from its release's
+ * sealed config (opened here, in memory only), plus {@code PORT} for the web process.
  */
 public final class ContainerDeployer {
 
@@ -40,6 +41,10 @@ public final class ContainerDeployer {
   public static final String LABEL_ORG = "skypanel.org";
   public static final String LABEL_CONTAINER = "skypanel.container";
   static final String LABEL_RESTART = "skypanel.restart";
+  public static final String LABEL_ENVIRONMENT = "skypanel.environment";
+  public static final String LABEL_PROCESS = "skypanel.process";
+  /** The variable that tells a web process where to listen (Heroku's contract). */
+  public static final String PORT_VARIABLE = "PORT";
 
   private final Pool pool;
   private final Orchestrator orchestrator;
@@ -79,20 +84,22 @@ public final class ContainerDeployer {
     return desired(row).compose(desired -> orchestrator.updateService(row.swarmServiceId(), desired));
   }
 
-  Future<DesiredService> desired(ContainerRow row) {
+  /** The hardened service a workload should be (also used for a release phase's one-off task). */
+  public Future<DesiredService> desired(ContainerRow row) {
     Future<Boolean> egressDenied = policies.egressDenied(row.organizationId());
     Future<Row> tier = containers.tier(pool, row.organizationId());
     Future<Map<UUID, String>> volumes = containers.volumeNames(pool, row.organizationId(),
         row.spec().volumes().stream().map(ContainerSpec.Mount::volumeId).toList());
     Future<List<SecretMount>> mounts = secretMounts(row);
     Future<DesiredService.RegistryLogin> login = registries.loginFor(row.organizationId(), row.spec().imageRef());
-    return Future.all(egressDenied, tier, volumes, mounts, login)
+    Future<Map<String, String>> env = environment(row);
+    return Future.all(List.of(egressDenied, tier, volumes, mounts, login, env))
         .compose(all -> orchestrator.ensureOrganizationNetworks(row.organizationId(), !egressDenied.result()))
         .map(networks -> {
           if (networks.internalCreated()) {
             announceNetwork(row.organizationId(), networks.internalId());
           }
-          return build(row, tier.result(), volumes.result(), mounts.result(), networks.ids(), login.result());
+          return build(row, tier.result(), volumes.result(), mounts.result(), networks.ids(), login.result(), env.result());
         });
   }
 
@@ -102,13 +109,37 @@ public final class ContainerDeployer {
         .onFailure(err -> LOG.debug("could not announce network {}: {}", networkId, err.getMessage()));
   }
 
+  /**
+   * A container's own variables; a process's are its release's config vars, opened only to build the spec, and
+   * {@code PORT} for a web process (its one port).
+   */
+  private Future<Map<String, String>> environment(ContainerRow row) {
+    if (row.process() == null) {
+      return Future.succeededFuture(row.spec().env());
+    }
+    return containers.releaseConfig(pool, row.organizationId(), row.process().releaseId()).map(sealed -> {
+      Map<String, String> env = new LinkedHashMap<>();
+      if (sealed != null) {
+        new JsonObject(secrets.decryptToString(sealed)).forEach(entry -> env.put(entry.getKey(), String.valueOf(entry.getValue())));
+      }
+      if (!row.spec().ports().isEmpty()) {
+        env.put(PORT_VARIABLE, Integer.toString(row.spec().ports().get(0).containerPort()));
+      }
+      return env;
+    });
+  }
+
   private DesiredService build(ContainerRow row, Row tier, Map<UUID, String> volumeNames, List<SecretMount> secretMounts,
-                               List<String> networkIds, DesiredService.RegistryLogin login) {
+                               List<String> networkIds, DesiredService.RegistryLogin login, Map<String, String> env) {
     ContainerSpec spec = row.spec();
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(LABEL_ORG, row.organizationId().toString());
     labels.put(LABEL_CONTAINER, row.id().toString());
     labels.put(LABEL_RESTART, Integer.toString(row.restartGeneration()));
+    if (row.process() != null) {
+      labels.put(LABEL_ENVIRONMENT, row.process().environmentId().toString());
+      labels.put(LABEL_PROCESS, row.process().type());
+    }
     List<VolumeMount> volumes = new ArrayList<>();
     for (ContainerSpec.Mount mount : spec.volumes()) {
       String dockerName = volumeNames.get(mount.volumeId());
@@ -121,7 +152,7 @@ public final class ContainerDeployer {
         ? List.of("node.labels." + LABEL_ORG + "==" + row.organizationId()) : List.of();
     TierSpec tierSpec = new TierSpec(tier.getString("id"), Arrays.asList(tier.getArrayOfStrings("cap_add_allowlist")),
         tier.getBoolean("read_only_rootfs"), tier.getInteger("pids_limit"), constraints);
-    return new DesiredService(serviceName(row.id()), labels, spec.imageRef(), spec.entrypoint(), spec.cmd(), spec.env(), secretMounts,
+    return new DesiredService(serviceName(row.id()), labels, spec.imageRef(), spec.entrypoint(), spec.cmd(), env, secretMounts,
         volumes,
         healthcheck(spec), spec.cpu(), spec.memoryMb(), row.desiredReplicas(), spec.restartPolicy(), 10, tierSpec,
         networkIds, login);

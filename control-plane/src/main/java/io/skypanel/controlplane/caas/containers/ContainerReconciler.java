@@ -169,6 +169,9 @@ public final class ContainerReconciler {
 
   /** Records what Swarm reports; adopts an automatic rollback so PostgreSQL says what really runs. */
   private Future<Void> observe(ContainerRow row, ServiceState state) {
+    if ("rollback_completed".equals(state.updateState()) && row.previousSpec() != null && !rolledBackAlready(row) && row.process() != null) {
+      return processRolledBack(row, state);
+    }
     if ("rollback_completed".equals(state.updateState()) && row.previousSpec() != null && !rolledBackAlready(row)) {
       String message = "deploy of " + row.spec().imageRef() + " failed and Swarm rolled back to " + ContainerSpec.fromJson(row.previousSpec()).imageRef()
           + (state.updateMessage() == null ? "" : ": " + state.updateMessage());
@@ -180,6 +183,24 @@ public final class ContainerReconciler {
           .compose(fresh -> record(fresh, state));
     }
     return record(row, state);
+  }
+
+  /**
+   * A PaaS process whose new release failed its health check: Swarm runs the previous release's tasks again, so the
+   * workload, the release (failed, saying why) and the environment's live release say so too.
+   */
+  private Future<Void> processRolledBack(ContainerRow row, ServiceState state) {
+    String previousImage = row.previousSpec().getString("image_ref");
+    String previousRelease = row.previousSpec().getString("release_id");
+    String message = "the " + row.process().type() + " process of the new release failed its health check and Swarm rolled back to the previous release"
+        + (state.updateMessage() == null ? "" : ": " + state.updateMessage());
+    JsonObject lastDeploy = new JsonObject().put("state", "rolled_back").put("generation", row.generation())
+        .put("failed_image", row.spec().imageRef()).put("message", message);
+    return pool.withTransaction(conn -> containers.adoptProcessRollback(conn, row, previousImage,
+                previousRelease == null ? null : UUID.fromString(previousRelease), message, lastDeploy)
+            .compose(v -> containers.event(conn, row.organizationId(), row.id(), "rollback", "swarm", message, new JsonObject(), null)))
+        .compose(v -> containers.byIdAnyOrganization(pool, row.id()))
+        .compose(fresh -> record(fresh, state));
   }
 
   private static boolean rolledBackAlready(ContainerRow row) {

@@ -22,16 +22,19 @@ public final class ContainerRepository {
                                    default_domain, created_by)
       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $13, $14, $15, $16, $17, $18)
       ON CONFLICT DO NOTHING RETURNING id""";
-  private static final String BY_ID = "SELECT " + ContainerRow.COLUMNS + FROM + "WHERE c.id = $1 AND c.organization_id = $2";
+  /** Customers' containers only: a process workload of a PaaS environment is not a container (404 here). */
+  private static final String BY_ID = "SELECT " + ContainerRow.COLUMNS + FROM + "WHERE c.id = $1 AND c.organization_id = $2 AND c.kind = 'container'";
   private static final String BY_ID_ANY_ORG = "SELECT " + ContainerRow.COLUMNS + FROM + "WHERE c.id = $1";
   private static final String PAGE = "SELECT " + ContainerRow.COLUMNS + FROM + """
-      WHERE c.organization_id = $1 AND c.status <> 'deleting'
+      WHERE c.organization_id = $1 AND c.kind = 'container' AND c.status <> 'deleting'
         AND ($2::text IS NULL OR c.status = $2) AND ($3::text IS NULL OR c.region = $3)
         AND ($4::text IS NULL OR c.name LIKE '%' || $4 || '%' OR c.image_ref LIKE '%' || $4 || '%')
         AND ($5::timestamptz IS NULL OR (c.created_at, c.id) < ($5, $6))
       ORDER BY c.created_at DESC, c.id DESC LIMIT $7""";
   private static final String ALL_IDS = "SELECT id FROM paas_containers ORDER BY id";
-  private static final String NAME_TAKEN = "SELECT EXISTS (SELECT 1 FROM paas_containers WHERE organization_id = $1 AND name = $2) AS taken";
+  private static final String NAME_TAKEN = "SELECT EXISTS (SELECT 1 FROM paas_containers WHERE organization_id = $1 AND name = $2 AND kind = 'container') AS taken";
+  /** Containers and PaaS environments share one hostname namespace under the base domain. */
+  private static final String ENVIRONMENT_HOSTNAME = "SELECT EXISTS (SELECT 1 FROM paas_environments WHERE default_domain = $1) AS taken";
   private static final String UPDATE_SPEC = """
       UPDATE paas_containers SET image_ref = $3, entrypoint = $4, cmd = $5, env_vars = $6, ports = $7, volumes = $8,
              healthcheck = $9, cpu = $10, memory_mb = $11, replicas = $12, desired_replicas = $13, restart_policy = $14,
@@ -56,6 +59,14 @@ public final class ContainerRepository {
       UPDATE paas_containers SET image_ref = $2, entrypoint = $3, cmd = $4, env_vars = $5, ports = $6, volumes = $7, healthcheck = $8,
              cpu = $9, memory_mb = $10, restart_policy = $11, previous_spec = NULL, last_deploy = $12
        WHERE id = $1""";
+  /** A process workload runs its previous release again after Swarm rolled its update back. */
+  private static final String ADOPT_PROCESS_ROLLBACK = """
+      UPDATE paas_containers SET image_ref = $2, release_id = coalesce($3, release_id), previous_spec = NULL, last_deploy = $4 WHERE id = $1""";
+  private static final String FAIL_RELEASE = """
+      UPDATE paas_releases SET status = 'failed', status_reason = $3 WHERE id = $1 AND organization_id = $2""";
+  /** The environment's live release goes back to the one that runs again, unless a newer one is live already. */
+  private static final String REVERT_LIVE_RELEASE = """
+      UPDATE paas_environments SET current_release_id = $4 WHERE id = $1 AND organization_id = $2 AND current_release_id = $3""";
 
   private static final String INSERT_SECRET = """
       INSERT INTO caas_container_secrets (organization_id, container_id, name, target, sealed_value, created_by)
@@ -75,6 +86,7 @@ public final class ContainerRepository {
 
   private static final String VOLUME_NAMES = """
       SELECT id, docker_volume_name FROM paas_volumes WHERE organization_id = $1 AND id = ANY($2) AND status IN ('available', 'in_use')""";
+  private static final String RELEASE_CONFIG = "SELECT env_vars_sealed FROM paas_releases WHERE id = $1 AND organization_id = $2";
   private static final String TIER = """
       SELECT t.id, t.cap_add_allowlist, t.read_only_rootfs, t.pids_limit, t.dedicated_nodes
         FROM organizations o JOIN caas_isolation_tiers t ON t.id = o.isolation_tier WHERE o.id = $1""";
@@ -95,6 +107,11 @@ public final class ContainerRepository {
 
   public Future<Boolean> nameTaken(SqlClient client, UUID organizationId, String name) {
     return client.preparedQuery(NAME_TAKEN).execute(Tuple.of(organizationId, name)).map(rows -> rows.iterator().next().getBoolean("taken"));
+  }
+
+  /** Whether an app environment already has this default hostname. */
+  public Future<Boolean> environmentHostnameTaken(SqlClient client, String hostname) {
+    return client.preparedQuery(ENVIRONMENT_HOSTNAME).execute(Tuple.of(hostname)).map(rows -> rows.iterator().next().getBoolean("taken"));
   }
 
   public Future<ContainerRow> byId(SqlClient client, UUID organizationId, UUID id) {
@@ -179,6 +196,21 @@ public final class ContainerRepository {
         running.restartPolicy(), lastDeploy})).mapEmpty();
   }
 
+  /**
+   * After Swarm rolled a process's update back: the workload runs its previous image and release again, the release
+   * that failed is marked failed with why, and the environment's live release is the previous one again.
+   */
+  public Future<Void> adoptProcessRollback(SqlClient client, ContainerRow row, String previousImage, UUID previousRelease, String reason,
+                                           JsonObject lastDeploy) {
+    ContainerRow.Process process = row.process();
+    return client.preparedQuery(ADOPT_PROCESS_ROLLBACK).execute(Tuple.of(row.id(), previousImage, previousRelease, lastDeploy))
+        .compose(v -> client.preparedQuery(FAIL_RELEASE).execute(Tuple.of(process.releaseId(), row.organizationId(), reason)))
+        .compose(v -> previousRelease == null ? Future.succeededFuture()
+            : client.preparedQuery(REVERT_LIVE_RELEASE).execute(Tuple.of(process.environmentId(), row.organizationId(), process.releaseId(),
+                previousRelease)))
+        .mapEmpty();
+  }
+
   public Future<Void> insertSecret(SqlClient client, UUID organizationId, UUID containerId, String name, String sealed, UUID createdBy) {
     return client.preparedQuery(INSERT_SECRET).execute(Tuple.of(organizationId, containerId, name, sealed, createdBy)).mapEmpty();
   }
@@ -231,6 +263,12 @@ public final class ContainerRepository {
       rows.forEach(row -> names.put(row.getUUID("id"), row.getString("docker_volume_name")));
       return names;
     });
+  }
+
+  /** The sealed config vars (a JSON object) of a process workload's release, or null when it has none. */
+  public Future<String> releaseConfig(SqlClient client, UUID organizationId, UUID releaseId) {
+    return client.preparedQuery(RELEASE_CONFIG).execute(Tuple.of(releaseId, organizationId))
+        .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString("env_vars_sealed"));
   }
 
   /** The organization's isolation tier as stored (id, cap_add_allowlist, read_only_rootfs, pids_limit, dedicated_nodes). */

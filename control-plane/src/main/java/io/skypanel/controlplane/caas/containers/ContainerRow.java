@@ -9,22 +9,35 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
-/** One stored container: the customer's spec, the platform's bookkeeping and the runtime state last observed. */
+/**
+ * One stored workload: a customer's container, or (with {@code process} set) one process type of a PaaS
+ * environment's live release. Both are converged alike; the spec, the platform's bookkeeping and the runtime state
+ * last observed.
+ */
 public record ContainerRow(UUID id, UUID organizationId, String name, ContainerSpec spec, String imageDigest,
                            UUID registryCredentialId, List<String> secretNames, int desiredReplicas, int runningReplicas,
                            UUID planId, String region, String status, String statusReason, String swarmServiceId,
                            String defaultDomain, JsonArray endpoints, JsonObject previousSpec, int specVersion,
                            int restartGeneration, JsonObject lastDeploy, String appliedGeneration, OffsetDateTime deployedAt,
-                           OffsetDateTime createdAt, OffsetDateTime updatedAt) {
+                           OffsetDateTime createdAt, OffsetDateTime updatedAt, Process process) {
 
-  static final String COLUMNS = """
+  /**
+   * What makes a workload a PaaS process: its environment, its process type (web, worker, ...) and the release whose
+   * image and sealed config it runs.
+   */
+  public record Process(UUID environmentId, String type, UUID releaseId) {
+  }
+
+  /** The columns {@link #from} reads, from {@code paas_containers c}. */
+  public static final String COLUMNS = """
       c.id, c.organization_id, c.name, c.image_ref, c.image_digest, c.registry_credential_id, c.entrypoint, c.cmd, c.env_vars,
       c.ports, c.volumes, c.healthcheck, c.cpu::float8 AS cpu, c.memory_mb, c.replicas, c.desired_replicas, c.running_replicas,
       c.restart_policy, c.plan_id, c.region, c.status, c.status_reason, c.swarm_service_id, c.default_domain, c.endpoints,
       c.previous_spec, c.spec_version, c.restart_generation, c.last_deploy, c.applied_generation, c.deployed_at, c.created_at, c.updated_at,
+      c.kind, c.environment_id, c.process_type, c.release_id,
       coalesce((SELECT array_agg(s.name ORDER BY s.name) FROM caas_container_secrets s WHERE s.container_id = c.id), '{}') AS secret_names""";
 
-  static ContainerRow from(Row row) {
+  public static ContainerRow from(Row row) {
     ContainerSpec spec = new ContainerSpec(
         row.getString("image_ref"),
         row.getArrayOfStrings("entrypoint") == null ? null : Arrays.asList(row.getArrayOfStrings("entrypoint")),
@@ -44,7 +57,9 @@ public record ContainerRow(UUID id, UUID organizationId, String name, ContainerS
         row.getJsonArray("endpoints"), row.getJsonObject("previous_spec"), row.getInteger("spec_version"),
         row.getInteger("restart_generation"), row.getJsonObject("last_deploy"), row.getString("applied_generation"),
         row.getOffsetDateTime("deployed_at"),
-        row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at"));
+        row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at"),
+        "process".equals(row.getString("kind"))
+            ? new Process(row.getUUID("environment_id"), row.getString("process_type"), row.getUUID("release_id")) : null);
   }
 
   /** What Swarm must be running for this row: spec, restart and replica count together. */

@@ -69,6 +69,10 @@ public final class ContainerService {
         .compose(credential -> pool.withTransaction(conn ->
         quotas.checkNewContainer(conn, org.organizationId(), planId, spec.cpu(), spec.memoryMb(), spec.replicas())
             .compose(v -> checkVolumes(conn, org.organizationId(), spec))
+            .compose(v -> containers.environmentHostnameTaken(conn, domain))
+            .compose(taken -> taken
+                ? Future.failedFuture(ApiException.conflict("hostname_taken", "the hostname " + domain + " is already an app's"))
+                : Future.<Void>succeededFuture())
             .compose(v -> containers.insert(conn, org.organizationId(), name, spec, credential == null ? null : credential.credentialId(),
                 planId, region, domain, principal.userId()))
             .compose(id -> {

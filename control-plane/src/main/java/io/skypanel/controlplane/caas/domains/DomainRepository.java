@@ -22,7 +22,7 @@ final class DomainRepository {
   static final String ORG_HOSTNAME_KEY = "paas_domains_org_hostname_key";
   static final String VERIFIED_HOSTNAME_KEY = "paas_domains_verified_hostname_key";
 
-  private static final String CONTAINER_STATUS = "SELECT status FROM paas_containers WHERE id = $1 AND organization_id = $2";
+  private static final String CONTAINER_STATUS = "SELECT status FROM paas_containers WHERE id = $1 AND organization_id = $2 AND kind = 'container'";
   /** Serialises domain creation per organization, so the quota count is the one that commits. */
   private static final String LOCK_ORGANIZATION = "SELECT id FROM organizations WHERE id = $1 FOR NO KEY UPDATE";
   private static final String IN_ORGANIZATION = """

@@ -17,7 +17,7 @@ final class EdgeSettingsRepository {
 
   private static final String FIND = """
       SELECT name, maintenance, edge_settings FROM paas_containers
-       WHERE id = $1 AND organization_id = $2 AND status <> 'deleting'""";
+       WHERE id = $1 AND organization_id = $2 AND kind = 'container' AND status <> 'deleting'""";
 
   private static final String FIND_FOR_UPDATE = FIND + " FOR UPDATE";
 

@@ -14,7 +14,7 @@ final class QuotaRepository {
   /** The plan: the container's own if given and active, else the organization's, else the default slug. */
   private static final String LIMITS = """
       SELECT p.slug AS plan, p.cpu::float8 AS cpu, p.memory_mb, p.max_replicas, p.max_containers, p.max_volumes, p.max_volume_gb,
-             p.max_domains, t.id AS tier, t.max_cpu::float8 AS tier_max_cpu, t.max_memory_mb AS tier_max_memory_mb,
+             p.max_domains, p.max_apps, t.id AS tier, t.max_cpu::float8 AS tier_max_cpu, t.max_memory_mb AS tier_max_memory_mb,
              t.max_replicas AS tier_max_replicas
         FROM organizations o
         JOIN caas_isolation_tiers t ON t.id = o.isolation_tier
@@ -24,7 +24,7 @@ final class QuotaRepository {
              (SELECT id FROM paas_plans WHERE slug = $3))
        WHERE o.id = $1""";
   private static final String USAGE = """
-      SELECT (SELECT count(*) FROM paas_containers WHERE organization_id = $1 AND status <> 'deleting') AS containers,
+      SELECT (SELECT count(*) FROM paas_containers WHERE organization_id = $1 AND kind = 'container' AND status <> 'deleting') AS containers,
              (SELECT coalesce(sum(desired_replicas), 0) FROM paas_containers WHERE organization_id = $1 AND status <> 'deleting') AS replicas,
              (SELECT coalesce(sum(cpu * desired_replicas), 0)::float8 FROM paas_containers WHERE organization_id = $1 AND status <> 'deleting') AS cpu,
              (SELECT coalesce(sum(memory_mb * desired_replicas), 0) FROM paas_containers WHERE organization_id = $1 AND status <> 'deleting') AS memory_mb,
@@ -54,20 +54,21 @@ final class QuotaRepository {
 
   /** Effective limits: the plan's, capped by the isolation tier's. */
   record Limits(String plan, String tier, double cpu, int memoryMb, int maxReplicas, int maxContainers, int maxVolumes,
-                int maxVolumeGb, int maxDomains) {
+                int maxVolumeGb, int maxDomains, int maxApps) {
 
     static Limits from(Row row) {
       return new Limits(row.getString("plan"), row.getString("tier"),
           Math.min(row.getDouble("cpu"), row.getDouble("tier_max_cpu")),
           Math.min(row.getInteger("memory_mb"), row.getInteger("tier_max_memory_mb")),
           Math.min(row.getInteger("max_replicas"), row.getInteger("tier_max_replicas")),
-          row.getInteger("max_containers"), row.getInteger("max_volumes"), row.getInteger("max_volume_gb"), row.getInteger("max_domains"));
+          row.getInteger("max_containers"), row.getInteger("max_volumes"), row.getInteger("max_volume_gb"), row.getInteger("max_domains"),
+          row.getInteger("max_apps"));
     }
 
     JsonObject toJson() {
       return new JsonObject().put("plan", plan).put("isolation_tier", tier).put("cpu_per_container", cpu)
           .put("memory_mb_per_container", memoryMb).put("replicas_per_container", maxReplicas).put("containers", maxContainers)
-          .put("volumes", maxVolumes).put("volume_gb", maxVolumeGb).put("domains", maxDomains);
+          .put("volumes", maxVolumes).put("volume_gb", maxVolumeGb).put("domains", maxDomains).put("apps", maxApps);
     }
   }
 }

@@ -79,6 +79,11 @@ public final class QuotaService {
         new JsonArray().add(new JsonObject().put("field", field).put("rule", limit).put("message", message)));
   }
 
+  /** How many PaaS apps the organization's plan allows. */
+  public Future<Long> maxApps(SqlClient client, UUID organizationId) {
+    return limits(client, organizationId, null).map(limits -> (long) limits.maxApps());
+  }
+
   /** {@code {"limits": {...}, "used": {...}}} for the organization. */
   public Future<JsonObject> usage(SqlClient client, UUID organizationId) {
     return limits(client, organizationId, null).compose(limits -> quotas.usage(client, organizationId)

@@ -1,0 +1,74 @@
+package io.skypanel.controlplane.paas;
+
+import io.skypanel.common.Platform;
+import io.skypanel.common.config.BaseDomain;
+import io.skypanel.common.config.Settings;
+import io.skypanel.controlplane.api.ApiFeature;
+import io.skypanel.controlplane.caas.CaasModule;
+import io.skypanel.controlplane.paas.apps.AppService;
+import io.skypanel.controlplane.paas.apps.AppsFeature;
+import io.skypanel.controlplane.paas.environments.ConfigVars;
+import io.skypanel.controlplane.paas.environments.EnvironmentService;
+import io.skypanel.controlplane.paas.environments.EnvironmentsFeature;
+import io.skypanel.controlplane.paas.processes.FormationFeature;
+import io.skypanel.controlplane.paas.processes.FormationService;
+import io.skypanel.controlplane.paas.processes.ProcessRollout;
+import io.skypanel.controlplane.paas.releases.ReleasePhase;
+import io.skypanel.controlplane.paas.releases.ReleaseService;
+import io.skypanel.controlplane.paas.releases.ReleasesFeature;
+
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.Consumer;
+
+/**
+ * Wires the PaaS of one control plane on the CaaS orchestration core: apps, environments and config vars, releases
+ * (with their release phase), formation. Process workloads are converged by the containers' reconciler.
+ */
+public final class PaasModule {
+
+  private final Platform platform;
+  private final CaasModule caas;
+  private final AppService apps;
+  private final EnvironmentService environments;
+  private final ReleaseService releases;
+  private final FormationService formation;
+  private final PaasJanitor janitor;
+  private final long sweepMs;
+
+  public PaasModule(Platform platform, CaasModule caas) {
+    this.platform = platform;
+    this.caas = caas;
+    Settings settings = platform.settings();
+    Duration releaseTimeout = Duration.ofSeconds(settings.longValue("SKYPANEL_PAAS_RELEASE_TIMEOUT_S", 600));
+    this.sweepMs = settings.longValue("SKYPANEL_CAAS_RECONCILE_INTERVAL_MS", 5000);
+    String defaultSize = settings.string("SKYPANEL_PAAS_DEFAULT_SIZE", "hobby");
+    Consumer<List<UUID>> converge = ids -> ids.forEach(caas.reconciler()::converge);
+    ProcessRollout rollout = new ProcessRollout(caas.quotas(), defaultSize);
+    ReleasePhase phase = new ReleasePhase(platform.vertx(), platform.pool(), caas.orchestrator(), platform.docker(), caas.deployer(), rollout,
+        converge, releaseTimeout);
+    this.releases = new ReleaseService(platform.pool(), caas.policies(), rollout, phase, converge);
+    this.environments = new EnvironmentService(platform.pool(), new ConfigVars(platform.secrets()), releases, rollout, caas.reachability(),
+        converge, BaseDomain.of(settings));
+    this.apps = new AppService(platform.pool(), environments, converge, caas.quotas());
+    this.formation = new FormationService(platform.pool(), rollout, caas.quotas(), environments, converge);
+    this.janitor = new PaasJanitor(platform.vertx(), platform.pool(), releaseTimeout.toSeconds() + 300);
+  }
+
+  public List<ApiFeature> features() {
+    return List.of(
+        new AppsFeature(apps, caas.idempotency()),
+        new EnvironmentsFeature(environments, caas.idempotency()),
+        new ReleasesFeature(releases, caas.idempotency()),
+        new FormationFeature(formation, caas.idempotency()));
+  }
+
+  public void start() {
+    janitor.start(sweepMs);
+  }
+
+  public void stop() {
+    janitor.stop();
+  }
+}

@@ -1,0 +1,40 @@
+package io.skypanel.controlplane.paas.releases;
+
+import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.model.Frame;
+import io.skypanel.common.docker.DockerEngine;
+import io.vertx.core.Future;
+
+import java.nio.charset.StandardCharsets;
+import java.util.concurrent.TimeUnit;
+
+/** The last lines a finished task's container printed (stdout and stderr), read on the Docker worker pool. */
+final class TaskOutput {
+
+  private static final int MAX_CHARS = 2000;
+
+  private final DockerEngine engine;
+
+  TaskOutput(DockerEngine engine) {
+    this.engine = engine;
+  }
+
+  /** Up to {@code lines} last lines, or "" when the container is gone or says nothing. */
+  Future<String> tail(String containerId, int lines) {
+    if (containerId == null) {
+      return Future.succeededFuture("");
+    }
+    return engine.call(() -> {
+      StringBuilder out = new StringBuilder();
+      engine.client().logContainerCmd(containerId).withStdOut(true).withStdErr(true).withTail(lines)
+          .exec(new ResultCallback.Adapter<Frame>() {
+            @Override
+            public void onNext(Frame frame) {
+              out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
+            }
+          }).awaitCompletion(10, TimeUnit.SECONDS);
+      String text = out.toString().strip();
+      return text.length() <= MAX_CHARS ? text : text.substring(text.length() - MAX_CHARS);
+    }).otherwise("");
+  }
+}

@@ -1,0 +1,169 @@
+package io.skypanel.launcher;
+
+import io.skypanel.common.db.DatabaseOptions;
+import io.skypanel.common.testing.Eventually;
+import io.skypanel.common.testing.TestServers;
+import io.skypanel.controlplane.support.ApiClient;
+import io.skypanel.controlplane.support.Await;
+import io.skypanel.controlplane.support.TestImages;
+import io.vertx.core.http.HttpMethod;
+import io.vertx.core.json.JsonArray;
+import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.client.WebClient;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.BooleanSupplier;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+/**
+ * The whole platform in one process against the real engine: a PaaS app deployed from an image answers at its
+ * environment's default hostname through the edge, a deploy and a rollback under a client loop fail no request, and
+ * a deleted app leaves no service behind and no route at the edge.
+ */
+class PaasAppsTest {
+
+  private static final String GATEWAY = "skypanel-test-gw-paas-" + UUID.randomUUID().toString().substring(0, 8);
+  private static final Duration CONVERGE = Duration.ofSeconds(120);
+
+  private static DatabaseOptions database;
+  private static RunningPlatform platform;
+  private static ApiClient api;
+  private static WebClient web;
+  private static int edgePort;
+  private static String organization;
+
+  @BeforeAll
+  static void start() throws IOException {
+    database = TestServers.createDatabase();
+    JsonObject overrides = new JsonObject()
+        .put("DATABASE_URL", "postgres://" + database.user() + ":" + database.password() + "@" + database.host() + ":" + database.port() + "/" + database.database())
+        .put("REDIS_URL", TestServers.REDIS_URL)
+        .put("SKYPANEL_REDIS_PREFIX", TestServers.redisPrefix())
+        .put("SKYPANEL_BIND_HOST", "127.0.0.1")
+        .put("SKYPANEL_DATA_DIR", Files.createTempDirectory("skypanel-paas").toString())
+        .put("SKYPANEL_BCRYPT_COST", "4")
+        .put("SKYPANEL_BASE_DOMAIN", "apps.skypanel.test")
+        .put("SKYPANEL_EDGE_GATEWAY_NAME", GATEWAY)
+        .put("SKYPANEL_API_PORT", "0").put("SKYPANEL_HTTP_PORT", "0").put("SKYPANEL_HTTPS_PORT", "0")
+        .put("SKYPANEL_EXEC_PORT", "0").put("SKYPANEL_LOGS_PORT", "0");
+    platform = Await.result(Launcher.start(overrides));
+    api = new ApiClient(platform.vertx(), platform.port("control-plane"));
+    web = WebClient.create(platform.vertx());
+    edgePort = platform.port("edge-router");
+  }
+
+  @AfterAll
+  static void stop() throws InterruptedException {
+    if (platform != null) {
+      api.close();
+      web.close();
+      Await.result(platform.stop());
+    }
+    TestImages.removeGateway(GATEWAY);
+    if (organization != null) {
+      // what a failed test left behind (the reconciler that would recreate it is stopped now)
+      for (String service : TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + organization).trim().split("\\s+")) {
+        if (!service.isBlank()) {
+          TestImages.dockerResult("service", "rm", service);
+        }
+      }
+      TestImages.removeOrganizationNetworks(UUID.fromString(organization));
+    }
+    TestServers.dropDatabase(database);
+  }
+
+  private record Answer(int statusCode, String body) {
+  }
+
+  private static Answer viaEdge(String host) {
+    var response = Await.result(web.get(edgePort, "127.0.0.1", "/").virtualHost(host).timeout(5000).send());
+    return new Answer(response.statusCode(), response.bodyAsString() == null ? "" : response.bodyAsString().trim());
+  }
+
+  private static JsonObject call(ApiClient.Session session, HttpMethod method, String path, JsonObject body, int status) {
+    var response = Await.result(api.send(method, path, session.token(), body));
+    assertThat(response.statusCode()).as(method + " " + path + ": " + response.bodyAsString()).isEqualTo(status);
+    return response.body() == null || response.body().length() == 0 || response.bodyAsString().startsWith("[") ? new JsonObject()
+        : response.bodyAsJsonObject();
+  }
+
+  /** The environment at that release, its web process running on {@code replicas} endpoints. */
+  private static boolean settled(ApiClient.Session session, String envId, int version, int replicas) {
+    JsonObject env = call(session, HttpMethod.GET, "/api/paas/environments/" + envId, null, 200);
+    JsonObject webProcess = env.getJsonArray("processes").stream().map(JsonObject.class::cast)
+        .filter(p -> "web".equals(p.getString("type"))).findFirst().orElse(null);
+    return Integer.valueOf(version).equals(env.getInteger("current_release")) && "running".equals(env.getString("status"))
+        && webProcess != null && webProcess.getJsonArray("endpoints").size() == replicas;
+  }
+
+  @Test
+  void an_app_is_served_at_its_hostname_through_deploy_and_rollback_without_a_failed_request_and_gone_once_deleted() {
+    ApiClient.Session owner = Await.result(api.newUser("Paas Edge"));
+    organization = owner.personalOrganizationId();
+    TestServers.execute(database, "UPDATE organizations SET plan_id = (SELECT id FROM paas_plans WHERE slug = 'performance') WHERE id = '" + organization + "'");
+    String v1 = TestImages.digestOf(TestImages.web("paas-edge-v1", "hello paas v1"));
+    String v2 = TestImages.digestOf(TestImages.web("paas-edge-v2", "hello paas v2"));
+
+    JsonObject app = call(owner, HttpMethod.POST, "/api/paas/apps", new JsonObject().put("name", "blog"), 201);
+    JsonObject production = app.getJsonArray("environments").getJsonObject(0);
+    String envId = production.getString("id");
+    String hostname = production.getString("default_domain");
+    assertThat(hostname).startsWith("blog-").endsWith(".apps.skypanel.test");
+
+    call(owner, HttpMethod.POST, "/api/paas/environments/" + envId + "/deploy", new JsonObject().put("image_ref", v1).put("port", 8080), 201);
+    call(owner, HttpMethod.PATCH, "/api/paas/environments/" + envId + "/formation",
+        new JsonObject().put("updates", new JsonArray().add(new JsonObject().put("type", "web").put("quantity", 2))), 200);
+    Eventually.await("v1 on two endpoints", CONVERGE, () -> settled(owner, envId, 1, 2) ? true : null);
+    assertThat(Eventually.await("the hostname routed", Duration.ofSeconds(10), () -> {
+      Answer answer = viaEdge(hostname);
+      return answer.statusCode() == 200 ? answer.body() : null;
+    })).isEqualTo("hello paas v1");
+
+    int[] total = {0};
+    List<String> failures = new ArrayList<>();
+    java.util.function.Predicate<BooleanSupplier> loopUntil = done -> {
+      long deadline = System.nanoTime() + CONVERGE.toNanos();
+      while (System.nanoTime() < deadline) {
+        try {
+          Answer answer = viaEdge(hostname);
+          total[0]++;
+          if (answer.statusCode() != 200) {
+            failures.add(answer.statusCode() + " " + answer.body());
+          }
+        } catch (RuntimeException e) {
+          total[0]++;
+          failures.add(String.valueOf(e.getMessage()));
+        }
+        if (total[0] % 20 == 0 && done.getAsBoolean()) {
+          return true;
+        }
+      }
+      return false;
+    };
+
+    call(owner, HttpMethod.POST, "/api/paas/environments/" + envId + "/deploy", new JsonObject().put("image_ref", v2), 201);
+    assertThat(loopUntil.test(() -> settled(owner, envId, 2, 2) && "hello paas v2".equals(viaEdge(hostname).body())))
+        .as("the deploy finished while the client looped").isTrue();
+    call(owner, HttpMethod.POST, "/api/paas/environments/" + envId + "/releases/1/rollback", null, 201);
+    assertThat(loopUntil.test(() -> settled(owner, envId, 3, 2) && "hello paas v1".equals(viaEdge(hostname).body())))
+        .as("the rollback finished while the client looped").isTrue();
+    System.out.println("PaaS deploy + rollback through the edge: " + total[0] + " requests, " + failures.size() + " failed");
+    assertThat(total[0]).isGreaterThan(100);
+    assertThat(failures).as("failed requests out of " + total[0]).isEmpty();
+
+    call(owner, HttpMethod.DELETE, "/api/paas/apps/" + app.getString("id"), null, 204);
+    Eventually.await("the app's services gone", CONVERGE, () ->
+        TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.environment=" + envId).isBlank() ? true : null);
+    Eventually.await("the hostname no longer routed", Duration.ofSeconds(10), () -> viaEdge(hostname).statusCode() == 404 ? true : null);
+    assertThat(TestImages.docker("secret", "ls", "-q", "--filter", "label=skypanel.org=" + organization)).isBlank();
+  }
+}
