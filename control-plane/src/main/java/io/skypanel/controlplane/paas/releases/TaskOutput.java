@@ -4,12 +4,16 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Frame;
 import io.skypanel.common.docker.DockerEngine;
 import io.vertx.core.Future;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.nio.charset.StandardCharsets;
 import java.util.concurrent.TimeUnit;
 
 /** The last lines a finished task's container printed (stdout and stderr), read on the Docker worker pool. */
 final class TaskOutput {
+
+  private static final Logger LOG = LoggerFactory.getLogger(TaskOutput.class);
 
   private static final int MAX_CHARS = 2000;
 
@@ -35,6 +39,10 @@ final class TaskOutput {
           }).awaitCompletion(10, TimeUnit.SECONDS);
       String text = out.toString().strip();
       return text.length() <= MAX_CHARS ? text : text.substring(text.length() - MAX_CHARS);
-    }).otherwise("");
+    }).otherwise(err -> {
+      // the release's outcome does not depend on its output: say why it is missing, once, here
+      LOG.warn("could not read the output of task container {}: {}", containerId, err.getMessage());
+      return "";
+    });
   }
 }
