@@ -1,12 +1,10 @@
 package io.skypanel.common.auth;
 
 import io.skypanel.common.config.Settings;
+import io.skypanel.common.crypto.SealedSettings;
 import io.skypanel.common.crypto.SecretBox;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Row;
-import io.vertx.sqlclient.Tuple;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,8 +23,6 @@ public final class JwtKeys {
 
   private static final Logger LOG = LoggerFactory.getLogger(JwtKeys.class);
   static final String SETTING_KEY = "auth.jwt_signing_key";
-  private static final String SELECT = "SELECT value FROM platform_settings WHERE key = $1";
-  private static final String INSERT = "INSERT INTO platform_settings (key, value, secret) VALUES ($1, $2, true) ON CONFLICT (key) DO NOTHING";
 
   /** PEM-encoded pair. */
   public record Pair(String privatePem, String publicPem) {
@@ -44,29 +40,11 @@ public final class JwtKeys {
     if (privatePem != null || publicPem != null) {
       return Future.failedFuture(new IllegalArgumentException("set both SKYPANEL_JWT_PRIVATE_KEY and SKYPANEL_JWT_PUBLIC_KEY, or neither"));
     }
-    return read(pool, box).compose(existing -> {
-      if (existing != null) {
-        return Future.succeededFuture(existing);
-      }
+    return new SealedSettings(pool, box).getOrCreate(SETTING_KEY, () -> {
       Pair generated = generate();
-      JsonObject value = new JsonObject()
-          .put("private_key_sealed", box.encrypt(generated.privatePem()))
-          .put("public_key", generated.publicPem());
-      return pool.preparedQuery(INSERT).execute(Tuple.of(SETTING_KEY, value))
-          .compose(done -> read(pool, box))
-          .andThen(result -> LOG.info("access token signing key ready (stored in platform_settings)"));
-    });
-  }
-
-  private static Future<Pair> read(Pool pool, SecretBox box) {
-    return pool.preparedQuery(SELECT).execute(Tuple.of(SETTING_KEY)).map(rows -> {
-      if (rows.size() == 0) {
-        return null;
-      }
-      Row row = rows.iterator().next();
-      JsonObject value = (JsonObject) row.getValue("value");
-      return new Pair(box.decryptToString(value.getString("private_key_sealed")), value.getString("public_key"));
-    });
+      return new SealedSettings.Pair(generated.privatePem(), generated.publicPem());
+    }).map(stored -> new Pair(stored.secret(), stored.open()))
+        .andThen(result -> LOG.info("access token signing key ready (stored in platform_settings)"));
   }
 
   static Pair generate() {

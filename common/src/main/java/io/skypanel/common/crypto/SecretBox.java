@@ -47,6 +47,22 @@ public final class SecretBox {
     }
   }
 
+  /** Seals a map of names to values (config vars, environment) as one JSON object, in the map's order. */
+  public String sealMap(java.util.Map<String, String> values) {
+    io.vertx.core.json.JsonObject json = new io.vertx.core.json.JsonObject();
+    values.forEach(json::put);
+    return encrypt(json.encode());
+  }
+
+  /** The map {@link #sealMap} sealed, in its order; empty for null. */
+  public java.util.Map<String, String> openMap(String sealed) {
+    java.util.Map<String, String> values = new java.util.LinkedHashMap<>();
+    if (sealed != null) {
+      new io.vertx.core.json.JsonObject(decryptToString(sealed)).forEach(entry -> values.put(entry.getKey(), String.valueOf(entry.getValue())));
+    }
+    return values;
+  }
+
   public String decryptToString(String sealed) {
     return new String(decrypt(sealed), StandardCharsets.UTF_8);
   }

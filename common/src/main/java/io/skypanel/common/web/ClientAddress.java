@@ -21,7 +21,7 @@ public final class ClientAddress implements PlatformHandler {
 
   @Override
   public void handle(RoutingContext ctx) {
-    ctx.put(KEY, proxies.clientAddress(peer(ctx), ctx.request().headers().getAll("X-Forwarded-For")));
+    ctx.put(KEY, proxies.clientAddress(peer(ctx), ctx.request().headers().getAll(Headers.FORWARDED_FOR)));
     ctx.next();
   }
 

@@ -12,7 +12,7 @@ import java.util.regex.Pattern;
  */
 public final class RequestIdHandler implements PlatformHandler {
 
-  public static final String HEADER = "X-Request-Id";
+  public static final String HEADER = Headers.REQUEST_ID;
   private static final Pattern ACCEPTABLE = Pattern.compile("[A-Za-z0-9._-]{8,64}");
 
   @Override

@@ -19,7 +19,7 @@ import java.util.regex.Pattern;
  */
 public final class Idempotency {
 
-  public static final String HEADER = "Idempotency-Key";
+  public static final String HEADER = io.skypanel.common.web.Headers.IDEMPOTENCY_KEY;
   private static final String CONTEXT_KEY = "skypanel.idempotency";
   private static final Pattern ACCEPTABLE = Pattern.compile("[A-Za-z0-9_.:-]{1,255}");
   private static final String TTL_SECONDS = "86400";

@@ -1,12 +1,11 @@
 package io.skypanel.edge.acme;
 
+import io.skypanel.common.crypto.SealedSettings;
 import io.skypanel.common.crypto.SecretBox;
 import io.skypanel.edge.tls.KeyPairs;
 import io.skypanel.edge.tls.PemCodec;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import io.vertx.sqlclient.Tuple;
 
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
@@ -24,39 +23,26 @@ import java.util.Base64;
 final class AcmeAccountKey {
 
   static final String SETTING_KEY = "acme.account_key";
-  private static final String SELECT = "SELECT value FROM platform_settings WHERE key = $1";
-  private static final String INSERT = "INSERT INTO platform_settings (key, value, secret) VALUES ($1, $2, true) ON CONFLICT (key) DO NOTHING";
 
   private AcmeAccountKey() {
   }
 
   static Future<KeyPair> load(Pool pool, SecretBox box) {
-    return read(pool, box).compose(existing -> {
-      if (existing != null) {
-        return Future.succeededFuture(existing);
-      }
+    return new SealedSettings(pool, box).getOrCreate(SETTING_KEY, () -> {
       KeyPair generated = KeyPairs.ecP256();
-      JsonObject value = new JsonObject()
-          .put("private_key_sealed", box.encrypt(PemCodec.privateKeyPem(generated.getPrivate())))
-          .put("public_key", Base64.getEncoder().encodeToString(generated.getPublic().getEncoded()));
-      return pool.preparedQuery(INSERT).execute(Tuple.of(SETTING_KEY, value)).compose(done -> read(pool, box));
-    });
+      return new SealedSettings.Pair(PemCodec.privateKeyPem(generated.getPrivate()),
+          Base64.getEncoder().encodeToString(generated.getPublic().getEncoded()));
+    }).map(AcmeAccountKey::keyPair);
   }
 
-  private static Future<KeyPair> read(Pool pool, SecretBox box) {
-    return pool.preparedQuery(SELECT).execute(Tuple.of(SETTING_KEY)).map(rows -> {
-      if (rows.size() == 0) {
-        return null;
-      }
-      JsonObject value = (JsonObject) rows.iterator().next().getValue("value");
-      try {
-        PrivateKey privateKey = PemCodec.privateKey(box.decryptToString(value.getString("private_key_sealed")));
-        PublicKey publicKey = KeyFactory.getInstance(privateKey.getAlgorithm())
-            .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(value.getString("public_key"))));
-        return new KeyPair(publicKey, privateKey);
-      } catch (GeneralSecurityException | RuntimeException e) {
-        throw new IllegalStateException("the stored ACME account key is unreadable");
-      }
-    });
+  private static KeyPair keyPair(SealedSettings.Pair stored) {
+    try {
+      PrivateKey privateKey = PemCodec.privateKey(stored.secret());
+      PublicKey publicKey = KeyFactory.getInstance(privateKey.getAlgorithm())
+          .generatePublic(new X509EncodedKeySpec(Base64.getDecoder().decode(stored.open())));
+      return new KeyPair(publicKey, privateKey);
+    } catch (GeneralSecurityException | RuntimeException e) {
+      throw new IllegalStateException("the stored ACME account key is unreadable");
+    }
   }
 }

@@ -1,5 +1,6 @@
 package io.skypanel.edge.proxy;
 
+import io.skypanel.common.web.Headers;
 import io.vertx.core.Future;
 import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpServerRequest;
@@ -14,7 +15,7 @@ import io.vertx.httpproxy.ProxyResponse;
  */
 public final class ForwardedHeadersInterceptor implements ProxyInterceptor {
 
-  static final String REQUEST_ID = "X-Request-Id";
+  static final String REQUEST_ID = Headers.REQUEST_ID;
 
   @Override
   public Future<ProxyResponse> handleProxyRequest(ProxyContext context) {
@@ -27,9 +28,9 @@ public final class ForwardedHeadersInterceptor implements ProxyInterceptor {
       // the application sees the hostname it is served under, not the task's address (vertx-http-proxy would send the origin's)
       context.request().setAuthority(incoming.authority());
     }
-    headers.set("X-Forwarded-For", client);
-    headers.set("X-Forwarded-Proto", proto);
-    headers.set("X-Forwarded-Host", host);
+    headers.set(Headers.FORWARDED_FOR, client);
+    headers.set(Headers.FORWARDED_PROTO, proto);
+    headers.set(Headers.FORWARDED_HOST, host);
     headers.set("Forwarded", "for=" + quoteIfNeeded(client) + ";proto=" + proto + ";host=\"" + host + "\"");
     String requestId = headers.get(REQUEST_ID);
     if (requestId == null || !requestId.matches("[A-Za-z0-9._-]{8,64}")) {

@@ -1,5 +1,6 @@
 package io.skypanel.edge.proxy;
 
+import io.skypanel.common.web.Headers;
 import io.skypanel.edge.observability.AccessLog;
 import io.skypanel.edge.observability.EdgeMetrics;
 import io.skypanel.edge.routing.Route;
@@ -56,7 +57,7 @@ public final class ObservedHandler implements Handler<HttpServerRequest> {
             .put("bytes_out", request.response().bytesWritten())
             .put("service", service)
             .put("organization", route == null || !route.tenant() ? null : route.organizationId().toString())
-            .put("request_id", request.getHeader("X-Request-Id")));
+            .put("request_id", request.getHeader(Headers.REQUEST_ID)));
       }
     });
     proxy.handle(request);
