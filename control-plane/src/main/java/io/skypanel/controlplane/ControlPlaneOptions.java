@@ -1,0 +1,113 @@
+package io.skypanel.controlplane;
+
+import io.skypanel.common.config.BaseDomain;
+import io.skypanel.common.config.Settings;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Every setting the control plane reads, read and checked once at start by its composition root
+ * ({@link ControlPlaneVerticle}) and handed to the modules as typed values; a malformed setting stops the start
+ * with a message naming it. docs/configuration.md lists the names.
+ */
+public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas, Paas paas) {
+
+  /**
+   * @param port          the API listener ({@code SKYPANEL_API_PORT})
+   * @param adminPort     the operators' metrics listener, 0 for none ({@code SKYPANEL_ADMIN_PORT})
+   * @param bodyLimitBytes largest request body ({@code SKYPANEL_BODY_LIMIT_BYTES})
+   * @param publicHost    the host named in the endpoints printed at start ({@code SKYPANEL_PUBLIC_HOST})
+   */
+  public record Api(int port, int adminPort, long bodyLimitBytes, String publicHost) {
+  }
+
+  /**
+   * @param bcryptCost       password hashing cost ({@code SKYPANEL_BCRYPT_COST})
+   * @param loginMaxFailures failed logins per account and address within {@code loginWindowSeconds} before a pause
+   * @param refreshTtlSeconds lifetime of a refresh token ({@code SKYPANEL_REFRESH_TOKEN_TTL})
+   * @param adminEmail       the first platform admin, created at start when set with {@code adminPassword}
+   */
+  public record Auth(int bcryptCost, int loginMaxFailures, int loginWindowSeconds, long refreshTtlSeconds, String adminEmail,
+                     String adminPassword) {
+  }
+
+  /** The region new resources land in when none is named ({@code SKYPANEL_DEFAULT_REGION}, {@code _NAME}). */
+  public record Catalog(String defaultRegion, String defaultRegionName) {
+  }
+
+  /**
+   * @param reconcileInterval how often the reconciler sweeps every workload ({@code SKYPANEL_CAAS_RECONCILE_INTERVAL_MS})
+   * @param domainRecheck     how often pending custom domains are checked again ({@code SKYPANEL_DOMAIN_RECHECK_MS})
+   * @param allowedRegistries platform image policy: registries images may come from (empty: any)
+   * @param blockedPatterns   platform image policy: image patterns never allowed
+   * @param requireDigest     platform image policy: images must be pinned by digest
+   * @param defaultEgress     {@code deny} or {@code allow}: an organization's egress without a policy of its own
+   * @param defaultPlan       the plan slug of a container without one ({@code SKYPANEL_CAAS_DEFAULT_PLAN})
+   * @param helperImage       the image of volume helper tasks (copy, snapshot, restore)
+   * @param snapshotDir       where volume snapshots are kept
+   * @param dnsServer         the resolver TXT checks ask ({@code <ip>[:port]}), null for the system's
+   */
+  public record Caas(Duration reconcileInterval, Duration domainRecheck, List<String> allowedRegistries, List<String> blockedPatterns,
+                     boolean requireDigest, String defaultEgress, String defaultPlan, String helperImage, Duration helperTimeout,
+                     Duration helperPoll, Path snapshotDir, String dnsServer, Duration dnsTimeout) {
+  }
+
+  /**
+   * @param releaseTimeout  longest a release phase may run ({@code SKYPANEL_PAAS_RELEASE_TIMEOUT_S})
+   * @param defaultSize     the plan slug of a process type without a size ({@code SKYPANEL_PAAS_DEFAULT_SIZE})
+   * @param baseDomain      the domain default hostnames live under
+   */
+  public record Paas(Duration releaseTimeout, String defaultSize, String baseDomain) {
+  }
+
+  public static ControlPlaneOptions from(Settings settings) {
+    String dataDir = settings.string("SKYPANEL_DATA_DIR", "./data");
+    String snapshotDir = settings.optional("SKYPANEL_CAAS_SNAPSHOT_DIR");
+    ControlPlaneOptions options = new ControlPlaneOptions(
+        new Api(settings.integer("SKYPANEL_API_PORT", 8080), settings.integer("SKYPANEL_ADMIN_PORT", 0),
+            settings.longValue("SKYPANEL_BODY_LIMIT_BYTES", 1_048_576), settings.string("SKYPANEL_PUBLIC_HOST", "127.0.0.1")),
+        new Auth(settings.integer("SKYPANEL_BCRYPT_COST", 12), settings.integer("SKYPANEL_LOGIN_MAX_FAILURES", 5),
+            settings.integer("SKYPANEL_LOGIN_WINDOW_SECONDS", 900), settings.longValue("SKYPANEL_REFRESH_TOKEN_TTL", 2_592_000),
+            settings.optional("SKYPANEL_ADMIN_EMAIL"), settings.optional("SKYPANEL_ADMIN_PASSWORD")),
+        new Catalog(settings.string("SKYPANEL_DEFAULT_REGION", "local"), settings.string("SKYPANEL_DEFAULT_REGION_NAME", "Local")),
+        new Caas(Duration.ofMillis(settings.longValue("SKYPANEL_CAAS_RECONCILE_INTERVAL_MS", 5000)),
+            Duration.ofMillis(settings.longValue("SKYPANEL_DOMAIN_RECHECK_MS", 60_000)),
+            settings.list("SKYPANEL_CAAS_ALLOWED_REGISTRIES", List.of()), settings.list("SKYPANEL_CAAS_BLOCKED_PATTERNS", List.of()),
+            settings.bool("SKYPANEL_CAAS_REQUIRE_DIGEST", false), settings.string("SKYPANEL_CAAS_DEFAULT_EGRESS", "deny"),
+            settings.string("SKYPANEL_CAAS_DEFAULT_PLAN", "hobby"),
+            settings.string("SKYPANEL_CAAS_HELPER_IMAGE", "docker.io/library/busybox:1.36"),
+            Duration.ofSeconds(settings.longValue("SKYPANEL_CAAS_HELPER_TIMEOUT_SECONDS", 3600)),
+            Duration.ofMillis(settings.longValue("SKYPANEL_CAAS_HELPER_POLL_MS", 500)),
+            snapshotDir != null ? Path.of(snapshotDir) : Path.of(dataDir).resolve("snapshots"),
+            settings.optional("SKYPANEL_DNS_SERVER"), Duration.ofMillis(settings.longValue("SKYPANEL_DNS_TIMEOUT_MS", 5000))),
+        new Paas(Duration.ofSeconds(settings.longValue("SKYPANEL_PAAS_RELEASE_TIMEOUT_S", 600)),
+            settings.string("SKYPANEL_PAAS_DEFAULT_SIZE", "hobby"), BaseDomain.of(settings)));
+    options.validate();
+    return options;
+  }
+
+  private void validate() {
+    require(api.bodyLimitBytes() > 0, "SKYPANEL_BODY_LIMIT_BYTES must be positive");
+    require(auth.bcryptCost() >= 4 && auth.bcryptCost() <= 31, "SKYPANEL_BCRYPT_COST must be between 4 and 31");
+    require(positive(caas.reconcileInterval()), "SKYPANEL_CAAS_RECONCILE_INTERVAL_MS must be positive");
+    require(positive(caas.domainRecheck()), "SKYPANEL_DOMAIN_RECHECK_MS must be positive");
+    require(caas.defaultEgress().equals("deny") || caas.defaultEgress().equals("allow"),
+        "setting SKYPANEL_CAAS_DEFAULT_EGRESS must be deny or allow, got '" + caas.defaultEgress() + "'");
+    require(positive(caas.helperTimeout()), "SKYPANEL_CAAS_HELPER_TIMEOUT_SECONDS must be positive");
+    require(positive(caas.helperPoll()), "SKYPANEL_CAAS_HELPER_POLL_MS must be positive");
+    require(positive(caas.dnsTimeout()), "SKYPANEL_DNS_TIMEOUT_MS must be positive, got " + caas.dnsTimeout().toMillis());
+    require(positive(paas.releaseTimeout()), "SKYPANEL_PAAS_RELEASE_TIMEOUT_S must be positive");
+  }
+
+  private static boolean positive(Duration duration) {
+    return !duration.isNegative() && !duration.isZero();
+  }
+
+  private static void require(boolean condition, String message) {
+    if (!condition) {
+      throw new IllegalArgumentException(message);
+    }
+  }
+}
