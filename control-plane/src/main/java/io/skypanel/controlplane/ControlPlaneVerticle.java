@@ -61,6 +61,7 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
   private final List<HttpServer> servers = new ArrayList<>();
   private CaasModule caas;
   private PaasModule paas;
+  private ControlPlaneOptions options;
 
   public ControlPlaneVerticle(Platform platform) {
     this.platform = platform;
@@ -74,9 +75,10 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
   @Override
   public Future<?> start() {
     Settings settings = platform.settings();
+    options = ControlPlaneOptions.from(settings);
     OrganizationService organizations = new OrganizationService(platform.pool(), platform.events());
-    AuthService auth = new AuthService(platform, new PasswordHasher(vertx, settings.integer("SKYPANEL_BCRYPT_COST", 12)), organizations);
-    CatalogService catalog = new CatalogService(platform.pool(), platform.events(), settings);
+    AuthService auth = new AuthService(platform, options.auth(), new PasswordHasher(vertx, options.auth().bcryptCost()), organizations);
+    CatalogService catalog = new CatalogService(platform.pool(), platform.events(), options.catalog());
     caas = new CaasModule(platform);
     paas = new PaasModule(platform, caas);
     List<ApiFeature> features = new ArrayList<>(List.of(new AuthFeature(auth), new OrganizationsFeature(organizations),
@@ -86,14 +88,14 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
     features.addAll(paas.features());
     Future<Buffer> read = vertx.fileSystem().readFile(CONTRACT);
     Future<OpenAPIContract> parsed = read.compose(raw -> OpenAPIContract.from(vertx, routedByControlPlane(raw.toJsonObject())));
-    return Future.all(parsed, read, FirstAdmin.ensure(settings, auth)).compose(ready -> {
+    return Future.all(parsed, read, FirstAdmin.ensure(options.auth(), auth)).compose(ready -> {
       OpenAPIContract contract = ready.resultAt(0);
       Buffer document = ready.resultAt(1);
       Router router = buildRouter(contract, document, settings, features);
       caas.start();
       paas.start();
       Future<HttpServer> api = ServiceListener.listen(vertx, settings, "SKYPANEL_API_PORT", 8080, router).onSuccess(servers::add);
-      if (settings.integer("SKYPANEL_ADMIN_PORT", 0) <= 0) {
+      if (options.api().adminPort() <= 0) {
         return api;
       }
       Router adminRouter = Router.router(vertx);
@@ -108,7 +110,7 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
     RouterBuilder builder = RouterBuilder.create(vertx, contract, RequestExtractor.withBodyHandler());
     builder.rootHandler(new RequestIdHandler());
     builder.rootHandler(new ClientAddress(TrustedProxies.from(settings)));
-    builder.rootHandler(BodyHandler.create(false).setBodyLimit(settings.longValue("SKYPANEL_BODY_LIMIT_BYTES", 1_048_576)));
+    builder.rootHandler(BodyHandler.create(false).setBodyLimit(options.api().bodyLimitBytes()));
     Api api = new Api(platform);
     for (ApiFeature feature : features) {
       feature.mount(builder, api);
@@ -171,7 +173,7 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
 
   @Override
   public List<String> endpoints() {
-    String host = platform.settings().string("SKYPANEL_PUBLIC_HOST", "127.0.0.1");
+    String host = options.api().publicHost();
     List<String> urls = new ArrayList<>();
     for (int i = 0; i < servers.size(); i++) {
       urls.add("http://" + host + ":" + servers.get(i).actualPort() + (i == 0 ? "/api" : "/metrics"));

@@ -5,7 +5,7 @@ import io.skypanel.common.auth.AccessTokens;
 import io.skypanel.common.auth.Authenticator;
 import io.skypanel.common.auth.Digests;
 import io.skypanel.common.auth.Principal;
-import io.skypanel.common.config.Settings;
+import io.skypanel.controlplane.ControlPlaneOptions;
 import io.skypanel.common.errors.ApiException;
 import io.skypanel.controlplane.activity.ActivityEntry;
 import io.skypanel.controlplane.activity.ActivityRepository;
@@ -38,15 +38,14 @@ public final class AuthService {
   private final ActivityRepository activity = new ActivityRepository();
   private final OrganizationService organizations;
 
-  public AuthService(Platform platform, PasswordHasher passwords, OrganizationService organizations) {
-    Settings settings = platform.settings();
+  public AuthService(Platform platform, ControlPlaneOptions.Auth options, PasswordHasher passwords, OrganizationService organizations) {
     this.pool = platform.pool();
     this.accessTokens = platform.accessTokens();
     this.passwords = passwords;
     this.organizations = organizations;
     this.throttle = new LoginThrottle(platform.redisApi(), platform.redisPrefix(),
-        settings.integer("SKYPANEL_LOGIN_MAX_FAILURES", 5), settings.integer("SKYPANEL_LOGIN_WINDOW_SECONDS", 900));
-    this.refreshTtlSeconds = settings.longValue("SKYPANEL_REFRESH_TOKEN_TTL", 2_592_000);
+        options.loginMaxFailures(), options.loginWindowSeconds());
+    this.refreshTtlSeconds = options.refreshTtlSeconds();
   }
 
   /** Creates the user and their personal organization (as owner) in one transaction. */

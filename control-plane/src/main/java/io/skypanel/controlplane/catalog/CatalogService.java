@@ -1,6 +1,6 @@
 package io.skypanel.controlplane.catalog;
 
-import io.skypanel.common.config.Settings;
+import io.skypanel.controlplane.ControlPlaneOptions;
 import io.skypanel.common.errors.ApiException;
 import io.skypanel.common.events.PlatformEvents;
 import io.skypanel.common.events.Topics;
@@ -29,11 +29,11 @@ public final class CatalogService {
   private final PlanRepository plans = new PlanRepository();
   private final ActivityRepository activity = new ActivityRepository();
 
-  public CatalogService(Pool pool, PlatformEvents events, Settings settings) {
+  public CatalogService(Pool pool, PlatformEvents events, ControlPlaneOptions.Catalog options) {
     this.pool = pool;
     this.events = events;
-    this.defaultRegion = settings.string("SKYPANEL_DEFAULT_REGION", "local");
-    this.defaultRegionName = settings.string("SKYPANEL_DEFAULT_REGION_NAME", "Local");
+    this.defaultRegion = options.defaultRegion();
+    this.defaultRegionName = options.defaultRegionName();
   }
 
   public Future<JsonObject> activePlans() {

@@ -1,6 +1,6 @@
 package io.skypanel.controlplane.platform;
 
-import io.skypanel.common.config.Settings;
+import io.skypanel.controlplane.ControlPlaneOptions;
 import io.skypanel.controlplane.auth.AuthService;
 import io.vertx.core.Future;
 import org.slf4j.Logger;
@@ -14,9 +14,9 @@ public final class FirstAdmin {
   private FirstAdmin() {
   }
 
-  public static Future<Void> ensure(Settings settings, AuthService auth) {
-    String email = settings.optional("SKYPANEL_ADMIN_EMAIL");
-    String password = settings.optional("SKYPANEL_ADMIN_PASSWORD");
+  public static Future<Void> ensure(ControlPlaneOptions.Auth options, AuthService auth) {
+    String email = options.adminEmail();
+    String password = options.adminPassword();
     if (email == null || password == null) {
       return Future.succeededFuture();
     }
