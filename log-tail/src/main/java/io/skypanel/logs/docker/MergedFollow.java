@@ -122,11 +122,6 @@ final class MergedFollow implements Upstream {
     }
   }
 
-  /** Services followed now, for tests. */
-  int services() {
-    return follows.size();
-  }
-
   @Override
   public void close() {
     closed = true;
