@@ -19,10 +19,13 @@ import java.net.URI;
  * @param recentLines      lines a shared upstream keeps for viewers joining later
  * @param keepAliveMs      keep-alive period of idle streams
  * @param reconnectBaseMs  first reconnect delay after an upstream closed; doubles up to {@code reconnectMaxMs}
+ * @param mergeWindowMs    Docker backend: how long an environment's merged follow holds each line so that lines of
+ *                         its other services with earlier timestamps can still go before it
+ * @param discoveryMs      Docker backend: how often an environment's merged follow looks for services started or removed
  */
 public record LogsOptions(URI lokiUrl, String lokiTenant, int lokiMaxTails, int lokiDelayFor, int lokiTailLimit, long lokiMaxLookbackS,
                           int defaultLimit, int maxLimit, int viewerBuffer, int recentLines, long keepAliveMs,
-                          long reconnectBaseMs, long reconnectMaxMs) {
+                          long reconnectBaseMs, long reconnectMaxMs, long mergeWindowMs, long discoveryMs) {
 
   public static LogsOptions from(Settings settings) {
     String url = settings.optional("SKYPANEL_LOKI_URL");
@@ -46,7 +49,9 @@ public record LogsOptions(URI lokiUrl, String lokiTenant, int lokiMaxTails, int 
         positive(settings, "SKYPANEL_LOGS_VIEWER_BUFFER", 1000),
         positive(settings, "SKYPANEL_LOGS_RECENT_LINES", 1000),
         positive(settings, "SKYPANEL_LOGS_KEEPALIVE_SECONDS", 15) * 1000L,
-        200, positive(settings, "SKYPANEL_LOGS_RECONNECT_MAX_MS", 30000));
+        200, positive(settings, "SKYPANEL_LOGS_RECONNECT_MAX_MS", 30000),
+        positive(settings, "SKYPANEL_LOGS_MERGE_WINDOW_MS", 500),
+        positive(settings, "SKYPANEL_LOGS_DISCOVERY_MS", 1000));
   }
 
   private static int positive(Settings settings, String key, int fallback) {

@@ -7,6 +7,19 @@ public final class Labels {
   public static final String ORG = "skypanel.org";
   /** The platform container's id, on its service, secrets and task containers. */
   public static final String CONTAINER = "skypanel.container";
+  /**
+   * The PaaS environment's id, on every task that belongs to it: its processes, its release phase and its one-off
+   * runs. The log service gathers an environment's logs by this label (pinned together with {@link #ORG}).
+   */
+  public static final String ENVIRONMENT = "skypanel.environment";
+  /**
+   * Which part of an environment a task is, beside {@link #ENVIRONMENT}: the process type ({@code web},
+   * {@code worker}, ...), {@code release} for the release phase, {@code run} for one-off runs. The log service
+   * reports it as each line's {@code process}.
+   */
+  public static final String PROCESS = "skypanel.process";
+  /** The release a release-phase task runs, on its one-off service {@code r-<release id>}. */
+  public static final String RELEASE = "skypanel.release";
   /** What an organization network is for: {@link #NETWORK_INTERNAL} or {@link #NETWORK_EGRESS}. */
   public static final String NETWORK = "skypanel.network";
   /** The organization's internal, attachable network: its tasks and the edge gateways, no route out. */

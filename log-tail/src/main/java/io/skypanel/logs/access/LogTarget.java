@@ -1,5 +1,6 @@
 package io.skypanel.logs.access;
 
+import io.skypanel.common.docker.Labels;
 import io.skypanel.logs.stream.LogSelector;
 import io.skypanel.logs.stream.StreamChoice;
 
@@ -18,6 +19,7 @@ public record LogTarget(Kind kind, UUID id, UUID organizationId, String name, St
   public static final String ORG_LABEL = "skypanel_org";
   public static final String CONTAINER_LABEL = "skypanel_container";
   public static final String ENVIRONMENT_LABEL = "skypanel_environment";
+  public static final String PROCESS_LABEL = "skypanel_process";
   public static final String STREAM_LABEL = "stream";
 
   /** What kind of resource, and the Loki label naming it. */
@@ -38,17 +40,37 @@ public record LogTarget(Kind kind, UUID id, UUID organizationId, String name, St
     }
   }
 
+  /** The selector of all this resource's lines. */
+  public LogSelector selector(StreamChoice stream, String filter) {
+    return selector(stream, filter, null);
+  }
+
   /**
    * The selector of this resource's logs: always pinned to its organization and its own id, so neither the
-   * stream choice nor the filter can reach another resource.
+   * stream choice, the process nor the filter can reach another resource. An environment's lines are those of
+   * every task labelled with it (processes, release phase, one-off runs); {@code process} narrows them to one
+   * {@code skypanel.process} value.
+   *
+   * @param process one process type of an environment, or null for all
    */
-  public LogSelector selector(StreamChoice stream, String filter) {
+  public LogSelector selector(StreamChoice stream, String filter, String process) {
     Map<String, String> labels = new LinkedHashMap<>();
     labels.put(ORG_LABEL, organizationId.toString());
     labels.put(kind.label, id.toString());
+    if (process != null) {
+      labels.put(PROCESS_LABEL, process);
+    }
     if (stream != StreamChoice.ALL) {
       labels.put(STREAM_LABEL, stream.label());
     }
-    return new LogSelector(organizationId, labels, swarmServiceId, stream, filter);
+    Map<String, String> services = new LinkedHashMap<>();
+    if (kind == Kind.ENVIRONMENT) {
+      services.put(Labels.ORG, organizationId.toString());
+      services.put(Labels.ENVIRONMENT, id.toString());
+      if (process != null) {
+        services.put(Labels.PROCESS, process);
+      }
+    }
+    return new LogSelector(organizationId, labels, swarmServiceId, services, stream, filter);
   }
 }

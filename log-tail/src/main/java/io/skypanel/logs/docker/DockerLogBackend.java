@@ -4,7 +4,9 @@ import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.command.LogSwarmObjectCmd;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Frame;
+import com.github.dockerjava.api.model.Service;
 import io.skypanel.common.docker.DockerEngine;
+import io.skypanel.common.docker.Labels;
 import io.skypanel.common.errors.ApiException;
 import io.skypanel.logs.LogsOptions;
 import io.skypanel.logs.stream.Backfill;
@@ -20,14 +22,17 @@ import org.slf4j.LoggerFactory;
 
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /**
  * Logs from the Docker engine when no Loki is configured: the Swarm service's own logs ({@code logServiceCmd},
  * stdout and stderr de-multiplexed, with timestamps). Every docker-java call goes through
  * {@link DockerEngine#call}; the backfill reads a finite stream on that worker pool, a follow streams on
- * docker-java's reader thread ({@link DockerFollow}).
+ * docker-java's reader thread ({@link DockerFollow}). An environment is every service carrying its labels: the
+ * backfill reads each and merges them, the follow tails each and merges them in time order ({@link MergedFollow}).
  */
 public final class DockerLogBackend implements LogBackend {
 
@@ -47,16 +52,58 @@ public final class DockerLogBackend implements LogBackend {
 
   @Override
   public Future<List<LogEntry>> backfill(LogSelector selector, Backfill range) {
-    if (selector.swarmServiceId() == null || range.limit() <= 0) {
+    if (range.limit() <= 0 || (selector.swarmServiceId() == null && !selector.manyServices())) {
       return Future.succeededFuture(List.of());
     }
-    return engine.<List<LogEntry>>call(() -> read(selector, range)).recover(err -> {
+    String what = selector.manyServices() ? "services " + selector.serviceLabels() : "service " + selector.swarmServiceId();
+    return engine.<List<LogEntry>>call(() -> selector.manyServices() ? readAll(selector, range) : read(selector, range)).recover(err -> {
       if (err instanceof NotFoundException) {
         return Future.succeededFuture(List.of()); // removed out of band: nothing to show
       }
-      LOG.warn("Docker logs of service {} failed: {}", selector.swarmServiceId(), err.toString());
+      LOG.warn("Docker logs of {} failed: {}", what, err.toString());
       return Future.failedFuture(new ApiException(502, "logs_unavailable", "the container engine could not return logs; try again later"));
     });
+  }
+
+  /**
+   * Runs on the Docker worker pool: the backfill of every service carrying the selector's labels, each line named
+   * by its service's process, merged in time order and cut to the range's limit like one service's would be.
+   */
+  private List<LogEntry> readAll(LogSelector selector, Backfill range) throws InterruptedException {
+    List<LogEntry> merged = new ArrayList<>();
+    for (Labelled service : services(selector)) {
+      try {
+        for (LogEntry entry : read(selector.forService(service.id()), range)) {
+          merged.add(entry.withProcess(service.process()));
+        }
+      } catch (NotFoundException gone) {
+        LOG.debug("service {} went away while its logs were read", service.id()); // a finished release phase or run
+      }
+    }
+    merged.sort(Comparator.comparingLong(LogEntry::tsNanos)); // stable: each service's own order is kept
+    if (merged.size() <= range.limit()) {
+      return merged;
+    }
+    return new ArrayList<>(range.last() ? merged.subList(merged.size() - range.limit(), merged.size()) : merged.subList(0, range.limit()));
+  }
+
+  /**
+   * Runs on the Docker worker pool: the services carrying every one of the selector's Swarm labels (the engine
+   * filters; the labels are checked again here so that the organization pin never rests on the filter alone).
+   */
+  List<Labelled> services(LogSelector selector) {
+    List<Labelled> found = new ArrayList<>();
+    for (Service service : engine.client().listServicesCmd().withLabelFilter(selector.serviceLabels()).exec()) {
+      Map<String, String> labels = service.getSpec() == null || service.getSpec().getLabels() == null ? Map.of() : service.getSpec().getLabels();
+      if (labels.entrySet().containsAll(selector.serviceLabels().entrySet())) {
+        found.add(new Labelled(service.getId(), labels.get(Labels.PROCESS)));
+      }
+    }
+    return found;
+  }
+
+  /** A service of a many-service resource and the process it runs (its {@code skypanel.process} label, or null). */
+  record Labelled(String id, String process) {
   }
 
   /** Runs on the Docker worker pool: reads a finished (non-follow) log stream, keeping at most {@code limit} lines. */
@@ -107,6 +154,11 @@ public final class DockerLogBackend implements LogBackend {
 
   @Override
   public Upstream follow(LogSelector selector, long startNanos, Context context, Upstream.Listener listener) {
+    if (selector.manyServices()) {
+      MergedFollow merged = new MergedFollow(vertx, engine, this, selector, startNanos, context, listener, options);
+      merged.open();
+      return merged;
+    }
     if (selector.swarmServiceId() == null) {
       return () -> { }; // nothing runs (yet): viewers get keep-alives only
     }

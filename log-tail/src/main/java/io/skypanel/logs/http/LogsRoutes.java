@@ -14,7 +14,8 @@ import io.vertx.ext.web.RoutingContext;
 /**
  * {@code GET /api/caas/containers/{id}/logs} and {@code GET /api/paas/environments/{id}/logs}: Server-Sent
  * Events, or a WebSocket when the request asks for an upgrade. Parse, authorize, open the stream, and only
- * then answer; every failure before that is the usual JSON error.
+ * then answer; every failure before that is the usual JSON error. An environment's stream merges all its
+ * processes (optionally one, {@code ?process=web}); each of its lines names its {@code process}.
  */
 public final class LogsRoutes {
 
@@ -51,9 +52,13 @@ public final class LogsRoutes {
       ctx.fail(e);
       return;
     }
+    if (kind == LogTarget.Kind.CONTAINER && parsed.process() != null) {
+      ctx.fail(ApiException.validation("process applies to environment logs only", null));
+      return;
+    }
     String organization = request.getHeader(ORG_HEADER) != null ? request.getHeader(ORG_HEADER) : request.getParam(ORG_PARAM);
     access.authorize(bearer(request), organization, kind, ctx.pathParam("id"))
-        .compose(target -> streams.open(target.selector(parsed.stream(), parsed.filter()), parsed))
+        .compose(target -> streams.open(target.selector(parsed.stream(), parsed.filter(), parsed.process()), parsed))
         .onSuccess(session -> {
           if (websocket) {
             request.toWebSocket().onComplete(upgraded -> {

@@ -13,6 +13,8 @@ final class LokiStreams {
 
   /** The label Loki's Docker and Promtail pipelines put stdout/stderr in. */
   static final String STREAM_LABEL = "stream";
+  /** The label the pipeline makes of the Swarm label {@code skypanel.process}: which process of an environment. */
+  static final String PROCESS_LABEL = "skypanel_process";
 
   private LokiStreams() {
   }
@@ -27,10 +29,11 @@ final class LokiStreams {
       JsonObject stream = streams.getJsonObject(i);
       JsonObject labels = stream.getJsonObject("stream", new JsonObject());
       String name = "stderr".equals(labels.getString(STREAM_LABEL)) ? "stderr" : "stdout";
+      String process = labels.getString(PROCESS_LABEL);
       JsonArray values = stream.getJsonArray("values", new JsonArray());
       for (int j = 0; j < values.size(); j++) {
         JsonArray value = values.getJsonArray(j);
-        entries.add(new LogEntry(Long.parseLong(value.getString(0)), name, value.getString(1)));
+        entries.add(new LogEntry(Long.parseLong(value.getString(0)), name, value.getString(1), process));
       }
     }
     entries.sort(Comparator.comparingLong(LogEntry::tsNanos));

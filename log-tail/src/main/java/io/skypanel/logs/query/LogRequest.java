@@ -8,6 +8,7 @@ import io.vertx.core.MultiMap;
 import java.time.OffsetDateTime;
 import java.time.format.DateTimeParseException;
 import java.util.Locale;
+import java.util.regex.Pattern;
 
 /**
  * The parameters of a log stream request, validated.
@@ -16,11 +17,14 @@ import java.util.Locale;
  * @param limit      backfill lines
  * @param filter     plain text every line must contain, or null
  * @param resume     the client's {@code Last-Event-ID}, or null
+ * @param process    one process type of an environment ({@code web}, {@code worker}, {@code release}, {@code run}), or null for all
  */
-public record LogRequest(Long sinceNanos, int limit, String filter, StreamChoice stream, boolean follow, Cursor resume) {
+public record LogRequest(Long sinceNanos, int limit, String filter, StreamChoice stream, boolean follow, Cursor resume, String process) {
 
   /** Longest accepted filter, in characters. */
   public static final int MAX_FILTER = 512;
+  /** A process type as the control plane accepts it (the {@code paas_containers.process_type} check). */
+  private static final Pattern PROCESS = Pattern.compile("[a-z][a-z0-9_-]{0,29}");
 
   /**
    * @param params       query parameters
@@ -35,7 +39,17 @@ public record LogRequest(Long sinceNanos, int limit, String filter, StreamChoice
     StreamChoice stream = StreamChoice.parse(params.get("stream"));
     boolean follow = bool("follow", params.get("follow"), true);
     String resumeText = lastEventId != null && !lastEventId.isBlank() ? lastEventId : params.get("last_event_id");
-    return new LogRequest(since, limit, filter, stream, follow, Cursor.parse(resumeText));
+    return new LogRequest(since, limit, filter, stream, follow, Cursor.parse(resumeText), process(params.get("process")));
+  }
+
+  static String process(String text) {
+    if (text == null || text.isEmpty()) {
+      return null;
+    }
+    if (!PROCESS.matcher(text).matches()) {
+      throw ApiException.validation("process must be a process type such as web, worker, release or run", null);
+    }
+    return text;
   }
 
   static Long since(String text) {

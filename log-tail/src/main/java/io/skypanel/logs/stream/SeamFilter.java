@@ -18,7 +18,7 @@ public final class SeamFilter {
     if (entry.tsNanos() < lastNanos) {
       return false;
     }
-    String key = entry.stream() + '\n' + entry.line();
+    String key = entry.identity();
     if (entry.tsNanos() == lastNanos) {
       return linesAtLast.add(key);
     }

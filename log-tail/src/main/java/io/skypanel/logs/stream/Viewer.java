@@ -126,7 +126,7 @@ public final class Viewer {
     if (entry.tsNanos() < minNanos || entry.tsNanos() < lastNanos) {
       return;
     }
-    String key = entry.stream() + '\n' + entry.line();
+    String key = entry.identity();
     if (entry.tsNanos() == lastNanos) {
       if (skip > 0) {
         // resumed from Last-Event-ID: the first lines at the cursor's timestamp were already delivered

@@ -101,6 +101,13 @@ public final class LogTailServer {
         + "VALUES (?::uuid, ?, 'busybox', 0.5, 64, ?, ?) RETURNING id", organization.toString(), name, serviceId == null ? "stopped" : "running", serviceId));
   }
 
+  /** An app named {@code slug} with one environment ({@code production}); returns the environment id. */
+  public UUID environment(UUID organization, String slug) {
+    String app = value("INSERT INTO paas_apps (organization_id, name, slug) VALUES (?::uuid, ?, ?) RETURNING id", organization.toString(), slug, slug);
+    return UUID.fromString(value("INSERT INTO paas_environments (organization_id, app_id, name) VALUES (?::uuid, ?::uuid, 'production') RETURNING id",
+        organization.toString(), app));
+  }
+
   /** Records the Swarm service running a container (what the control plane's deployer does). */
   public void attachService(UUID container, String serviceId) {
     update("UPDATE paas_containers SET swarm_service_id = ?, status = 'running' WHERE id = ?::uuid", serviceId, container.toString());

@@ -1,6 +1,7 @@
 package io.skypanel.controlplane.caas.containers;
 
 import io.skypanel.common.crypto.SecretBox;
+import io.skypanel.common.docker.Labels;
 import io.skypanel.common.events.PlatformEvents;
 import io.skypanel.common.events.Topics;
 import io.skypanel.common.errors.ApiException;
@@ -41,8 +42,8 @@ public final class ContainerDeployer {
   public static final String LABEL_ORG = "skypanel.org";
   public static final String LABEL_CONTAINER = "skypanel.container";
   static final String LABEL_RESTART = "skypanel.restart";
-  public static final String LABEL_ENVIRONMENT = "skypanel.environment";
-  public static final String LABEL_PROCESS = "skypanel.process";
+  public static final String LABEL_ENVIRONMENT = Labels.ENVIRONMENT;
+  public static final String LABEL_PROCESS = Labels.PROCESS;
   /** The variable that tells a web process where to listen (Heroku's contract). */
   public static final String PORT_VARIABLE = "PORT";
 

@@ -1,6 +1,7 @@
 package io.skypanel.controlplane.paas.releases;
 
 import io.skypanel.common.docker.DockerEngine;
+import io.skypanel.common.docker.Labels;
 import io.skypanel.controlplane.caas.containers.ContainerDeployer;
 import io.skypanel.controlplane.caas.containers.ContainerRow;
 import io.skypanel.controlplane.caas.containers.ContainerSpec;
@@ -43,7 +44,7 @@ public final class ReleasePhase {
   private static final Set<String> ENDED = Set.of("complete", "failed", "rejected", "shutdown", "orphaned", "remove");
   private static final long POLL_MS = 1000;
   private static final int OUTPUT_LINES = 20;
-  public static final String LABEL_RELEASE = "skypanel.release";
+  public static final String LABEL_RELEASE = Labels.RELEASE;
 
   private final Vertx vertx;
   private final Pool pool;
