@@ -1,11 +1,11 @@
 package io.skypanel.logs;
 
+import io.skypanel.common.tenancy.Memberships;
 import io.skypanel.common.Platform;
 import io.skypanel.common.ServiceVerticle;
 import io.skypanel.common.web.ServiceListener;
 import io.skypanel.common.web.ServiceRouters;
 import io.skypanel.logs.access.LogAccess;
-import io.skypanel.logs.access.MembershipRepository;
 import io.skypanel.logs.access.TargetRepository;
 import io.skypanel.logs.docker.DockerLogBackend;
 import io.skypanel.logs.http.LogsRoutes;
@@ -64,7 +64,7 @@ public final class LogTailVerticle extends ServiceVerticle {
     LOG.info("log-tail serves logs from {}", options.lokiUrl() != null ? "Loki at " + options.lokiUrl() : "the Docker engine");
     LogHub hub = new LogHub(backend, context, options.recentLines(), START_SLACK_NANOS);
     streams = new LogStreamService(backend, hub, options.viewerBuffer(), options.maxLimit());
-    LogAccess access = new LogAccess(platform.authenticator(), new MembershipRepository(platform.pool()), new TargetRepository(platform.pool()));
+    LogAccess access = new LogAccess(platform.authenticator(), new Memberships(platform.pool()), new TargetRepository(platform.pool()));
     Router router = ServiceRouters.withHealth(platform, NAME);
     new LogsRoutes(access, streams, options).mount(router);
     keepAliveTimer = vertx.setPeriodic(options.keepAliveMs(), id -> hub.keepAlive());

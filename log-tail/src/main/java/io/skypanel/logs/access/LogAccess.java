@@ -3,6 +3,8 @@ package io.skypanel.logs.access;
 import io.skypanel.common.auth.Authenticator;
 import io.skypanel.common.auth.Principal;
 import io.skypanel.common.errors.ApiException;
+import io.skypanel.common.tenancy.Membership;
+import io.skypanel.common.tenancy.Memberships;
 import io.vertx.core.Future;
 
 import java.util.UUID;
@@ -16,10 +18,10 @@ import java.util.UUID;
 public final class LogAccess {
 
   private final Authenticator authenticator;
-  private final MembershipRepository memberships;
+  private final Memberships memberships;
   private final TargetRepository targets;
 
-  public LogAccess(Authenticator authenticator, MembershipRepository memberships, TargetRepository targets) {
+  public LogAccess(Authenticator authenticator, Memberships memberships, TargetRepository targets) {
     this.authenticator = authenticator;
     this.memberships = memberships;
     this.targets = targets;
@@ -48,19 +50,7 @@ public final class LogAccess {
   }
 
   private Future<UUID> organization(Principal principal, String organization) {
-    if (organization == null || organization.isBlank()) {
-      return memberships.personalOrganization(principal.userId()).compose(id -> id == null
-          ? Future.failedFuture(ApiException.unprocessable("organization_required",
-              "you have no personal organization; name one in X-Organization-Id"))
-          : Future.succeededFuture(id));
-    }
-    UUID orgId = uuidOrNull(organization.trim());
-    if (orgId == null) {
-      return Future.failedFuture(ApiException.validation("X-Organization-Id must be an organization id (uuid)", null));
-    }
-    return memberships.role(orgId, principal.userId()).compose(role -> role == null
-        ? Future.failedFuture(ApiException.notFound("organization"))
-        : Future.succeededFuture(orgId));
+    return memberships.resolve(principal, organization).map(Membership::organizationId);
   }
 
   private static UUID uuidOrNull(String text) {

@@ -1,5 +1,6 @@
 package io.skypanel.logs.http;
 
+import io.skypanel.common.web.Headers;
 import io.skypanel.common.errors.ApiException;
 import io.skypanel.logs.LogsOptions;
 import io.skypanel.logs.access.LogAccess;
@@ -20,7 +21,7 @@ import io.vertx.ext.web.RoutingContext;
 public final class LogsRoutes {
 
   /** Browsers' EventSource and WebSocket cannot set headers; they name the organization here instead. */
-  public static final String ORG_HEADER = "X-Organization-Id";
+  public static final String ORG_HEADER = Headers.ORGANIZATION;
   public static final String ORG_PARAM = "organization_id";
 
   private final LogAccess access;
