@@ -39,7 +39,8 @@ import java.util.UUID;
  *       their own and the answer is 422 {@code verification_failed}. The unique index on verified hostnames decides
  *       a race with another organization (409 {@code hostname_taken}).</li>
  *   <li>Verify and delete announce {@link Topics#ROUTES_CHANGED} for the routed workload (the container, or the
- *       environment's web process, if deployed), so edge routers reload its hostnames. The edge's ACME manager picks a newly verified name up from its own work list.</li>
+ *       environment's web process, if deployed), so edge routers reload its hostnames. The edge's ACME manager
+ *       picks a newly verified name up from its own work list.</li>
  * </ul>
  */
 public final class DomainService {
