@@ -5,6 +5,7 @@ import io.skypanel.common.testing.Eventually;
 import io.skypanel.common.testing.TestServers;
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.Await;
+import io.skypanel.controlplane.support.ChallengeDns;
 import io.skypanel.controlplane.support.TestImages;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -13,6 +14,7 @@ import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -27,8 +29,11 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * The whole platform in one process against the real engine: a PaaS app deployed from an image answers at its
  * environment's default hostname through the edge, a deploy and a rollback under a client loop fail no request, and
- * a deleted app leaves no service behind and no route at the edge.
+ * a deleted app leaves no service behind and no route at the edge. An environment's verified custom domain (checked
+ * against a real DNS server, {@link ChallengeDns}) answers through the edge from whichever release is live, and its
+ * maintenance mode makes the edge answer 503.
  */
+@ExtendWith(ChallengeDns.class)
 class PaasAppsTest {
 
   private static final String GATEWAY = "skypanel-test-gw-paas-" + UUID.randomUUID().toString().substring(0, 8);
@@ -39,7 +44,7 @@ class PaasAppsTest {
   private static ApiClient api;
   private static WebClient web;
   private static int edgePort;
-  private static String organization;
+  private static final List<String> ORGANIZATIONS = new ArrayList<>();
 
   @BeforeAll
   static void start() throws IOException {
@@ -51,7 +56,8 @@ class PaasAppsTest {
         .put("SKYPANEL_BIND_HOST", "127.0.0.1")
         .put("SKYPANEL_DATA_DIR", Files.createTempDirectory("skypanel-paas").toString())
         .put("SKYPANEL_BCRYPT_COST", "4")
-        .put("SKYPANEL_BASE_DOMAIN", "apps.skypanel.test")
+        .put("SKYPANEL_BASE_DOMAIN", ChallengeDns.BASE_DOMAIN)
+        .put("SKYPANEL_DNS_SERVER", System.getProperty("SKYPANEL_DNS_SERVER"))
         .put("SKYPANEL_EDGE_GATEWAY_NAME", GATEWAY)
         .put("SKYPANEL_API_PORT", "0").put("SKYPANEL_HTTP_PORT", "0").put("SKYPANEL_HTTPS_PORT", "0")
         .put("SKYPANEL_EXEC_PORT", "0").put("SKYPANEL_LOGS_PORT", "0");
@@ -69,7 +75,7 @@ class PaasAppsTest {
       Await.result(platform.stop());
     }
     TestImages.removeGateway(GATEWAY);
-    if (organization != null) {
+    for (String organization : ORGANIZATIONS) {
       // what a failed test left behind (the reconciler that would recreate it is stopped now)
       for (String service : TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + organization).trim().split("\\s+")) {
         if (!service.isBlank()) {
@@ -82,6 +88,15 @@ class PaasAppsTest {
   }
 
   private record Answer(int statusCode, String body) {
+  }
+
+  /** A new user whose personal organization is on the performance plan, remembered for cleanup. */
+  private static ApiClient.Session owner(String name) {
+    ApiClient.Session owner = Await.result(api.newUser(name));
+    String organization = owner.personalOrganizationId();
+    ORGANIZATIONS.add(organization);
+    TestServers.execute(database, "UPDATE organizations SET plan_id = (SELECT id FROM paas_plans WHERE slug = 'performance') WHERE id = '" + organization + "'");
+    return owner;
   }
 
   private static Answer viaEdge(String host) {
@@ -107,9 +122,8 @@ class PaasAppsTest {
 
   @Test
   void an_app_is_served_at_its_hostname_through_deploy_and_rollback_without_a_failed_request_and_gone_once_deleted() {
-    ApiClient.Session owner = Await.result(api.newUser("Paas Edge"));
-    organization = owner.personalOrganizationId();
-    TestServers.execute(database, "UPDATE organizations SET plan_id = (SELECT id FROM paas_plans WHERE slug = 'performance') WHERE id = '" + organization + "'");
+    ApiClient.Session owner = owner("Paas Edge");
+    String organization = owner.personalOrganizationId();
     String v1 = TestImages.digestOf(TestImages.web("paas-edge-v1", "hello paas v1"));
     String v2 = TestImages.digestOf(TestImages.web("paas-edge-v2", "hello paas v2"));
 
@@ -165,5 +179,49 @@ class PaasAppsTest {
         TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.environment=" + envId).isBlank() ? true : null);
     Eventually.await("the hostname no longer routed", Duration.ofSeconds(10), () -> viaEdge(hostname).statusCode() == 404 ? true : null);
     assertThat(TestImages.docker("secret", "ls", "-q", "--filter", "label=skypanel.org=" + organization)).isBlank();
+  }
+
+  @Test
+  void a_verified_environment_domain_is_served_from_the_live_release_and_maintenance_answers_503() {
+    ApiClient.Session owner = owner("Paas Domains");
+    String v1 = TestImages.digestOf(TestImages.web("paas-domain-v1", "shop v1"));
+    String v2 = TestImages.digestOf(TestImages.web("paas-domain-v2", "shop v2"));
+    JsonObject app = call(owner, HttpMethod.POST, "/api/paas/apps", new JsonObject().put("name", "shop"), 201);
+    JsonObject production = app.getJsonArray("environments").getJsonObject(0);
+    String envId = production.getString("id");
+    String defaultHostname = production.getString("default_domain");
+    String custom = "www-" + UUID.randomUUID().toString().substring(0, 8) + ".shop.example";
+
+    // the domain is added and verified before the first deploy: the web process is routed with it when it comes
+    JsonObject domain = call(owner, HttpMethod.POST, "/api/paas/environments/" + envId + "/domains", new JsonObject().put("hostname", custom), 201);
+    ChallengeDns.setTxt(custom, domain.getJsonObject("verification").getString("value"));
+    assertThat(call(owner, HttpMethod.POST, "/api/caas/domains/" + domain.getString("id") + "/verify", null, 200).getString("status"))
+        .isEqualTo("verified");
+    ChallengeDns.clearTxt(custom);
+
+    call(owner, HttpMethod.POST, "/api/paas/environments/" + envId + "/deploy", new JsonObject().put("image_ref", v1).put("port", 8080), 201);
+    Eventually.await("v1 running", CONVERGE, () -> settled(owner, envId, 1, 1) ? true : null);
+    assertThat(Eventually.await("the custom domain routed", Duration.ofSeconds(10), () -> {
+      Answer answer = viaEdge(custom);
+      return answer.statusCode() == 200 ? answer.body() : null;
+    })).isEqualTo("shop v1");
+
+    // a new release: the same domain now answers from it
+    call(owner, HttpMethod.POST, "/api/paas/environments/" + envId + "/deploy", new JsonObject().put("image_ref", v2), 201);
+    Eventually.await("v2 served at the custom domain", CONVERGE, () ->
+        settled(owner, envId, 2, 1) && "shop v2".equals(viaEdge(custom).body()) ? true : null);
+
+    // maintenance: every hostname of the environment answers 503 at the edge, and serves again once it is off
+    call(owner, HttpMethod.PATCH, "/api/paas/environments/" + envId + "/edge", new JsonObject().put("maintenance", true), 200);
+    Eventually.await("maintenance at the edge", Duration.ofSeconds(10), () ->
+        viaEdge(custom).statusCode() == 503 && viaEdge(defaultHostname).statusCode() == 503 ? true : null);
+    call(owner, HttpMethod.PATCH, "/api/paas/environments/" + envId + "/edge", new JsonObject().put("maintenance", false), 200);
+    Eventually.await("served again", Duration.ofSeconds(10), () -> "shop v2".equals(viaEdge(custom).body()) ? true : null);
+
+    // deleting the app removes the domain and its route
+    call(owner, HttpMethod.DELETE, "/api/paas/apps/" + app.getString("id"), null, 204);
+    Eventually.await("the custom domain no longer routed", CONVERGE, () -> viaEdge(custom).statusCode() == 404 ? true : null);
+    Eventually.await("the app's services gone", CONVERGE, () ->
+        TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.environment=" + envId).isBlank() ? true : null);
   }
 }

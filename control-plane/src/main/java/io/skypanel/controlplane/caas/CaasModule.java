@@ -9,6 +9,7 @@ import io.skypanel.controlplane.caas.containers.ContainerDeployer;
 import io.skypanel.controlplane.caas.containers.ContainerReconciler;
 import io.skypanel.controlplane.caas.containers.ContainerService;
 import io.skypanel.controlplane.caas.containers.EdgeReachability;
+import io.skypanel.controlplane.caas.containers.WorkloadMetrics;
 import io.skypanel.controlplane.caas.containers.ContainersFeature;
 import io.skypanel.controlplane.caas.domains.DnsTxtVerifier;
 import io.skypanel.controlplane.caas.domains.DomainRechecker;
@@ -48,6 +49,8 @@ public final class CaasModule {
   private final DnsTxtVerifier dns;
   private final DomainService domains;
   private final DomainRechecker domainRechecker;
+  private final EdgeSettingsService edgeSettings;
+  private final WorkloadMetrics metrics;
 
   public CaasModule(Platform platform) {
     this.platform = platform;
@@ -62,12 +65,14 @@ public final class CaasModule {
         platform.events());
     policies.onReapply(reconciler::converge);
     this.reachability = new EdgeReachability(platform.redisApi(), platform.redisPrefix());
-    this.containers = new ContainerService(platform.pool(), platform.secrets(), policies, registries, quotas, orchestrator, reconciler,
-        reachability, settings);
+    this.metrics = new WorkloadMetrics(platform.pool(), orchestrator);
+    this.containers = new ContainerService(platform.pool(), platform.secrets(), policies, registries, quotas, reconciler, reachability,
+        metrics, settings);
     this.idempotency = new Idempotency(platform.redisApi(), platform.redisPrefix());
     this.dns = new DnsTxtVerifier(platform.vertx(), settings);
     this.domains = new DomainService(platform.pool(), quotas, dns, platform.events(), BaseDomain.of(settings));
     this.domainRechecker = new DomainRechecker(platform.vertx(), domains, platform.redisApi(), platform.redisPrefix());
+    this.edgeSettings = new EdgeSettingsService(platform.pool(), platform.events());
   }
 
   public List<ApiFeature> features() {
@@ -78,7 +83,7 @@ public final class CaasModule {
         new DomainsFeature(domains, idempotency),
         new UsageFeature(platform.pool(), quotas),
         new VolumesFeature(new VolumeService(platform, orchestrator, quotas)),
-        new EdgeSettingsFeature(new EdgeSettingsService(platform.pool(), platform.events()), idempotency));
+        new EdgeSettingsFeature(edgeSettings, idempotency));
   }
 
   public SwarmOrchestrator orchestrator() {
@@ -104,6 +109,21 @@ public final class CaasModule {
 
   public PolicyService policies() {
     return policies;
+  }
+
+  /** Custom domains of containers and environments alike. */
+  public DomainService domains() {
+    return domains;
+  }
+
+  /** Edge settings of containers and environments alike. */
+  public EdgeSettingsService edgeSettings() {
+    return edgeSettings;
+  }
+
+  /** Per-workload CPU/memory and edge figures, for containers and processes alike. */
+  public WorkloadMetrics metrics() {
+    return metrics;
   }
 
   public Idempotency idempotency() {

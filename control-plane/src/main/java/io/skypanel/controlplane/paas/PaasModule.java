@@ -8,6 +8,8 @@ import io.skypanel.controlplane.caas.CaasModule;
 import io.skypanel.controlplane.paas.apps.AppService;
 import io.skypanel.controlplane.paas.apps.AppsFeature;
 import io.skypanel.controlplane.paas.environments.ConfigVars;
+import io.skypanel.controlplane.paas.environments.EnvironmentEdgeFeature;
+import io.skypanel.controlplane.paas.environments.EnvironmentMetrics;
 import io.skypanel.controlplane.paas.environments.EnvironmentService;
 import io.skypanel.controlplane.paas.environments.EnvironmentsFeature;
 import io.skypanel.controlplane.paas.processes.FormationFeature;
@@ -24,7 +26,8 @@ import java.util.function.Consumer;
 
 /**
  * Wires the PaaS of one control plane on the CaaS orchestration core: apps, environments and config vars, releases
- * (with their release phase), formation. Process workloads are converged by the containers' reconciler.
+ * (with their release phase), formation, and the environments' edge features (custom domains, edge settings, metrics)
+ * served by the containers' own services. Process workloads are converged by the containers' reconciler.
  */
 public final class PaasModule {
 
@@ -34,6 +37,7 @@ public final class PaasModule {
   private final EnvironmentService environments;
   private final ReleaseService releases;
   private final FormationService formation;
+  private final EnvironmentMetrics metrics;
   private final PaasJanitor janitor;
   private final long sweepMs;
 
@@ -50,9 +54,10 @@ public final class PaasModule {
         converge, releaseTimeout);
     this.releases = new ReleaseService(platform.pool(), caas.policies(), rollout, phase, converge);
     this.environments = new EnvironmentService(platform.pool(), new ConfigVars(platform.secrets()), releases, rollout, caas.reachability(),
-        converge, BaseDomain.of(settings));
+        converge, BaseDomain.of(settings), caas.domains());
     this.apps = new AppService(platform.pool(), environments, converge, caas.quotas());
     this.formation = new FormationService(platform.pool(), rollout, caas.quotas(), environments, converge);
+    this.metrics = new EnvironmentMetrics(platform.pool(), environments, caas.metrics());
     this.janitor = new PaasJanitor(platform.vertx(), platform.pool(), releaseTimeout.toSeconds() + 300);
   }
 
@@ -61,7 +66,8 @@ public final class PaasModule {
         new AppsFeature(apps, caas.idempotency()),
         new EnvironmentsFeature(environments, caas.idempotency()),
         new ReleasesFeature(releases, caas.idempotency()),
-        new FormationFeature(formation, caas.idempotency()));
+        new FormationFeature(formation, caas.idempotency()),
+        new EnvironmentEdgeFeature(caas.domains(), caas.edgeSettings(), metrics, caas.idempotency()));
   }
 
   public void start() {

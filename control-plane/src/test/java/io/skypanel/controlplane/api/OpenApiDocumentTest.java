@@ -67,6 +67,7 @@ class OpenApiDocumentTest {
       "listApps", "createApp", "getApp", "updateApp", "deleteApp", "listEnvironments", "createEnvironment", "getEnvironment",
       "updateEnvironment", "deleteEnvironment", "getConfigVars", "updateConfigVars", "deployEnvironment", "listReleases", "getRelease",
       "rollbackRelease", "getFormation", "updateFormation", "restartProcesses",
+      "listEnvironmentDomains", "createEnvironmentDomain", "getEnvironmentEdgeSettings", "updateEnvironmentEdgeSettings", "getEnvironmentMetrics",
       "listContainers", "createContainer", "getContainer", "deleteContainer", "deployContainer", "scaleContainer",
       "restartContainer", "stopContainer", "startContainer", "rollbackContainer", "getContainerEnv", "patchContainerEnv",
       "getContainerEvents", "getContainerMetrics", "getCaasUsage",

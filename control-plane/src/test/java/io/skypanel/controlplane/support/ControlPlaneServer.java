@@ -90,6 +90,17 @@ public final class ControlPlaneServer {
     }
   }
 
+  /** The first column of the first row of {@code sql} as text (null when there is no row), read with plain JDBC. */
+  public String text(String sql) {
+    try (var connection = java.sql.DriverManager.getConnection(database.jdbcUrl(), database.user(), database.password());
+         var statement = connection.createStatement();
+         var rows = statement.executeQuery(sql)) {
+      return rows.next() ? rows.getString(1) : null;
+    } catch (java.sql.SQLException e) {
+      throw new IllegalStateException(e);
+    }
+  }
+
   public Future<Void> stop() {
     Future<Void> closed = platform == null ? Future.succeededFuture() : platform.close();
     return closed.andThen(done -> TestServers.dropDatabase(database)).mapEmpty();

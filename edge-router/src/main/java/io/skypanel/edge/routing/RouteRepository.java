@@ -16,21 +16,27 @@ import java.util.UUID;
 
 /**
  * Reads routes from PostgreSQL, the source of truth: every container's default domain and its verified custom
- * domains, pointing at the endpoints the control plane recorded for its first public port.
+ * domains, pointing at the endpoints the control plane recorded for its first public port. A PaaS environment's
+ * web process (the {@code paas_containers} row of kind {@code process}, type {@code web}, whichever release it runs)
+ * also carries the environment's verified custom domains and the environment's maintenance and edge settings.
  */
 public final class RouteRepository {
 
   private static final String ROUTES = """
-      SELECT c.id, c.organization_id, c.default_domain, c.ports, c.endpoints, c.maintenance, c.edge_settings,
+      SELECT c.id, c.organization_id, c.default_domain, c.ports, c.endpoints,
+             coalesce(e.maintenance, c.maintenance) AS maintenance, coalesce(e.edge_settings, c.edge_settings) AS edge_settings,
              p.edge_requests_per_second, p.edge_burst, p.edge_max_connections,
              coalesce(array_agg(lower(d.hostname)) FILTER (WHERE d.verified_at IS NOT NULL), '{}') AS domains,
              coalesce(array_agg(d.path_prefix) FILTER (WHERE d.verified_at IS NOT NULL), '{}') AS prefixes
         FROM paas_containers c
         JOIN organizations o ON o.id = c.organization_id
         LEFT JOIN paas_plans p ON p.id = coalesce(o.plan_id, (SELECT id FROM paas_plans WHERE slug = $2))
-        LEFT JOIN paas_domains d ON d.container_id = c.id AND d.organization_id = c.organization_id
+        LEFT JOIN paas_environments e ON e.id = c.environment_id AND e.organization_id = c.organization_id
+                                     AND c.kind = 'process' AND c.process_type = 'web'
+        LEFT JOIN paas_domains d ON d.organization_id = c.organization_id
+                                AND (d.container_id = c.id OR (e.id IS NOT NULL AND d.environment_id = e.id))
        WHERE c.status <> 'deleting' AND ($1::uuid IS NULL OR c.id = $1)
-       GROUP BY c.id, p.id""";
+       GROUP BY c.id, p.id, e.id""";
 
   private final String defaultPlan;
   private final RoutePolicy.RateLimit freeRate;

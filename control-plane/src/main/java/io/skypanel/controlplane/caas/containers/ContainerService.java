@@ -9,13 +9,11 @@ import io.skypanel.controlplane.activity.ActivityRepository;
 import io.skypanel.controlplane.api.Cursor;
 import io.skypanel.controlplane.api.Pages;
 import io.skypanel.common.config.BaseDomain;
-import io.skypanel.controlplane.caas.orchestration.Orchestrator;
 import io.skypanel.controlplane.caas.policies.PolicyService;
 import io.skypanel.controlplane.caas.quotas.QuotaService;
 import io.skypanel.controlplane.caas.registries.RegistryCredentialService;
 import io.skypanel.controlplane.tenancy.OrgContext;
 import io.vertx.core.Future;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.SqlConnection;
@@ -36,22 +34,23 @@ public final class ContainerService {
   private final PolicyService policies;
   private final RegistryCredentialService registries;
   private final QuotaService quotas;
-  private final Orchestrator orchestrator;
   private final ContainerReconciler reconciler;
   private final String baseDomain;
   private final EdgeReachability reachability;
+  private final WorkloadMetrics metrics;
   private final ContainerRepository containers = new ContainerRepository();
   private final ActivityRepository activity = new ActivityRepository();
 
   public ContainerService(Pool pool, SecretBox secrets, PolicyService policies, RegistryCredentialService registries, QuotaService quotas,
-                          Orchestrator orchestrator, ContainerReconciler reconciler, EdgeReachability reachability, Settings settings) {
+                          ContainerReconciler reconciler, EdgeReachability reachability, WorkloadMetrics metrics,
+                          Settings settings) {
     this.reachability = reachability;
+    this.metrics = metrics;
     this.pool = pool;
     this.secrets = secrets;
     this.policies = policies;
     this.registries = registries;
     this.quotas = quotas;
-    this.orchestrator = orchestrator;
     this.reconciler = reconciler;
     this.baseDomain = BaseDomain.of(settings);
   }
@@ -173,11 +172,9 @@ public final class ContainerService {
         cursor == null ? null : cursor.id(), limit + 1)).map(rows -> Pages.of(rows, limit));
   }
 
-  /** One docker stats sample per running task. */
+  /** One docker stats sample per running task, and the edge's request figures of the last hours. */
   public Future<JsonObject> metrics(OrgContext org, UUID id) {
-    return find(pool, org, id).compose(row -> row.swarmServiceId() == null
-        ? Future.succeededFuture(new JsonObject().put("tasks", new JsonArray()))
-        : orchestrator.stats(row.swarmServiceId()));
+    return find(pool, org, id).compose(metrics::of);
   }
 
   /**

@@ -1,5 +1,6 @@
 package io.skypanel.controlplane.caas.domains;
 
+import io.skypanel.controlplane.caas.edge.EdgeTarget;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.RowSet;
@@ -12,8 +13,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * SQL of the custom domains of containers ({@code paas_domains} rows with a {@code container_id}; the PaaS
- * environments' domains are not served here). Writes take the caller's connection so they commit with their
+ * SQL of custom domains: {@code paas_domains} rows of a container ({@code container_id}) or of an environment
+ * ({@code environment_id}), exactly one of the two. Writes take the caller's connection so they commit with their
  * activity row.
  */
 final class DomainRepository {
@@ -23,6 +24,10 @@ final class DomainRepository {
   static final String VERIFIED_HOSTNAME_KEY = "paas_domains_verified_hostname_key";
 
   private static final String CONTAINER_STATUS = "SELECT status FROM paas_containers WHERE id = $1 AND organization_id = $2 AND kind = 'container'";
+  /** An environment is deleting as soon as it or its app is. */
+  private static final String ENVIRONMENT_STATUS = """
+      SELECT CASE WHEN a.status = 'deleting' THEN 'deleting' ELSE e.status END AS status
+        FROM paas_environments e JOIN paas_apps a ON a.id = e.app_id WHERE e.id = $1 AND e.organization_id = $2""";
   /** Serialises domain creation per organization, so the quota count is the one that commits. */
   private static final String LOCK_ORGANIZATION = "SELECT id FROM organizations WHERE id = $1 FOR NO KEY UPDATE";
   private static final String IN_ORGANIZATION = """
@@ -30,14 +35,15 @@ final class DomainRepository {
   private static final String VERIFIED_ELSEWHERE = """
       SELECT EXISTS (SELECT 1 FROM paas_domains WHERE lower(hostname) = $1 AND verified_at IS NOT NULL AND organization_id <> $2) AS taken""";
   private static final String INSERT = """
-      INSERT INTO paas_domains AS d (organization_id, container_id, hostname, verification_token, created_by)
-      VALUES ($1, $2, $3, $4, $5) RETURNING """ + " " + DomainRow.COLUMNS;
+      INSERT INTO paas_domains AS d (organization_id, container_id, environment_id, hostname, verification_token, created_by)
+      VALUES ($1, $2, $3, $4, $5, $6) RETURNING """ + " " + DomainRow.COLUMNS;
   private static final String SELECT = "SELECT " + DomainRow.COLUMNS + " FROM paas_domains d ";
-  private static final String BY_ID = SELECT + "WHERE d.id = $1 AND d.organization_id = $2 AND d.container_id IS NOT NULL";
+  private static final String BY_ID = SELECT + "WHERE d.id = $1 AND d.organization_id = $2";
+  /** One target's domains: $2 is the container, or $3 the environment. */
   private static final String PAGE = SELECT + """
-      WHERE d.organization_id = $1 AND d.container_id = $2
-        AND ($3::timestamptz IS NULL OR (d.created_at, d.id) < ($3, $4))
-      ORDER BY d.created_at DESC, d.id DESC LIMIT $5""";
+      WHERE d.organization_id = $1 AND (d.container_id = $2 OR d.environment_id = $3)
+        AND ($4::timestamptz IS NULL OR (d.created_at, d.id) < ($4, $5))
+      ORDER BY d.created_at DESC, d.id DESC LIMIT $6""";
   /** The first verification wins; a repeated one keeps its time. The unique index refuses a name another organization verified. */
   private static final String MARK_VERIFIED = """
       UPDATE paas_domains AS d SET verified_at = coalesce(d.verified_at, now()), last_checked_at = now(), verification_error = NULL
@@ -47,15 +53,18 @@ final class DomainRepository {
       UPDATE paas_domains AS d SET last_checked_at = now(), verification_error = $2
        WHERE d.id = $1 AND d.verified_at IS NULL RETURNING """ + " " + DomainRow.COLUMNS;
   private static final String DELETE = """
-      DELETE FROM paas_domains AS d WHERE d.id = $1 AND d.organization_id = $2 AND d.container_id IS NOT NULL RETURNING """ + " " + DomainRow.COLUMNS;
-  /** Pending container domains still worth asking DNS about, least recently checked first. */
+      DELETE FROM paas_domains AS d WHERE d.id = $1 AND d.organization_id = $2 RETURNING """ + " " + DomainRow.COLUMNS;
+  private static final String DELETE_OF_ENVIRONMENTS = """
+      DELETE FROM paas_domains AS d WHERE d.environment_id = ANY($1) AND d.organization_id = $2 RETURNING d.id, d.hostname""";
+  /** Pending domains still worth asking DNS about, least recently checked first. */
   private static final String DUE_FOR_RECHECK = SELECT + """
-      WHERE d.verified_at IS NULL AND d.container_id IS NOT NULL AND d.created_at > now() - make_interval(secs => $1)
+      WHERE d.verified_at IS NULL AND d.created_at > now() - make_interval(secs => $1)
       ORDER BY d.last_checked_at NULLS FIRST, d.created_at LIMIT $2""";
 
-  /** The container's status, or null when it is not the organization's. */
-  Future<String> containerStatus(SqlClient client, UUID organizationId, UUID containerId) {
-    return client.preparedQuery(CONTAINER_STATUS).execute(Tuple.of(containerId, organizationId))
+  /** The container's or environment's status, or null when it is not the organization's. */
+  Future<String> targetStatus(SqlClient client, UUID organizationId, EdgeTarget target) {
+    String sql = target.kind() == EdgeTarget.Kind.CONTAINER ? CONTAINER_STATUS : ENVIRONMENT_STATUS;
+    return client.preparedQuery(sql).execute(Tuple.of(target.id(), organizationId))
         .map(rows -> rows.size() == 0 ? null : rows.iterator().next().getString("status"));
   }
 
@@ -74,16 +83,18 @@ final class DomainRepository {
         .map(rows -> rows.iterator().next().getBoolean("taken"));
   }
 
-  Future<DomainRow> insert(SqlClient client, UUID organizationId, UUID containerId, String hostname, String token, UUID createdBy) {
-    return client.preparedQuery(INSERT).execute(Tuple.of(organizationId, containerId, hostname, token, createdBy)).map(DomainRepository::first);
+  Future<DomainRow> insert(SqlClient client, UUID organizationId, EdgeTarget target, String hostname, String token, UUID createdBy) {
+    return client.preparedQuery(INSERT).execute(Tuple.from(new Object[] {organizationId, containerOf(target), environmentOf(target), hostname,
+        token, createdBy})).map(DomainRepository::first);
   }
 
   Future<DomainRow> byId(SqlClient client, UUID organizationId, UUID id) {
     return client.preparedQuery(BY_ID).execute(Tuple.of(id, organizationId)).map(DomainRepository::first);
   }
 
-  Future<List<DomainRow>> page(SqlClient client, UUID organizationId, UUID containerId, OffsetDateTime afterCreatedAt, UUID afterId, int limit) {
-    return client.preparedQuery(PAGE).execute(Tuple.from(new Object[] {organizationId, containerId, afterCreatedAt, afterId, limit}))
+  Future<List<DomainRow>> page(SqlClient client, UUID organizationId, EdgeTarget target, OffsetDateTime afterCreatedAt, UUID afterId, int limit) {
+    return client.preparedQuery(PAGE).execute(Tuple.from(new Object[] {organizationId, containerOf(target), environmentOf(target), afterCreatedAt,
+            afterId, limit}))
         .map(DomainRepository::all);
   }
 
@@ -100,8 +111,26 @@ final class DomainRepository {
     return client.preparedQuery(DELETE).execute(Tuple.of(id, organizationId)).map(DomainRepository::first);
   }
 
+  /** Removes every domain of these environments; the hostnames removed. */
+  Future<List<String>> deleteOfEnvironments(SqlClient client, UUID organizationId, List<UUID> environmentIds) {
+    return client.preparedQuery(DELETE_OF_ENVIRONMENTS).execute(Tuple.tuple().addArrayOfUUID(environmentIds.toArray(UUID[]::new))
+        .addValue(organizationId)).map(rows -> {
+          List<String> hostnames = new ArrayList<>();
+          rows.forEach(row -> hostnames.add(row.getString("hostname")));
+          return hostnames;
+        });
+  }
+
   Future<List<DomainRow>> dueForRecheck(SqlClient client, long maxAgeSeconds, int limit) {
     return client.preparedQuery(DUE_FOR_RECHECK).execute(Tuple.of((double) maxAgeSeconds, limit)).map(DomainRepository::all);
+  }
+
+  private static UUID containerOf(EdgeTarget target) {
+    return target.kind() == EdgeTarget.Kind.CONTAINER ? target.id() : null;
+  }
+
+  private static UUID environmentOf(EdgeTarget target) {
+    return target.kind() == EdgeTarget.Kind.ENVIRONMENT ? target.id() : null;
   }
 
   private static DomainRow first(RowSet<Row> rows) {

@@ -8,6 +8,7 @@ import io.skypanel.controlplane.activity.ActivityEntry;
 import io.skypanel.controlplane.activity.ActivityRepository;
 import io.skypanel.controlplane.api.Cursor;
 import io.skypanel.controlplane.api.Pages;
+import io.skypanel.controlplane.caas.edge.EdgeTarget;
 import io.skypanel.controlplane.caas.quotas.QuotaService;
 import io.skypanel.controlplane.tenancy.OrgContext;
 import io.vertx.core.Future;
@@ -26,7 +27,8 @@ import java.util.List;
 import java.util.UUID;
 
 /**
- * Custom domains of containers, proven by a DNS TXT record.
+ * Custom domains of containers and of environments ({@link EdgeTarget}), proven by a DNS TXT record. An
+ * environment's domains are routed by the edge to its web process, whichever release it runs.
  *
  * <ul>
  *   <li>Create: the hostname passes {@link Hostnames}; under a lock on the organization it must be new to the
@@ -36,8 +38,9 @@ import java.util.UUID;
  *       The token among its values verifies the domain; otherwise the check's time and finding are committed on
  *       their own and the answer is 422 {@code verification_failed}. The unique index on verified hostnames decides
  *       a race with another organization (409 {@code hostname_taken}).</li>
- *   <li>Verify and delete announce {@link Topics#ROUTES_CHANGED} for the container, so edge routers reload its
- *       hostnames. The edge's ACME manager picks a newly verified name up from its own work list.</li>
+ *   <li>Verify and delete announce {@link Topics#ROUTES_CHANGED} for the routed workload (the container, or the
+ *       environment's web process, if deployed), so edge routers reload its hostnames. The edge's ACME manager
+ *       picks a newly verified name up from its own work list.</li>
  * </ul>
  */
 public final class DomainService {
@@ -67,7 +70,7 @@ public final class DomainService {
     this.baseDomain = baseDomain;
   }
 
-  public Future<JsonObject> create(Principal principal, OrgContext org, UUID containerId, String requested, String ip) {
+  public Future<JsonObject> create(Principal principal, OrgContext org, EdgeTarget target, String requested, String ip) {
     String hostname;
     try {
       hostname = Hostnames.normalize(requested, baseDomain);
@@ -75,26 +78,26 @@ public final class DomainService {
       return Future.failedFuture(e);
     }
     UUID orgId = org.organizationId();
-    return pool.withTransaction(conn -> container(conn, orgId, containerId)
+    String resource = target.kind().resource();
+    return pool.withTransaction(conn -> target(conn, orgId, target)
             .compose(status -> "deleting".equals(status)
-                ? Future.failedFuture(ApiException.conflict("container_deleting", "the container is being deleted"))
+                ? Future.failedFuture(ApiException.conflict(resource + "_deleting", "the " + resource + " is being deleted"))
                 : domains.lockOrganization(conn, orgId))
             .compose(locked -> domains.inOrganization(conn, hostname, orgId))
             .compose(exists -> exists ? Future.failedFuture(domainExists(hostname)) : domains.verifiedElsewhere(conn, hostname, orgId))
             .compose(taken -> taken ? Future.failedFuture(hostnameTaken()) : quotas.checkNewDomain(conn, orgId))
-            .compose(fits -> domains.insert(conn, orgId, containerId, hostname, newToken(), principal.userId()))
-            .compose(row -> activity.insert(conn, entry(orgId, principal.userId(), "caas.domain.create", row.id(),
-                new JsonObject().put("hostname", hostname).put("container_id", containerId.toString()), ip)).map(row)))
+            .compose(fits -> domains.insert(conn, orgId, target, hostname, newToken(), principal.userId()))
+            .compose(row -> activity.insert(conn, entry(row, principal.userId(), "create", new JsonObject(), ip)).map(row)))
         // the lock makes the check above exact; the index stays the last word
         .recover(err -> Future.failedFuture(isUniqueViolation(err, DomainRepository.ORG_HOSTNAME_KEY) ? domainExists(hostname) : err))
         .map(DomainRow::toJson);
   }
 
-  /** The container's domains, newest first. */
-  public Future<JsonObject> list(OrgContext org, UUID containerId, Cursor cursor, int limit) {
+  /** The container's or environment's domains, newest first. */
+  public Future<JsonObject> list(OrgContext org, EdgeTarget target, Cursor cursor, int limit) {
     UUID orgId = org.organizationId();
-    return container(pool, orgId, containerId)
-        .compose(status -> domains.page(pool, orgId, containerId, cursor == null ? null : cursor.createdAt(), cursor == null ? null : cursor.id(), limit + 1))
+    return target(pool, orgId, target)
+        .compose(status -> domains.page(pool, orgId, target, cursor == null ? null : cursor.createdAt(), cursor == null ? null : cursor.id(), limit + 1))
         .map(rows -> Pages.of(rows.stream().map(DomainRow::toJson).toList(), limit));
   }
 
@@ -105,10 +108,9 @@ public final class DomainService {
   public Future<Void> delete(Principal principal, OrgContext org, UUID domainId, String ip) {
     UUID orgId = org.organizationId();
     return pool.withTransaction(conn -> domains.delete(conn, orgId, domainId).compose(DomainService::found)
-            .compose(row -> activity.insert(conn, entry(orgId, principal.userId(), "caas.domain.delete", domainId,
-                new JsonObject().put("hostname", row.hostname()).put("container_id", row.containerId().toString())
-                    .put("was_verified", row.verified()), ip)).map(row)))
-        .onSuccess(row -> announceRoutes(row.containerId()))
+            .compose(row -> activity.insert(conn, entry(row, principal.userId(), "delete", new JsonObject().put("was_verified", row.verified()),
+                ip)).map(row)))
+        .onSuccess(row -> announceRoutes(row.workloadId()))
         .mapEmpty();
   }
 
@@ -138,40 +140,54 @@ public final class DomainService {
         : pool.withTransaction(conn -> domains.recordFailure(conn, row.id(), check.problem())).mapEmpty());
   }
 
-  /** Pending container domains younger than {@link #RECHECK_WINDOW}, least recently checked first. */
+  /**
+   * Removes every domain of these environments in the caller's transaction (an app or environment being deleted), so
+   * their hostnames are free at once; the edge drops their routes with the environment's web process.
+   */
+  public Future<Void> removeOfEnvironments(SqlClient conn, UUID organizationId, List<UUID> environmentIds) {
+    return environmentIds.isEmpty() ? Future.succeededFuture()
+        : domains.deleteOfEnvironments(conn, organizationId, environmentIds).mapEmpty();
+  }
+
+  /** Pending domains younger than {@link #RECHECK_WINDOW}, least recently checked first. */
   Future<List<DomainRow>> dueForRecheck(int limit) {
     return domains.dueForRecheck(pool, RECHECK_WINDOW.toSeconds(), limit);
   }
 
   private Future<DomainRow> markVerified(DomainRow row, UUID userId, String ip, JsonObject extra) {
     return pool.withTransaction(conn -> domains.markVerified(conn, row.id()).compose(DomainService::found)
-            .compose(updated -> activity.insert(conn, entry(row.organizationId(), userId, "caas.domain.verify", row.id(),
-                new JsonObject().put("hostname", row.hostname()).put("container_id", row.containerId().toString()).put("result", "verified")
-                    .mergeIn(extra), ip)).map(updated)))
+            .compose(updated -> activity.insert(conn, entry(row, userId, "verify", new JsonObject().put("result", "verified").mergeIn(extra), ip))
+                .map(updated)))
         .recover(err -> isUniqueViolation(err, DomainRepository.VERIFIED_HOSTNAME_KEY)
             ? pool.withTransaction(conn -> domains.recordFailure(conn, row.id(), TAKEN_MESSAGE)).transform(x -> Future.failedFuture(hostnameTaken()))
             : Future.failedFuture(err))
-        .onSuccess(updated -> announceRoutes(updated.containerId()));
+        .onSuccess(updated -> announceRoutes(updated.workloadId()));
   }
 
   /** Commits the check's time and finding (and, for a customer's call, the activity row); null if no longer pending. */
   private Future<DomainRow> recordFailure(DomainRow row, String problem, UUID userId, String ip) {
     return pool.withTransaction(conn -> domains.recordFailure(conn, row.id(), problem).compose(stored -> stored == null
         ? Future.succeededFuture(null)
-        : activity.insert(conn, entry(row.organizationId(), userId, "caas.domain.verify", row.id(),
-            new JsonObject().put("hostname", row.hostname()).put("container_id", row.containerId().toString()).put("result", "failed")
-                .put("error", problem), ip)).map(stored)));
+        : activity.insert(conn, entry(row, userId, "verify", new JsonObject().put("result", "failed").put("error", problem), ip)).map(stored)));
   }
 
-  /** Edge routers reload this container's routes; a lost message is repaired by their periodic resync. */
+  /**
+   * Edge routers reload this workload's routes; a lost message is repaired by their periodic resync. An environment
+   * not deployed yet has no workload: its web process is routed with its domains when it comes.
+   */
   private void announceRoutes(UUID containerId) {
+    if (containerId == null) {
+      return;
+    }
     events.publish(Topics.ROUTES_CHANGED, new JsonObject().put("container_id", containerId.toString()))
         .onFailure(err -> LOG.debug("could not announce route change of {}: {}", containerId, err.getMessage()));
   }
 
-  private Future<String> container(SqlClient client, UUID orgId, UUID containerId) {
-    return domains.containerStatus(client, orgId, containerId).compose(status -> status == null
-        ? Future.failedFuture(ApiException.notFound("container"))
+  /** The target's status; 404 when it is not the organization's (or is an environment being deleted, as everywhere else). */
+  private Future<String> target(SqlClient client, UUID orgId, EdgeTarget target) {
+    return domains.targetStatus(client, orgId, target).compose(status -> status == null
+        || (target.kind() == EdgeTarget.Kind.ENVIRONMENT && "deleting".equals(status))
+        ? Future.failedFuture(ApiException.notFound(target.kind().resource()))
         : Future.succeededFuture(status));
   }
 
@@ -196,8 +212,11 @@ public final class DomainService {
         new JsonArray().add(new JsonObject().put("field", "/verification").put("rule", "txt_record").put("message", problem)));
   }
 
-  private static ActivityEntry entry(UUID orgId, UUID userId, String action, UUID domainId, JsonObject metadata, String ip) {
-    return new ActivityEntry(orgId, userId, action, "domain", domainId.toString(), metadata, ip);
+  /** {@code caas.domain.<verb>} for a container's domain, {@code paas.domain.<verb>} for an environment's; metadata names the target. */
+  private static ActivityEntry entry(DomainRow row, UUID userId, String verb, JsonObject metadata, String ip) {
+    EdgeTarget target = row.target();
+    JsonObject details = new JsonObject().put("hostname", row.hostname()).put(target.idField(), target.id().toString()).mergeIn(metadata);
+    return new ActivityEntry(row.organizationId(), userId, target.kind().area() + ".domain." + verb, "domain", row.id().toString(), details, ip);
   }
 
   /** 32 random bytes, url-safe base64 without padding: 43 characters. */

@@ -21,9 +21,9 @@ public final class EdgeSettingsFeature implements ApiFeature {
   @Override
   public void mount(RouterBuilder builder, Api api) {
     api.tenant(builder, "getContainerEdgeSettings", OrgRole.VIEWER, Access.READ, ctx ->
-        Api.respond(ctx, 200, settings.get(Api.tenant(ctx), Api.pathId(ctx, "containerId")), r -> r));
+        Api.respond(ctx, 200, settings.get(Api.tenant(ctx), EdgeTarget.container(Api.pathId(ctx, "containerId"))), r -> r));
     api.tenant(builder, "updateContainerEdgeSettings", OrgRole.DEVELOPER, Access.WRITE, idempotency.wrap(ctx ->
-        Api.respond(ctx, 200, settings.update(Api.principal(ctx), Api.tenant(ctx), Api.pathId(ctx, "containerId"), Api.body(ctx),
+        Api.respond(ctx, 200, settings.update(Api.principal(ctx), Api.tenant(ctx), EdgeTarget.container(Api.pathId(ctx, "containerId")), Api.body(ctx),
             Api.clientIp(ctx)), r -> r)));
   }
 }

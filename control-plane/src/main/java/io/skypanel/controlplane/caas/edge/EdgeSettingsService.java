@@ -10,20 +10,25 @@ import io.skypanel.controlplane.tenancy.OrgContext;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.UUID;
 
 /**
- * A container's edge settings: maintenance mode, rate limit, body limit, upstream timeout, health check path and
- * HTTPS redirect. Stored on the container; a change is announced on {@link Topics#ROUTES_CHANGED} so every edge
- * replica reloads the container's routes at once. No redeploy: the edge applies them.
+ * The edge settings of a container or of an environment ({@link EdgeTarget}): maintenance mode, rate limit, body
+ * limit, upstream timeout, health check path and HTTPS redirect. Stored on the target; a change is announced on
+ * {@link Topics#ROUTES_CHANGED} for the workload the edge routes (the container, or the environment's web process)
+ * so every edge replica reloads its routes at once. No redeploy: the edge applies them.
  */
 public final class EdgeSettingsService {
 
   /** The settings kept in {@code edge_settings}; {@code maintenance} has its own column. */
   static final List<String> FIELDS = List.of("rate_limit_rps", "rate_limit_burst", "max_body_bytes", "timeout_ms",
       "health_check_path", "force_https");
+
+  private static final Logger LOG = LoggerFactory.getLogger(EdgeSettingsService.class);
 
   private final Pool pool;
   private final PlatformEvents events;
@@ -35,23 +40,34 @@ public final class EdgeSettingsService {
     this.events = events;
   }
 
-  public Future<JsonObject> get(OrgContext org, UUID containerId) {
-    return repository.find(pool, org.organizationId(), containerId, false).map(stored -> view(found(stored)));
+  public Future<JsonObject> get(OrgContext org, EdgeTarget target) {
+    return repository.find(pool, org.organizationId(), target, false).map(stored -> view(found(stored, target)));
   }
 
   /** Merges {@code patch} (null resets a field) and announces the change to the edge. */
-  public Future<JsonObject> update(Principal principal, OrgContext org, UUID containerId, JsonObject patch, String ip) {
-    return pool.withTransaction(conn -> repository.find(conn, org.organizationId(), containerId, true).compose(found -> {
-          EdgeSettingsRepository.Stored stored = found(found);
+  public Future<JsonObject> update(Principal principal, OrgContext org, EdgeTarget target, JsonObject patch, String ip) {
+    UUID[] workload = new UUID[1];
+    return pool.withTransaction(conn -> repository.find(conn, org.organizationId(), target, true).compose(found -> {
+          EdgeSettingsRepository.Stored stored = found(found, target);
+          workload[0] = stored.workloadId();
           boolean maintenance = patch.containsKey("maintenance") ? Boolean.TRUE.equals(patch.getBoolean("maintenance")) : stored.maintenance();
           JsonObject settings = merged(stored.settings(), patch);
-          JsonObject result = view(new EdgeSettingsRepository.Stored(stored.name(), maintenance, settings));
-          return repository.update(conn, org.organizationId(), containerId, maintenance, settings)
-              .compose(v -> activity.insert(conn, new ActivityEntry(org.organizationId(), principal.userId(), "caas.container.edge.update",
-                  "container", containerId.toString(), new JsonObject().put("name", stored.name()).put("changed", patch.fieldNames()), ip)))
+          JsonObject result = view(new EdgeSettingsRepository.Stored(stored.name(), maintenance, settings, stored.workloadId()));
+          String resource = target.kind().resource();
+          return repository.update(conn, org.organizationId(), target, maintenance, settings)
+              .compose(v -> activity.insert(conn, new ActivityEntry(org.organizationId(), principal.userId(),
+                  target.kind().area() + "." + resource + ".edge.update", resource, target.id().toString(),
+                  new JsonObject().put("name", stored.name()).put("changed", patch.fieldNames()), ip)))
               .map(v -> result);
         }))
-        .onSuccess(v -> events.publish(Topics.ROUTES_CHANGED, new JsonObject().put("container_id", containerId.toString())));
+        // nothing to reload before an environment's first deploy: its web process will be routed with the stored settings
+        .onSuccess(v -> {
+          if (workload[0] != null) {
+            // a lost message is repaired by the edge routers' periodic resync
+            events.publish(Topics.ROUTES_CHANGED, new JsonObject().put("container_id", workload[0].toString()))
+                .onFailure(err -> LOG.debug("could not announce the edge settings of {}: {}", workload[0], err.getMessage()));
+          }
+        });
   }
 
   static JsonObject merged(JsonObject current, JsonObject patch) {
@@ -77,9 +93,9 @@ public final class EdgeSettingsService {
     return settings;
   }
 
-  private static EdgeSettingsRepository.Stored found(EdgeSettingsRepository.Stored stored) {
+  private static EdgeSettingsRepository.Stored found(EdgeSettingsRepository.Stored stored, EdgeTarget target) {
     if (stored == null) {
-      throw ApiException.notFound("container");
+      throw ApiException.notFound(target.kind().resource());
     }
     return stored;
   }

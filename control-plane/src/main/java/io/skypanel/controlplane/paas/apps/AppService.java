@@ -90,7 +90,8 @@ public final class AppService {
     List<UUID> workloads = new ArrayList<>();
     return pool.withTransaction(conn -> find(conn, org, id).compose(app -> apps.markDeleting(conn, org.organizationId(), id)
             .compose(v -> environmentRows.markAppDeleting(conn, org.organizationId(), id))
-            .compose(envIds -> processes.markDeleting(conn, org.organizationId(), envIds))
+            .compose(envIds -> environments.removeDomains(conn, org.organizationId(), envIds)
+                .compose(v -> processes.markDeleting(conn, org.organizationId(), envIds)))
             .compose(ids -> {
               workloads.addAll(ids);
               return activity.insert(conn, new ActivityEntry(org.organizationId(), principal.userId(), "paas.app.delete", "app", id.toString(),

@@ -7,6 +7,7 @@ import io.skypanel.controlplane.activity.ActivityEntry;
 import io.skypanel.controlplane.activity.ActivityRepository;
 import io.skypanel.controlplane.caas.containers.ContainerRow;
 import io.skypanel.controlplane.caas.containers.EdgeReachability;
+import io.skypanel.controlplane.caas.domains.DomainService;
 import io.skypanel.controlplane.paas.processes.ProcessRepository;
 import io.skypanel.controlplane.paas.processes.ProcessRollout;
 import io.skypanel.controlplane.paas.releases.ReleaseService;
@@ -37,12 +38,14 @@ public final class EnvironmentService {
   private final EdgeReachability reachability;
   private final Consumer<List<UUID>> converge;
   private final String baseDomain;
+  private final DomainService domains;
   private final EnvironmentRepository environments = new EnvironmentRepository();
   private final ProcessRepository processes = new ProcessRepository();
   private final ActivityRepository activity = new ActivityRepository();
 
   public EnvironmentService(Pool pool, ConfigVars config, ReleaseService releases, ProcessRollout rollout, EdgeReachability reachability,
-                            Consumer<List<UUID>> converge, String baseDomain) {
+                            Consumer<List<UUID>> converge, String baseDomain, DomainService domains) {
+    this.domains = domains;
     this.pool = pool;
     this.config = config;
     this.releases = releases;
@@ -108,9 +111,18 @@ public final class EnvironmentService {
         : environments.markDeleting(conn, env)
             .compose(v -> processes.markDeleting(conn, org.organizationId(), List.of(env.id())))
             .compose(ids -> Future.succeededFuture(workloads.addAll(ids)))
+            .compose(v -> removeDomains(conn, org.organizationId(), List.of(env.id())))
             .compose(v -> activity.insert(conn, new ActivityEntry(org.organizationId(), principal.userId(), "paas.environment.delete",
                 "environment", id.toString(), new JsonObject().put("name", env.name()), ip)))))
         .onSuccess(v -> converge.accept(workloads));
+  }
+
+  /**
+   * Removes the custom domains of environments being deleted, in the caller's transaction: their hostnames are free
+   * at once, and the edge drops their routes with the web process (marked deleting in the same transaction).
+   */
+  public Future<Void> removeDomains(SqlConnection conn, UUID organizationId, List<UUID> environmentIds) {
+    return domains.removeOfEnvironments(conn, organizationId, environmentIds);
   }
 
   /** Developers see the values; viewers the names only. */

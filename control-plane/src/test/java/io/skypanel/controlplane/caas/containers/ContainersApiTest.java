@@ -160,6 +160,8 @@ class ContainersApiTest extends ApiTestBase {
       return m.getJsonArray("tasks") != null && !m.getJsonArray("tasks").isEmpty() ? m : null;
     });
     assertThat(metrics.getJsonArray("tasks").getJsonObject(0).getLong("memory_bytes")).isPositive();
+    assertThat(metrics.getJsonObject("edge").getInteger("window_hours")).as("the edge's figures come along").isEqualTo(24);
+    assertThat(metrics.getJsonObject("edge").getJsonArray("hours")).isNotNull();
 
     JsonObject spec = new JsonObject(TestImages.docker("service", "inspect", "c-" + created.getString("id"), "--format", "{{json .Spec.TaskTemplate.ContainerSpec}}"));
     assertThat(spec.getJsonArray("CapabilityDrop")).contains("ALL");

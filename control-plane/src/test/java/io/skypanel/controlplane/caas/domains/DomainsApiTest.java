@@ -4,6 +4,7 @@ import io.skypanel.common.events.Topics;
 import io.skypanel.common.testing.TestServers;
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.ApiTestBase;
+import io.skypanel.controlplane.support.ChallengeDns;
 import io.skypanel.common.testing.Eventually;
 import io.skypanel.controlplane.support.TestImages;
 import io.vertx.core.buffer.Buffer;
@@ -14,22 +15,8 @@ import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.AfterAllCallback;
-import org.junit.jupiter.api.extension.BeforeAllCallback;
 import org.junit.jupiter.api.extension.ExtendWith;
-import org.junit.jupiter.api.extension.ExtensionContext;
 
-import java.io.IOException;
-import java.net.DatagramSocket;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.sql.DriverManager;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -37,7 +24,6 @@ import java.util.List;
 import java.util.Queue;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.TimeUnit;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -46,10 +32,10 @@ import static org.assertj.core.api.Assertions.assertThat;
  * (Debian package pebble) on free loopback ports, whose TXT records the tests set through its management API. Each
  * organization has one container with no replicas (a real Swarm service without tasks).
  */
-@ExtendWith(DomainsApiTest.ChallengeDns.class)
+@ExtendWith(ChallengeDns.class)
 class DomainsApiTest extends ApiTestBase {
 
-  private static final String BASE_DOMAIN = "apps.skypanel.test";
+  private static final String BASE_DOMAIN = ChallengeDns.BASE_DOMAIN;
   private static final Duration CONVERGE = Duration.ofSeconds(60);
   private static final Queue<String> ROUTE_CHANGES = new ConcurrentLinkedQueue<>();
   private static final List<String> ORGANIZATIONS = new ArrayList<>();
@@ -62,93 +48,6 @@ class DomainsApiTest extends ApiTestBase {
   private static String orgB;
   private static String containerA;
   private static String containerB;
-
-  /**
-   * Starts the DNS test server before {@link ApiTestBase} starts the control plane (an extension's beforeAll runs
-   * first), and points the platform at it through system properties, cleared again after the class.
-   */
-  static final class ChallengeDns implements BeforeAllCallback, AfterAllCallback {
-
-    private static final String BINARY = "/usr/bin/pebble-challtestsrv";
-    private static final List<String> KEYS = List.of("SKYPANEL_DNS_SERVER", "SKYPANEL_BASE_DOMAIN", "SKYPANEL_DOMAIN_RECHECK_MS");
-    private static Process process;
-    private static Path log;
-    static int managementPort;
-
-    @Override
-    public void beforeAll(ExtensionContext context) throws Exception {
-      assertThat(Path.of(BINARY)).as("pebble-challtestsrv (apt-get install pebble)").isExecutable();
-      int dnsPort = freeTcpAndUdpPort();
-      managementPort = freeTcpAndUdpPort();
-      List<String> command = new ArrayList<>(List.of(BINARY, "-dns01", "127.0.0.1:" + dnsPort, "-management", "127.0.0.1:" + managementPort,
-          "-http01", "", "-https01", "", "-tlsalpn01", ""));
-      if (supportsDoh()) {
-        command.addAll(List.of("-doh", ""));
-      }
-      log = Files.createTempFile("challtestsrv-", ".log");
-      process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(log.toFile()).start();
-      Eventually.await("pebble-challtestsrv to listen (log " + log + ")", Duration.ofSeconds(20), () -> {
-        if (!process.isAlive()) {
-          throw new IllegalStateException("pebble-challtestsrv exited: " + read(log));
-        }
-        try (Socket socket = new Socket()) {
-          socket.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), managementPort), 500);
-          return true;
-        } catch (IOException e) {
-          return null;
-        }
-      });
-      System.setProperty("SKYPANEL_DNS_SERVER", "127.0.0.1:" + dnsPort);
-      System.setProperty("SKYPANEL_BASE_DOMAIN", BASE_DOMAIN);
-      // the background re-check runs here (fast), so a test can see it verify a domain on its own
-      System.setProperty("SKYPANEL_DOMAIN_RECHECK_MS", "1000");
-    }
-
-    @Override
-    public void afterAll(ExtensionContext context) throws Exception {
-      KEYS.forEach(System::clearProperty);
-      if (process != null) {
-        process.destroy();
-        if (!process.waitFor(10, TimeUnit.SECONDS)) {
-          process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
-        }
-      }
-      if (log != null) {
-        Files.deleteIfExists(log);
-      }
-    }
-
-    private static boolean supportsDoh() throws Exception {
-      Process help = new ProcessBuilder(BINARY, "-h").redirectErrorStream(true).start();
-      String usage = new String(help.getInputStream().readAllBytes());
-      help.waitFor(10, TimeUnit.SECONDS);
-      return usage.contains("-doh");
-    }
-
-    /** A loopback port free for both TCP and UDP right now (the DNS server binds both). */
-    private static int freeTcpAndUdpPort() throws IOException {
-      for (int attempt = 0; attempt < 20; attempt++) {
-        int port;
-        try (ServerSocket tcp = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-          port = tcp.getLocalPort();
-        }
-        try (DatagramSocket udp = new DatagramSocket(new InetSocketAddress(InetAddress.getLoopbackAddress(), port))) {
-          return port;
-        } catch (IOException taken) {
-          // UDP side in use: try another
-        }
-      }
-      throw new IllegalStateException("no free TCP+UDP loopback port");
-    }
-
-    private static String read(Path file) {
-      try {
-        return Files.readString(file);
-      } catch (IOException e) {
-        return "(no log: " + e.getMessage() + ")";
-      }
-    }
-  }
 
   // --- setup -----------------------------------------------------------------------------------------
 
@@ -247,24 +146,11 @@ class DomainsApiTest extends ApiTestBase {
   }
 
   private static void setTxt(String hostname, String value) {
-    manage("/set-txt", new JsonObject().put("host", "_skypanel-challenge." + hostname + ".").put("value", value));
+    ChallengeDns.setTxt(hostname, value);
   }
 
   private static void clearTxt(String hostname) {
-    manage("/clear-txt", new JsonObject().put("host", "_skypanel-challenge." + hostname + "."));
-  }
-
-  private static void manage(String path, JsonObject body) {
-    try {
-      var response = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + ChallengeDns.managementPort + path))
-          .timeout(Duration.ofSeconds(5)).POST(HttpRequest.BodyPublishers.ofString(body.encode())).build(), java.net.http.HttpResponse.BodyHandlers.ofString());
-      assertThat(response.statusCode()).as("challtestsrv %s: %s", path, response.body()).isEqualTo(200);
-    } catch (IOException e) {
-      throw new IllegalStateException(e);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-      throw new IllegalStateException(e);
-    }
+    ChallengeDns.clearTxt(hostname);
   }
 
   private static long sql(String query) {
