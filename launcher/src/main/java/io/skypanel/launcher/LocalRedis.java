@@ -1,19 +1,18 @@
 package io.skypanel.launcher;
 
+import io.skypanel.common.redis.RedisPing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.embedded.RedisServer;
 
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -341,42 +340,8 @@ public final class LocalRedis implements AutoCloseable {
 
   /** Polls with PING until {@code +PONG}, the process exits, or the deadline passes. */
   private static void awaitPing(int port, Process process, Path log) {
-    long deadline = System.nanoTime() + TimeUnit.MILLISECONDS.toNanos(READY_TIMEOUT_MS);
-    String lastError = "no answer";
-    while (System.nanoTime() < deadline) {
-      if (process != null && !process.isAlive()) {
-        throw new IllegalStateException("redis-server exited with code " + process.exitValue() + " before answering PING: " + lastLine(log));
-      }
-      try {
-        if (ping(port)) {
-          return;
-        }
-        lastError = "unexpected answer to PING";
-      } catch (IOException e) {
-        lastError = e.getMessage();
-      }
-      try {
-        Thread.sleep(50);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        throw new IllegalStateException("interrupted while waiting for Redis", e);
-      }
-    }
-    throw new IllegalStateException("Redis on 127.0.0.1:" + port + " did not answer PING within " + READY_TIMEOUT_MS + " ms (" + lastError + ")");
-  }
-
-  private static boolean ping(int port) throws IOException {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-      socket.setSoTimeout(1000);
-      OutputStream out = socket.getOutputStream();
-      out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = socket.getInputStream();
-      byte[] buffer = new byte[64];
-      int read = in.read(buffer);
-      return read > 0 && new String(buffer, 0, read, StandardCharsets.US_ASCII).startsWith("+PONG");
-    }
+    RedisPing.await(port, Duration.ofMillis(READY_TIMEOUT_MS), () -> process == null || process.isAlive() ? null
+        : "redis-server exited with code " + process.exitValue() + " before answering PING: " + lastLine(log));
   }
 
   private static String lastLine(Path log) {

@@ -1,17 +1,15 @@
 package io.skypanel.launcher;
 
-import io.skypanel.common.db.DatabaseOptions;
-import io.skypanel.common.testing.TestServers;
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.Await;
 import io.skypanel.common.testing.Eventually;
 import io.skypanel.controlplane.support.TestImages;
 import io.skypanel.edge.testing.Pebble;
+import io.skypanel.launcher.support.WholePlatform;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
 import io.vertx.core.http.HttpClientOptions;
 import io.vertx.core.http.HttpClientResponse;
-import io.vertx.core.http.HttpMethod;
 import io.vertx.core.http.HttpVersion;
 import io.vertx.core.http.RequestOptions;
 import io.vertx.core.json.JsonArray;
@@ -22,7 +20,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.nio.file.Files;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Base64;
@@ -37,68 +34,44 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class CustomDomainTlsTest {
 
-  private static final String GATEWAY = "skypanel-test-gw-tls-" + java.util.UUID.randomUUID().toString().substring(0, 8);
-
   private static final Duration CONVERGE = Duration.ofSeconds(90);
   private static final String HOSTNAME = "shop.customer.test";
 
   private static Pebble pebble;
-  private static DatabaseOptions database;
-  private static RunningPlatform platform;
+  private static WholePlatform platform;
   private static ApiClient api;
   private static int httpPort;
   private static int httpsPort;
-  private static String org;
 
   @BeforeAll
   static void start() throws Exception {
     pebble = new Pebble().startDns();
     httpPort = Pebble.freeTcpAndUdpPort();
     httpsPort = Pebble.freeTcpAndUdpPort();
-    database = TestServers.createDatabase();
-    JsonObject overrides = new JsonObject()
-        .put("DATABASE_URL", "postgres://" + database.user() + ":" + database.password() + "@" + database.host() + ":" + database.port() + "/" + database.database())
-        .put("REDIS_URL", TestServers.REDIS_URL)
-        .put("SKYPANEL_REDIS_PREFIX", TestServers.redisPrefix())
-        .put("SKYPANEL_BIND_HOST", "127.0.0.1")
-        .put("SKYPANEL_DATA_DIR", Files.createTempDirectory("skypanel-domains").toString())
-        .put("SKYPANEL_BCRYPT_COST", "4")
-        .put("SKYPANEL_BASE_DOMAIN", "apps.skypanel.test")
-        .put("SKYPANEL_EDGE_GATEWAY_NAME", GATEWAY)
-        .put("SKYPANEL_API_PORT", "0").put("SKYPANEL_EXEC_PORT", "0").put("SKYPANEL_LOGS_PORT", "0")
-        .put("SKYPANEL_HTTP_PORT", Integer.toString(httpPort)).put("SKYPANEL_HTTPS_PORT", Integer.toString(httpsPort))
-        .put("SKYPANEL_EDGE_REDIRECT_HTTPS_PORT", Integer.toString(httpsPort))
-        .put("SKYPANEL_DNS_SERVER", pebble.dnsServer())
-        .put("SKYPANEL_ACME_DIRECTORY", pebble.directoryUrl())
-        .put("SKYPANEL_ACME_TRUST_PEM_FILE", pebble.listenerTrustFile().toString())
-        .put("SKYPANEL_ACME_EMAIL", "ops@skypanel.test")
-        .put("SKYPANEL_ACME_POLL_MS", "1000");
-    platform = Await.result(Launcher.start(overrides));
+    platform = WholePlatform.builder("tls")
+        .set("SKYPANEL_HTTP_PORT", httpPort).set("SKYPANEL_HTTPS_PORT", httpsPort)
+        .set("SKYPANEL_EDGE_REDIRECT_HTTPS_PORT", httpsPort)
+        .set("SKYPANEL_DNS_SERVER", pebble.dnsServer())
+        .set("SKYPANEL_ACME_DIRECTORY", pebble.directoryUrl())
+        .set("SKYPANEL_ACME_TRUST_PEM_FILE", pebble.listenerTrustFile())
+        .set("SKYPANEL_ACME_EMAIL", "ops@skypanel.test")
+        .set("SKYPANEL_ACME_POLL_MS", 1000)
+        .start();
     // Pebble validates HTTP-01 against the edge's plain port, so it starts once the edge listens
     pebble.startCa(httpPort, Pebble.freeTcpAndUdpPort());
-    api = new ApiClient(platform.vertx(), platform.port("control-plane"));
+    api = platform.api();
   }
 
   @AfterAll
   static void stop() throws InterruptedException {
-    if (platform != null) {
-      api.close();
-      Await.result(platform.stop());
-    }
-    TestImages.removeGateway(GATEWAY);
-    if (org != null) {
-      for (String service : TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + org).trim().split("\\s+")) {
-        if (!service.isBlank()) {
-          TestImages.dockerResult("service", "rm", service);
-        }
+    try {
+      if (platform != null) {
+        platform.close();
       }
-      TestImages.removeOrganizationNetworks(java.util.UUID.fromString(org));
-    }
-    if (pebble != null) {
-      pebble.close();
-    }
-    if (database != null) {
-      TestServers.dropDatabase(database);
+    } finally {
+      if (pebble != null) {
+        pebble.close();
+      }
     }
   }
 
@@ -107,9 +80,8 @@ class CustomDomainTlsTest {
 
   @Test
   void a_verified_custom_domain_gets_a_pebble_certificate_and_is_served_over_https_by_sni() throws Exception {
-    ApiClient.Session owner = Await.result(api.newUser("Shop Owner"));
-    org = owner.personalOrganizationId();
-    TestServers.execute(database, "UPDATE organizations SET plan_id = (SELECT id FROM paas_plans WHERE slug = 'performance') WHERE id = '" + org + "'");
+    ApiClient.Session owner = platform.newUser("Shop Owner");
+    platform.usePlan(owner.personalOrganizationId(), "performance");
     var created = Await.result(api.post("/api/caas/containers", owner.token(), new JsonObject()
         .put("name", "shop").put("image_ref", TestImages.digestOf(TestImages.web("domain-shop", "hello shop")))
         .put("ports", new JsonArray().add(new JsonObject().put("container_port", 8080)))

@@ -1,21 +1,19 @@
 package io.skypanel.launcher;
 
-import io.skypanel.common.db.DatabaseOptions;
-import io.skypanel.common.testing.TestServers;
+import io.skypanel.common.testing.Eventually;
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.Await;
-import io.skypanel.common.testing.Eventually;
 import io.skypanel.controlplane.support.TestImages;
+import io.skypanel.launcher.support.WholePlatform;
+import io.skypanel.launcher.support.WholePlatform.EdgeAnswer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.UUID;
 
@@ -28,69 +26,30 @@ import static org.assertj.core.api.Assertions.assertThat;
  */
 class EdgeRoutingTest {
 
-  private static final String GATEWAY = "skypanel-test-gw-routing-" + UUID.randomUUID().toString().substring(0, 8);
-
   private static final Duration CONVERGE = Duration.ofSeconds(90);
-  private static WebClient web;
 
-  private static DatabaseOptions database;
-  private static RunningPlatform platform;
+  private static WholePlatform platform;
   private static ApiClient api;
-  private static int edgePort;
-  private static String image;
-  private static final java.util.List<String> organizations = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   record Tenant(ApiClient.Session session, String containerId, String hostname) {
   }
 
   @BeforeAll
   static void start() throws IOException {
-    database = TestServers.createDatabase();
-    JsonObject overrides = new JsonObject()
-        .put("DATABASE_URL", "postgres://" + database.user() + ":" + database.password() + "@" + database.host() + ":" + database.port() + "/" + database.database())
-        .put("REDIS_URL", TestServers.REDIS_URL)
-        .put("SKYPANEL_REDIS_PREFIX", TestServers.redisPrefix())
-        .put("SKYPANEL_BIND_HOST", "127.0.0.1")
-        .put("SKYPANEL_DATA_DIR", Files.createTempDirectory("skypanel-edge").toString())
-        .put("SKYPANEL_BCRYPT_COST", "4")
-        .put("SKYPANEL_BASE_DOMAIN", "apps.skypanel.test")
-        .put("SKYPANEL_EDGE_GATEWAY_NAME", GATEWAY)
-        .put("SKYPANEL_API_PORT", "0").put("SKYPANEL_HTTP_PORT", "0").put("SKYPANEL_HTTPS_PORT", "0")
-        .put("SKYPANEL_EXEC_PORT", "0").put("SKYPANEL_LOGS_PORT", "0");
-    platform = Await.result(Launcher.start(overrides));
-    api = new ApiClient(platform.vertx(), platform.port("control-plane"));
-    web = WebClient.create(platform.vertx());
-    edgePort = platform.port("edge-router");
-    image = TestImages.digestOf(TestImages.web("edge-v1", "hello edge"));
+    platform = WholePlatform.builder("routing").start();
+    api = platform.api();
   }
 
   @AfterAll
   static void stop() throws InterruptedException {
     if (platform != null) {
-      api.close();
-      web.close();
-      Await.result(platform.stop());
+      platform.close();
     }
-    TestImages.removeGateway(GATEWAY);
-    // Swarm outlives the platform; once its reconciler is gone (it would recreate them), remove the tenants' services
-    for (String org : organizations) {
-      for (String service : TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + org).trim().split("\\s+")) {
-        if (!service.isBlank()) {
-          TestImages.dockerResult("service", "rm", service);
-        }
-      }
-    }
-    for (String org : organizations) {
-      TestImages.removeOrganizationNetworks(UUID.fromString(org));
-    }
-    TestServers.dropDatabase(database);
   }
 
   private static Tenant tenant(String name, String body) {
-    ApiClient.Session session = Await.result(api.newUser(name));
-    String org = session.personalOrganizationId();
-    organizations.add(org);
-    TestServers.execute(database, "UPDATE organizations SET plan_id = (SELECT id FROM paas_plans WHERE slug = 'performance') WHERE id = '" + org + "'");
+    ApiClient.Session session = platform.newUser(name);
+    platform.usePlan(session.personalOrganizationId(), "performance");
     String tagged = TestImages.web("edge-" + name.toLowerCase(), body);
     var created = Await.result(api.post("/api/caas/containers", session.token(), new JsonObject()
         .put("name", "web").put("image_ref", TestImages.digestOf(tagged))
@@ -106,12 +65,8 @@ class EdgeRoutingTest {
   }
 
   /** GET / on the edge with {@code host} as the Host header. */
-  private static Answer viaEdge(String host) {
-    var response = Await.result(web.get(edgePort, "127.0.0.1", "/").virtualHost(host).timeout(5000).send());
-    return new Answer(response.statusCode(), response.bodyAsString() == null ? "" : response.bodyAsString());
-  }
-
-  record Answer(int statusCode, String body) {
+  private static EdgeAnswer viaEdge(String host) {
+    return platform.viaEdge(host);
   }
 
   @Test
@@ -121,7 +76,7 @@ class EdgeRoutingTest {
     assertThat(alice.hostname()).endsWith(".apps.skypanel.test").isNotEqualTo(bob.hostname());
 
     String aliceBody = Eventually.await("alice's hostname routed", Duration.ofSeconds(10), () -> {
-      Answer r = viaEdge(alice.hostname());
+      EdgeAnswer r = viaEdge(alice.hostname());
       return r.statusCode() == 200 ? r.body().trim() : null;
     });
     assertThat(aliceBody).isEqualTo("hello alice");
@@ -129,13 +84,13 @@ class EdgeRoutingTest {
     // the client sends Host with the port; the port and the case of the name are ignored
     assertThat(viaEdge(alice.hostname().toUpperCase()).body().trim()).as("case ignored").isEqualTo("hello alice");
 
-    Answer unknown = viaEdge("nobody-" + UUID.randomUUID() + ".apps.skypanel.test");
+    EdgeAnswer unknown = viaEdge("nobody-" + UUID.randomUUID() + ".apps.skypanel.test");
     assertThat(unknown.statusCode()).isEqualTo(404);
     assertThat(unknown.body()).contains("No application");
     assertThat(unknown.body()).doesNotContain("hello");
 
     // the process's Prometheus text carries the edge's meters under the documented names
-    String scrape = platform.platform().metrics().registry().scrape();
+    String scrape = platform.running().platform().metrics().registry().scrape();
     assertThat(scrape).contains("skypanel_edge_requests_total{code=\"200\",method=\"GET\",service=\"" + alice.containerId() + "\"}")
         .contains("skypanel_edge_requests_total{code=\"404\",method=\"GET\",service=\"none\"}")
         .contains("skypanel_edge_sent_bytes_total").contains("skypanel_edge_request_duration_seconds_bucket")
@@ -160,7 +115,7 @@ class EdgeRoutingTest {
       long deadline = System.nanoTime() + CONVERGE.toNanos();
       while (System.nanoTime() < deadline) {
         try {
-          Answer answer = viaEdge(dave.hostname());
+          EdgeAnswer answer = viaEdge(dave.hostname());
           total[0]++;
           if (answer.statusCode() != 200) {
             failures.add(answer.statusCode() + " " + answer.body().trim());

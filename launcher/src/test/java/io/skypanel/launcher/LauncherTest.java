@@ -2,6 +2,7 @@ package io.skypanel.launcher;
 
 import io.skypanel.common.db.DatabaseOptions;
 import io.skypanel.common.testing.TestServers;
+import io.skypanel.launcher.support.WholePlatform;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.buffer.Buffer;
@@ -17,8 +18,6 @@ import java.net.ConnectException;
 import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.net.URI;
-import java.net.URLEncoder;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -38,10 +37,9 @@ class LauncherTest {
   @Test
   void starts_with_embedded_defaults_and_reports_each_dependency(Vertx vertx, @TempDir Path dataDir) throws Exception {
     // empty = unset: forces the embedded PostgreSQL and the local Redis even if the environment names servers
-    JsonObject overrides = freePorts()
+    JsonObject overrides = freePorts(dataDir)
         .put("DATABASE_URL", "")
-        .put("REDIS_URL", "")
-        .put("SKYPANEL_DATA_DIR", dataDir.toString());
+        .put("REDIS_URL", "");
     RunningPlatform running = await(Launcher.start(overrides));
     List<Integer> ports = new ArrayList<>();
     try {
@@ -100,11 +98,8 @@ class LauncherTest {
   void reports_orchestration_unavailable_without_docker(Vertx vertx, @TempDir Path dataDir) throws Exception {
     DatabaseOptions database = TestServers.createDatabase();
     try {
-      JsonObject overrides = freePorts()
-          .put("DATABASE_URL", url(database))
-          .put("REDIS_URL", TestServers.REDIS_URL)
-          .put("SKYPANEL_REDIS_PREFIX", TestServers.redisPrefix())
-          .put("SKYPANEL_DATA_DIR", dataDir.toString())
+      JsonObject overrides = freePorts(dataDir)
+          .mergeIn(WholePlatform.testServers(database))
           .put("DOCKER_HOST", "tcp://127.0.0.1:1");
       RunningPlatform running = await(Launcher.start(overrides));
       try {
@@ -134,32 +129,19 @@ class LauncherTest {
 
   @Test
   void refuses_unknown_services_with_a_clear_message(@TempDir Path dataDir) {
-    JsonObject overrides = freePorts()
-        .put("SKYPANEL_SERVICES", "control-plane,billing")
-        .put("SKYPANEL_DATA_DIR", dataDir.toString());
+    JsonObject overrides = freePorts(dataDir)
+        .put("SKYPANEL_SERVICES", "control-plane,billing");
     assertThatThrownBy(() -> await(Launcher.start(overrides)))
         .hasMessageContaining("unknown service 'billing' in SKYPANEL_SERVICES")
         .hasMessageContaining("control-plane, edge-router, exec-proxy, log-tail");
   }
 
-  private static JsonObject freePorts() {
-    return new JsonObject()
-        .put("SKYPANEL_BIND_HOST", HOST)
-        .put("SKYPANEL_API_PORT", "0")
-        .put("SKYPANEL_HTTP_PORT", "0")
-        .put("SKYPANEL_HTTPS_PORT", "0")
-        .put("SKYPANEL_EXEC_PORT", "0")
-        .put("SKYPANEL_LOGS_PORT", "0")
+  /** The shared whole-platform settings, plus every service and no edge gateway (these tests need no engine). */
+  private static JsonObject freePorts(Path dataDir) {
+    return WholePlatform.localSettings(dataDir)
         .put("SKYPANEL_ADMIN_PORT", "0")
-        .put("SKYPANEL_BCRYPT_COST", "4")
         .put("SKYPANEL_SERVICES", "control-plane,edge-router,exec-proxy,log-tail")
         .put("SKYPANEL_EDGE_GATEWAY", "off");
-  }
-
-  private static String url(DatabaseOptions options) {
-    String credentials = URLEncoder.encode(options.user(), StandardCharsets.UTF_8)
-        + (options.password() == null ? "" : ":" + URLEncoder.encode(options.password(), StandardCharsets.UTF_8));
-    return "postgres://" + credentials + "@" + options.host() + ":" + options.port() + "/" + options.database();
   }
 
   /** Waits on the test thread (never an event loop); failures surface with their own message. */

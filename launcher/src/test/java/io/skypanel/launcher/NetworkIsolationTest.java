@@ -1,21 +1,19 @@
 package io.skypanel.launcher;
 
-import io.skypanel.common.db.DatabaseOptions;
 import io.skypanel.common.testing.Eventually;
-import io.skypanel.common.testing.TestServers;
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.Await;
 import io.skypanel.controlplane.support.TestImages;
+import io.skypanel.launcher.support.WholePlatform;
+import io.skypanel.launcher.support.WholePlatform.EdgeAnswer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
@@ -37,61 +35,24 @@ class NetworkIsolationTest {
 
   private static final Duration CONVERGE = Duration.ofSeconds(90);
   private static final String RUN = UUID.randomUUID().toString().substring(0, 8);
-  private static final String GATEWAY = "skypanel-test-gw-isolation-" + RUN;
-  private static final List<String> ORGANIZATIONS = new CopyOnWriteArrayList<>();
 
-  private static DatabaseOptions database;
-  private static RunningPlatform platform;
+  private static WholePlatform platform;
   private static ApiClient api;
-  private static WebClient web;
-  private static int edgePort;
 
   record Tenant(ApiClient.Session session, String org, String containerId, String hostname) {
   }
 
-  record Answer(int statusCode, String body) {
-  }
-
   @BeforeAll
   static void start() throws IOException {
-    database = TestServers.createDatabase();
-    JsonObject overrides = new JsonObject()
-        .put("DATABASE_URL", "postgres://" + database.user() + ":" + database.password() + "@" + database.host() + ":" + database.port() + "/" + database.database())
-        .put("REDIS_URL", TestServers.REDIS_URL)
-        .put("SKYPANEL_REDIS_PREFIX", TestServers.redisPrefix())
-        .put("SKYPANEL_BIND_HOST", "127.0.0.1")
-        .put("SKYPANEL_DATA_DIR", Files.createTempDirectory("skypanel-isolation").toString())
-        .put("SKYPANEL_BCRYPT_COST", "4")
-        .put("SKYPANEL_BASE_DOMAIN", "apps.skypanel.test")
-        .put("SKYPANEL_EDGE_GATEWAY_NAME", GATEWAY)
-        .put("SKYPANEL_EDGE_HEALTH_INTERVAL_MS", "1000")
-        .put("SKYPANEL_API_PORT", "0").put("SKYPANEL_HTTP_PORT", "0").put("SKYPANEL_HTTPS_PORT", "0")
-        .put("SKYPANEL_EXEC_PORT", "0").put("SKYPANEL_LOGS_PORT", "0");
-    platform = Await.result(Launcher.start(overrides));
-    api = new ApiClient(platform.vertx(), platform.port("control-plane"));
-    web = WebClient.create(platform.vertx());
-    edgePort = platform.port("edge-router");
+    platform = WholePlatform.builder("isolation").set("SKYPANEL_EDGE_HEALTH_INTERVAL_MS", 1000).start();
+    api = platform.api();
   }
 
   @AfterAll
   static void stop() throws InterruptedException {
     if (platform != null) {
-      api.close();
-      web.close();
-      Await.result(platform.stop());
+      platform.close();
     }
-    for (String org : ORGANIZATIONS) {
-      for (String service : TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + org).trim().split("\\s+")) {
-        if (!service.isBlank()) {
-          TestImages.dockerResult("service", "rm", service);
-        }
-      }
-    }
-    TestImages.removeGateway(GATEWAY);
-    for (String org : ORGANIZATIONS) {
-      TestImages.removeOrganizationNetworks(UUID.fromString(org));
-    }
-    TestServers.dropDatabase(database);
   }
 
   // ------------------------------------------------------------------------------------------------ tests
@@ -104,7 +65,7 @@ class NetworkIsolationTest {
     // routable within a second of the engine reporting the task running with its overlay endpoint
     long recorded = System.nanoTime();
     String body = Eventually.await("alice routed", Duration.ofSeconds(5), () -> {
-      Answer answer = viaEdge(alice.hostname());
+      EdgeAnswer answer = viaEdge(alice.hostname());
       return answer.statusCode() == 200 ? answer.body().trim() : null;
     });
     long routedMs = (System.nanoTime() - recorded) / 1_000_000;
@@ -151,7 +112,7 @@ class NetworkIsolationTest {
     Thread client = new Thread(() -> {
       while (!stop.get()) {
         try {
-          Answer answer = viaEdge(erin.hostname());
+          EdgeAnswer answer = viaEdge(erin.hostname());
           if (answer.statusCode() != 200) {
             failures.add(answer.statusCode() + " " + answer.body().trim());
           }
@@ -194,7 +155,7 @@ class NetworkIsolationTest {
     String bertTask = taskContainer(bert.containerId());
     String annaAddress = overlayAddress(annaTask, "org-" + anna.org());
     String bertAddress = overlayAddress(bertTask, "org-" + bert.org());
-    String gatewayContainer = TestImages.docker("ps", "-q", "--filter", "label=skypanel.gateway=" + GATEWAY).trim();
+    String gatewayContainer = TestImages.docker("ps", "-q", "--filter", "label=skypanel.gateway=" + platform.gateway()).trim();
     String gatewayOnBertsNetwork = overlayAddress(gatewayContainer, "org-" + bert.org());
 
     // the probe works: each task reaches itself on its own organization network
@@ -225,11 +186,10 @@ class NetworkIsolationTest {
 
   /** A user with a container of {@code image} exposing port 8080, created with the default network policy. */
   private static Tenant tenant(String name, String image, JsonArray cmd) {
-    ApiClient.Session session = Await.result(api.newUser(name + " " + RUN));
+    ApiClient.Session session = platform.newUser(name + " " + RUN);
     String org = session.personalOrganizationId();
-    ORGANIZATIONS.add(org);
     // the performance plan's edge rate limit lets the client loops through
-    TestServers.execute(database, "UPDATE organizations SET plan_id = (SELECT id FROM paas_plans WHERE slug = 'performance') WHERE id = '" + org + "'");
+    platform.usePlan(org, "performance");
     JsonObject body = new JsonObject().put("name", "web").put("image_ref", TestImages.digestOf(image))
         .put("ports", new JsonArray().add(new JsonObject().put("container_port", 8080)))
         .put("resources", new JsonObject().put("cpu", 0.25).put("memory_mb", 64));
@@ -257,9 +217,8 @@ class NetworkIsolationTest {
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
   }
 
-  private static Answer viaEdge(String host) {
-    var response = Await.result(web.get(edgePort, "127.0.0.1", "/").virtualHost(host).timeout(5000).send());
-    return new Answer(response.statusCode(), response.bodyAsString() == null ? "" : response.bodyAsString());
+  private static EdgeAnswer viaEdge(String host) {
+    return platform.viaEdge(host);
   }
 
   private static String taskContainer(String containerId) {

@@ -1,10 +1,9 @@
 package io.skypanel.launcher;
 
-import io.skypanel.common.db.DatabaseOptions;
 import io.skypanel.common.testing.Eventually;
-import io.skypanel.common.testing.TestServers;
 import io.skypanel.controlplane.support.Await;
 import io.skypanel.controlplane.support.TestImages;
+import io.skypanel.launcher.support.WholePlatform;
 import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpClient;
@@ -25,7 +24,6 @@ import org.junit.jupiter.api.Test;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.UUID;
 
@@ -44,39 +42,27 @@ class OnePublicOriginTest {
   private static final String BASE_DOMAIN = "apps.skypanel.test";
   private static final String API_HOST = "api." + BASE_DOMAIN;
 
-  private static DatabaseOptions database;
-  private static RunningPlatform platform;
+  private static WholePlatform platform;
   private static WebClient web;
   private static int edgePort;
   private static String token;
-  private static String organization;
   private static String container;
   private static JsonObject createBody;
   private static String createKey;
 
   @BeforeAll
   static void start() throws IOException {
-    database = TestServers.createDatabase();
-    JsonObject overrides = new JsonObject()
-        .put("DATABASE_URL", "postgres://" + database.user() + ":" + database.password() + "@" + database.host() + ":" + database.port() + "/" + database.database())
-        .put("REDIS_URL", TestServers.REDIS_URL)
-        .put("SKYPANEL_REDIS_PREFIX", TestServers.redisPrefix())
-        .put("SKYPANEL_BIND_HOST", "127.0.0.1")
-        .put("SKYPANEL_DATA_DIR", Files.createTempDirectory("skypanel-origin").toString())
-        .put("SKYPANEL_BCRYPT_COST", "4")
-        .put("SKYPANEL_BASE_DOMAIN", BASE_DOMAIN)
-        .put("SKYPANEL_API_PORT", "0").put("SKYPANEL_HTTP_PORT", "0").put("SKYPANEL_HTTPS_PORT", "0")
-        .put("SKYPANEL_EXEC_PORT", "0").put("SKYPANEL_LOGS_PORT", "0");
-    platform = Await.result(Launcher.start(overrides));
-    web = WebClient.create(platform.vertx());
-    edgePort = platform.port("edge-router");
+    // as before the shared fixture: the engine's default edge gateway, not one of this class's own
+    platform = WholePlatform.builder("origin").baseDomain(BASE_DOMAIN).sharedGateway().start();
+    web = platform.web();
+    edgePort = platform.edgePort();
 
     String email = "origin-" + UUID.randomUUID().toString().substring(0, 8) + "@example.test";
     String password = "password-" + UUID.randomUUID();
     HttpResponse<Buffer> registered = api(HttpMethod.POST, "/api/auth/register", null,
         new JsonObject().put("email", email).put("password", password).put("name", "Origin"));
     assertThat(registered.statusCode()).as(registered.bodyAsString()).isEqualTo(201);
-    organization = registered.bodyAsJsonObject().getJsonObject("organization").getString("id");
+    platform.track(registered.bodyAsJsonObject().getJsonObject("organization").getString("id"));
     HttpResponse<Buffer> login = api(HttpMethod.POST, "/api/auth/login", null, new JsonObject().put("email", email).put("password", password));
     assertThat(login.statusCode()).as(login.bodyAsString()).isEqualTo(200);
     token = login.bodyAsJsonObject().getString("token");
@@ -97,26 +83,18 @@ class OnePublicOriginTest {
   }
 
   @AfterAll
-  static void stop() {
+  static void stop() throws InterruptedException {
+    if (platform == null) {
+      return;
+    }
     try {
-      if (platform != null) {
-        if (container != null) {
-          api(HttpMethod.DELETE, "/api/caas/containers/" + container, token, null);
-          Eventually.await("the container's service removed", CONVERGE, () -> TestImages.docker("service", "ls", "-q", "--filter",
-              "label=skypanel.container=" + container).isBlank() ? true : null);
-        }
-        web.close();
-        Await.result(platform.stop());
+      if (container != null) {
+        api(HttpMethod.DELETE, "/api/caas/containers/" + container, token, null);
+        Eventually.await("the container's service removed", CONVERGE, () -> TestImages.docker("service", "ls", "-q", "--filter",
+            "label=skypanel.container=" + container).isBlank() ? true : null);
       }
     } finally {
-      if (organization != null) {
-        for (String service : TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + organization).trim().split("\\s+")) {
-          if (!service.isBlank()) {
-            TestImages.dockerResult("service", "rm", service);
-          }
-        }
-      }
-      TestServers.dropDatabase(database);
+      platform.close();
     }
   }
 
@@ -172,7 +150,7 @@ class OnePublicOriginTest {
     } finally {
       client.close();
     }
-    assertThat(platform.platform().metrics().registry().scrape()).contains("service=\"api:exec-proxy\"");
+    assertThat(platform.running().platform().metrics().registry().scrape()).contains("service=\"api:exec-proxy\"");
   }
 
   @Test
@@ -218,7 +196,7 @@ class OnePublicOriginTest {
     HttpResponse<Buffer> ok = viaEdge(API_HOST.toUpperCase() + ".", HttpMethod.GET, "/api/openapi.json", null, null);
     assertThat(ok.statusCode()).as("case and a trailing dot are ignored").isEqualTo(200);
 
-    String scrape = platform.platform().metrics().registry().scrape();
+    String scrape = platform.running().platform().metrics().registry().scrape();
     assertThat(scrape).contains("service=\"api:control-plane\"");
   }
 }

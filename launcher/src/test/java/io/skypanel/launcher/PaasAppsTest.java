@@ -1,23 +1,20 @@
 package io.skypanel.launcher;
 
-import io.skypanel.common.db.DatabaseOptions;
 import io.skypanel.common.testing.Eventually;
-import io.skypanel.common.testing.TestServers;
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.Await;
 import io.skypanel.controlplane.support.ChallengeDns;
 import io.skypanel.controlplane.support.TestImages;
+import io.skypanel.launcher.support.WholePlatform;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.WebClient;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -36,55 +33,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 @ExtendWith(ChallengeDns.class)
 class PaasAppsTest {
 
-  private static final String GATEWAY = "skypanel-test-gw-paas-" + UUID.randomUUID().toString().substring(0, 8);
   private static final Duration CONVERGE = Duration.ofSeconds(120);
 
-  private static DatabaseOptions database;
-  private static RunningPlatform platform;
+  private static WholePlatform platform;
   private static ApiClient api;
-  private static WebClient web;
-  private static int edgePort;
-  private static final List<String> ORGANIZATIONS = new ArrayList<>();
 
   @BeforeAll
   static void start() throws IOException {
-    database = TestServers.createDatabase();
-    JsonObject overrides = new JsonObject()
-        .put("DATABASE_URL", "postgres://" + database.user() + ":" + database.password() + "@" + database.host() + ":" + database.port() + "/" + database.database())
-        .put("REDIS_URL", TestServers.REDIS_URL)
-        .put("SKYPANEL_REDIS_PREFIX", TestServers.redisPrefix())
-        .put("SKYPANEL_BIND_HOST", "127.0.0.1")
-        .put("SKYPANEL_DATA_DIR", Files.createTempDirectory("skypanel-paas").toString())
-        .put("SKYPANEL_BCRYPT_COST", "4")
-        .put("SKYPANEL_BASE_DOMAIN", ChallengeDns.BASE_DOMAIN)
-        .put("SKYPANEL_DNS_SERVER", System.getProperty("SKYPANEL_DNS_SERVER"))
-        .put("SKYPANEL_EDGE_GATEWAY_NAME", GATEWAY)
-        .put("SKYPANEL_API_PORT", "0").put("SKYPANEL_HTTP_PORT", "0").put("SKYPANEL_HTTPS_PORT", "0")
-        .put("SKYPANEL_EXEC_PORT", "0").put("SKYPANEL_LOGS_PORT", "0");
-    platform = Await.result(Launcher.start(overrides));
-    api = new ApiClient(platform.vertx(), platform.port("control-plane"));
-    web = WebClient.create(platform.vertx());
-    edgePort = platform.port("edge-router");
+    platform = WholePlatform.builder("paas").baseDomain(ChallengeDns.BASE_DOMAIN)
+        .set("SKYPANEL_DNS_SERVER", System.getProperty("SKYPANEL_DNS_SERVER")).start();
+    api = platform.api();
   }
 
   @AfterAll
   static void stop() throws InterruptedException {
     if (platform != null) {
-      api.close();
-      web.close();
-      Await.result(platform.stop());
+      // removes what a failed test left behind, once the reconciler that would recreate it is stopped
+      platform.close();
     }
-    TestImages.removeGateway(GATEWAY);
-    for (String organization : ORGANIZATIONS) {
-      // what a failed test left behind (the reconciler that would recreate it is stopped now)
-      for (String service : TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + organization).trim().split("\\s+")) {
-        if (!service.isBlank()) {
-          TestImages.dockerResult("service", "rm", service);
-        }
-      }
-      TestImages.removeOrganizationNetworks(UUID.fromString(organization));
-    }
-    TestServers.dropDatabase(database);
   }
 
   private record Answer(int statusCode, String body) {
@@ -92,16 +58,14 @@ class PaasAppsTest {
 
   /** A new user whose personal organization is on the performance plan, remembered for cleanup. */
   private static ApiClient.Session owner(String name) {
-    ApiClient.Session owner = Await.result(api.newUser(name));
-    String organization = owner.personalOrganizationId();
-    ORGANIZATIONS.add(organization);
-    TestServers.execute(database, "UPDATE organizations SET plan_id = (SELECT id FROM paas_plans WHERE slug = 'performance') WHERE id = '" + organization + "'");
+    ApiClient.Session owner = platform.newUser(name);
+    platform.usePlan(owner.personalOrganizationId(), "performance");
     return owner;
   }
 
   private static Answer viaEdge(String host) {
-    var response = Await.result(web.get(edgePort, "127.0.0.1", "/").virtualHost(host).timeout(5000).send());
-    return new Answer(response.statusCode(), response.bodyAsString() == null ? "" : response.bodyAsString().trim());
+    WholePlatform.EdgeAnswer answer = platform.viaEdge(host);
+    return new Answer(answer.statusCode(), answer.body().trim());
   }
 
   private static JsonObject call(ApiClient.Session session, HttpMethod method, String path, JsonObject body, int status) {
@@ -122,8 +86,9 @@ class PaasAppsTest {
 
   @Test
   void an_app_is_served_at_its_hostname_through_deploy_and_rollback_without_a_failed_request_and_gone_once_deleted() {
-    ApiClient.Session owner = owner("Paas Edge");
+    ApiClient.Session owner = platform.newUser("Paas Edge");
     String organization = owner.personalOrganizationId();
+    platform.usePlan(organization, "performance");
     String v1 = TestImages.digestOf(TestImages.web("paas-edge-v1", "hello paas v1"));
     String v2 = TestImages.digestOf(TestImages.web("paas-edge-v2", "hello paas v2"));
 

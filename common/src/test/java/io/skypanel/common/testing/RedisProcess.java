@@ -1,13 +1,11 @@
 package io.skypanel.common.testing;
 
+import io.skypanel.common.redis.RedisPing;
+
 import java.io.File;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -83,12 +81,15 @@ public final class RedisProcess implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("cannot run redis-server (is it on PATH?): " + e.getMessage(), e);
     }
-    Eventually.await("redis-server on port " + port + " answering PING", READY, () -> {
-      if (!process.isAlive()) {
-        throw new IllegalStateException("redis-server exited: " + Files.readString(directory.resolve("redis.log")));
-      }
-      return ping(port) ? true : null;
-    });
+    RedisPing.await(port, READY, () -> process.isAlive() ? null : "redis-server exited: " + log());
+  }
+
+  private String log() {
+    try {
+      return Files.readString(directory.resolve("redis.log"));
+    } catch (IOException e) {
+      return "(its log is unreadable: " + e.getMessage() + ")";
+    }
   }
 
   @Override
@@ -100,19 +101,7 @@ public final class RedisProcess implements AutoCloseable {
 
   /** True when a Redis on 127.0.0.1:{@code port} answers {@code +PONG}. */
   public static boolean ping(int port) {
-    try (Socket socket = new Socket()) {
-      socket.connect(new InetSocketAddress("127.0.0.1", port), 500);
-      socket.setSoTimeout(1000);
-      OutputStream out = socket.getOutputStream();
-      out.write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
-      out.flush();
-      InputStream in = socket.getInputStream();
-      byte[] buffer = new byte[16];
-      int read = in.read(buffer);
-      return read > 0 && new String(buffer, 0, read, StandardCharsets.US_ASCII).startsWith("+PONG");
-    } catch (IOException e) {
-      return false;
-    }
+    return RedisPing.ping(port);
   }
 
   /** A loopback port nothing listens on right now. */
