@@ -5,7 +5,7 @@ import io.skypanel.common.config.Settings;
 import io.skypanel.common.errors.ApiException;
 import io.skypanel.controlplane.activity.ActivityEntry;
 import io.skypanel.controlplane.activity.ActivityRepository;
-import io.skypanel.controlplane.caas.containers.ContainerRepository;
+import io.skypanel.controlplane.runtime.workloads.ContainerRepository;
 import io.skypanel.controlplane.caas.policies.PolicyRepository.StoredImagePolicy;
 import io.skypanel.controlplane.caas.policies.PolicyRepository.StoredNetworkPolicy;
 import io.skypanel.controlplane.tenancy.OrgContext;

@@ -7,7 +7,7 @@ import io.skypanel.controlplane.activity.ActivityEntry;
 import io.skypanel.controlplane.activity.ActivityRepository;
 import io.skypanel.controlplane.api.Cursor;
 import io.skypanel.controlplane.api.Pages;
-import io.skypanel.controlplane.caas.orchestration.DesiredService;
+import io.skypanel.controlplane.runtime.orchestration.DesiredService;
 import io.skypanel.controlplane.caas.policies.ImageReference;
 import io.skypanel.controlplane.tenancy.OrgContext;
 import io.vertx.core.Future;

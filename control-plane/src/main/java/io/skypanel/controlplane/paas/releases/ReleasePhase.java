@@ -1,12 +1,12 @@
 package io.skypanel.controlplane.paas.releases;
 
 import io.skypanel.common.docker.DockerEngine;
-import io.skypanel.controlplane.caas.containers.ContainerDeployer;
-import io.skypanel.controlplane.caas.containers.ContainerRow;
+import io.skypanel.controlplane.runtime.workloads.ContainerDeployer;
+import io.skypanel.controlplane.runtime.workloads.ContainerRow;
 import io.skypanel.controlplane.caas.containers.ContainerSpec;
-import io.skypanel.controlplane.caas.orchestration.DesiredService;
-import io.skypanel.controlplane.caas.orchestration.Orchestrator;
-import io.skypanel.controlplane.caas.orchestration.ServiceState;
+import io.skypanel.controlplane.runtime.orchestration.DesiredService;
+import io.skypanel.controlplane.runtime.orchestration.Orchestrator;
+import io.skypanel.controlplane.runtime.orchestration.ServiceState;
 import io.skypanel.controlplane.paas.environments.EnvironmentRepository;
 import io.skypanel.controlplane.paas.processes.ProcessRollout;
 import io.vertx.core.Future;

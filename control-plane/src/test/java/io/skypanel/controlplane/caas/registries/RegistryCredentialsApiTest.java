@@ -1,7 +1,7 @@
 package io.skypanel.controlplane.caas.registries;
 
 import io.skypanel.common.errors.ApiException;
-import io.skypanel.controlplane.caas.orchestration.DesiredService;
+import io.skypanel.controlplane.runtime.orchestration.DesiredService;
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.ApiTestBase;
 import io.vertx.core.buffer.Buffer;

@@ -1,4 +1,4 @@
-package io.skypanel.controlplane.caas.orchestration;
+package io.skypanel.controlplane.runtime.orchestration;
 
 import com.github.dockerjava.api.model.ServiceSpec;
 import com.github.dockerjava.api.model.UpdateOrder;

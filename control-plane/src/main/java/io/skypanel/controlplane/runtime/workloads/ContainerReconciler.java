@@ -1,9 +1,10 @@
-package io.skypanel.controlplane.caas.containers;
+package io.skypanel.controlplane.runtime.workloads;
 
+import io.skypanel.controlplane.caas.containers.ContainerSpec;
 import io.skypanel.common.events.PlatformEvents;
 import io.skypanel.common.events.Topics;
-import io.skypanel.controlplane.caas.orchestration.Orchestrator;
-import io.skypanel.controlplane.caas.orchestration.ServiceState;
+import io.skypanel.controlplane.runtime.orchestration.Orchestrator;
+import io.skypanel.controlplane.runtime.orchestration.ServiceState;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
