@@ -8,7 +8,6 @@ import io.skypanel.controlplane.runtime.orchestration.ServiceState;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.sqlclient.Pool;
@@ -17,7 +16,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -33,13 +31,10 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ContainerReconciler {
 
   private static final Logger LOG = LoggerFactory.getLogger(ContainerReconciler.class);
-  private static final Set<String> FAILED_TASK_STATES = Set.of("failed", "rejected");
   private static final long TEARDOWN_RECHECK_MS = 1000;
   private static final long WATCH_RETRY_MS = 5000;
   private static final long FOLLOW_UP_MS = 1000;
   private static final int MAX_FOLLOW_UPS = 30;
-  /** Swarm task states on the way to running. */
-  private static final Set<String> SETTLING_TASK_STATES = Set.of("new", "pending", "assigned", "accepted", "ready", "preparing", "starting");
 
   private final Vertx vertx;
   private final Pool pool;
@@ -210,47 +205,12 @@ public final class ContainerReconciler {
   }
 
   private Future<Void> record(ContainerRow row, ServiceState state) {
-    List<ServiceState.Task> running = state.tasks().stream().filter(t -> "running".equals(t.state()) && "running".equals(t.desiredState())).toList();
-    JsonArray endpoints = new JsonArray();
-    // tasks publish no host port: each running task is reached on the organization's internal network, through
-    // an edge gateway, at its own address and the container port
-    running.stream().filter(task -> task.address() != null).forEach(task -> row.spec().ports().forEach(port -> endpoints.add(new JsonObject()
-        .put("address", task.address()).put("port", port.containerPort()).put("container_port", port.containerPort())
-        .put("protocol", port.protocol()).put("network", "internal").put("task_id", task.taskId()))));
-    String digest = running.stream().map(ServiceState.Task::imageDigest).filter(d -> d != null && d.matches("sha256:[0-9a-f]{64}")).findFirst().orElse(null);
-    ServiceState.Task failedTask = state.tasks().stream().filter(t -> FAILED_TASK_STATES.contains(t.state())).findFirst().orElse(null);
-
-    String status;
-    String reason = null;
-    if (row.desiredReplicas() == 0) {
-      status = "stopped";
-    } else if (state.updateState() != null && (state.updateState().equals("updating") || state.updateState().equals("rollback_started"))) {
-      status = "deploying";
-    } else if (running.size() >= row.desiredReplicas()) {
-      status = "running";
-    } else if (running.isEmpty() && failedTask != null) {
-      status = "failed";
-      reason = failedTask.error() != null ? failedTask.error() : failedTask.message();
-    } else if ("pending".equals(row.status()) || "deploying".equals(row.status())) {
-      status = "deploying";
-    } else {
-      status = "degraded";
-      reason = running.size() + " of " + row.desiredReplicas() + " replicas running";
-    }
-    if (row.lastDeploy() != null && "rolled_back".equals(row.lastDeploy().getString("state")) && reason == null) {
-      reason = row.lastDeploy().getString("message");
-    }
-    JsonObject lastDeploy = null;
-    if ("running".equals(status) && (row.lastDeploy() == null || !row.generation().equals(row.lastDeploy().getString("generation")))) {
-      lastDeploy = new JsonObject().put("state", "deployed").put("generation", row.generation()).put("image", row.spec().imageRef());
-    }
-    followUpWhileSettling(row.id(), "deploying".equals(status)
-        || state.tasks().stream().anyMatch(t -> "running".equals(t.desiredState()) && SETTLING_TASK_STATES.contains(t.state())));
-    Future<Void> failureEvent = failedTask == null ? Future.succeededFuture() : recordTaskFailure(row, failedTask);
-    JsonObject deployed = lastDeploy;
-    String finalReason = reason;
-    boolean routesChanged = !endpoints.equals(row.endpoints()) || !status.equals(row.status());
-    return failureEvent.compose(v -> containers.observed(pool, row.id(), status, finalReason, running.size(), endpoints, digest, deployed))
+    ObservedState observed = ObservedState.of(row, state);
+    followUpWhileSettling(row.id(), observed.settling());
+    Future<Void> failureEvent = observed.failedTask() == null ? Future.succeededFuture() : recordTaskFailure(row, observed.failedTask());
+    boolean routesChanged = observed.routesChanged(row);
+    return failureEvent.compose(v -> containers.observed(pool, row.id(), observed.status(), observed.reason(), observed.running().size(),
+            observed.endpoints(), observed.digest(), observed.lastDeploy()))
         .andThen(done -> {
           if (done.succeeded() && routesChanged) {
             announceRoutes(row.id());
