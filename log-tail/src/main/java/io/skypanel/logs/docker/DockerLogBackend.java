@@ -1,6 +1,7 @@
 package io.skypanel.logs.docker;
 
 import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.LogSwarmObjectCmd;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Frame;
@@ -26,8 +27,9 @@ import java.util.concurrent.TimeUnit;
 /**
  * Logs from the Docker engine when no Loki is configured: the Swarm service's own logs ({@code logServiceCmd},
  * stdout and stderr de-multiplexed, with timestamps). Every docker-java call goes through
- * {@link DockerEngine#call}; the backfill reads a finite stream on that worker pool, a follow streams on
- * docker-java's reader thread ({@link DockerFollow}).
+ * {@link DockerEngine#callSlow}, the pool of slow and streaming calls (a backfill waits on a finite stream for up
+ * to seconds and must not hold a worker the control plane's short calls need); a follow streams on docker-java's
+ * reader thread ({@link DockerFollow}).
  */
 public final class DockerLogBackend implements LogBackend {
 
@@ -50,7 +52,7 @@ public final class DockerLogBackend implements LogBackend {
     if (selector.swarmServiceId() == null || range.limit() <= 0) {
       return Future.succeededFuture(List.of());
     }
-    return engine.<List<LogEntry>>call(() -> read(selector, range)).recover(err -> {
+    return engine.<List<LogEntry>>callSlow(docker -> read(docker, selector, range)).recover(err -> {
       if (err instanceof NotFoundException) {
         return Future.succeededFuture(List.of()); // removed out of band: nothing to show
       }
@@ -60,8 +62,8 @@ public final class DockerLogBackend implements LogBackend {
   }
 
   /** Runs on the Docker worker pool: reads a finished (non-follow) log stream, keeping at most {@code limit} lines. */
-  private List<LogEntry> read(LogSelector selector, Backfill range) throws InterruptedException {
-    LogSwarmObjectCmd cmd = command(selector).withFollow(false);
+  private List<LogEntry> read(DockerClient docker, LogSelector selector, Backfill range) throws InterruptedException {
+    LogSwarmObjectCmd cmd = command(docker, selector).withFollow(false);
     if (range.last() && selector.filter() == null) {
       cmd.withTail(range.limit());
     } else if (!range.last() && range.fromNanos() > 0) {
@@ -97,8 +99,8 @@ public final class DockerLogBackend implements LogBackend {
     return new ArrayList<>(kept);
   }
 
-  LogSwarmObjectCmd command(LogSelector selector) {
-    return engine.client().logServiceCmd(selector.swarmServiceId())
+  LogSwarmObjectCmd command(DockerClient docker, LogSelector selector) {
+    return docker.logServiceCmd(selector.swarmServiceId())
         .withTimestamps(true)
         .withDetails(false)
         .withStdout(selector.stream().stdout())

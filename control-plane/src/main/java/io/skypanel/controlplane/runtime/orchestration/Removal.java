@@ -21,8 +21,7 @@ final class Removal {
   }
 
   Future<Void> removeIfPresent(String what, String id, Consumer<DockerClient> remove) {
-    return engine.call(() -> {
-      DockerClient docker = engine.client();
+    return engine.call(docker -> {
       try {
         remove.accept(docker);
       } catch (NotFoundException e) {

@@ -50,11 +50,11 @@ final class SwarmEvents {
         ended.tryComplete();
       }
     };
-    if (engine.client() == null) {
+    if (!engine.configured()) {
       ended.tryFail(engine.status().message());
     } else {
       // exec only starts the stream; docker-java reads it on its own thread
-      engine.call(() -> engine.client().eventsCmd().withEventTypeFilter(EventType.CONTAINER, EventType.SERVICE).exec(callback))
+      engine.call(docker -> docker.eventsCmd().withEventTypeFilter(EventType.CONTAINER, EventType.SERVICE).exec(callback))
           .onFailure(ended::tryFail);
     }
     return new Orchestrator.EventWatch() {

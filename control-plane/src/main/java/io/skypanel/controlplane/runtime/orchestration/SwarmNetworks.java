@@ -42,8 +42,7 @@ final class SwarmNetworks {
   }
 
   Future<OrganizationNetworks> ensure(UUID organizationId, boolean egressAllowed) {
-    return engine.call(() -> {
-      DockerClient docker = engine.client();
+    return engine.call(docker -> {
       String org = organizationId.toString();
       boolean[] created = new boolean[1];
       String internal = ensureNetwork(docker, networkName(organizationId), true, true,

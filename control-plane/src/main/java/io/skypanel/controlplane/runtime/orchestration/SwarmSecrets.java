@@ -1,6 +1,5 @@
 package io.skypanel.controlplane.runtime.orchestration;
 
-import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.transport.DockerHttpClient;
 import io.skypanel.common.docker.DockerEngine;
 import io.vertx.core.Future;
@@ -33,8 +32,7 @@ final class SwarmSecrets {
         .put("Name", name)
         .put("Labels", new JsonObject(new LinkedHashMap<>(labels.with(own))))
         .put("Data", Base64.getEncoder().encodeToString(value));
-    return engine.call(() -> {
-      DockerClient docker = engine.client();
+    return engine.call(docker -> {
       DockerHttpClient.Request request = DockerHttpClient.Request.builder()
           .method(DockerHttpClient.Request.Method.POST)
           .path("/secrets/create")

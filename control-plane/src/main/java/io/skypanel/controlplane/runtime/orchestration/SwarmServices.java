@@ -57,8 +57,7 @@ final class SwarmServices {
       return Future.failedFuture(e);
     }
     AuthConfig auth = ServiceSpecFactory.authConfig(desired.registryLogin());
-    return engine.call(() -> {
-      DockerClient docker = engine.client();
+    return engine.call(docker -> {
       String existing = findServiceId(docker, desired.serviceName());
       if (existing != null) {
         return existing;
@@ -98,8 +97,7 @@ final class SwarmServices {
       return Future.failedFuture(e);
     }
     AuthConfig auth = ServiceSpecFactory.authConfig(desired.registryLogin());
-    return engine.call(() -> {
-      DockerClient docker = engine.client();
+    return engine.call(docker -> {
       for (int attempt = 1; ; attempt++) {
         long version = docker.inspectServiceCmd(serviceId).exec().getVersion().getIndex();
         try {
@@ -139,7 +137,7 @@ final class SwarmServices {
   }
 
   Future<String> findByContainer(UUID containerId) {
-    return engine.call(() -> engine.client().listServicesCmd()
+    return engine.call(docker -> docker.listServicesCmd()
         .withLabelFilter(Map.of(Labels.CONTAINER, containerId.toString()))
         .exec().stream()
         .map(Service::getId)
@@ -149,15 +147,14 @@ final class SwarmServices {
 
   Future<Integer> remainingTaskContainers(UUID containerId) {
     // task containers carry the service's container labels; stopped ones still hold volumes until removed
-    return engine.call(() -> engine.client().listContainersCmd()
+    return engine.call(docker -> docker.listContainersCmd()
         .withShowAll(true)
         .withLabelFilter(Map.of(Labels.CONTAINER, containerId.toString()))
         .exec().size());
   }
 
   Future<ServiceState> inspect(String serviceId) {
-    return engine.call(() -> {
-      DockerClient docker = engine.client();
+    return engine.call(docker -> {
       Service service;
       try {
         service = docker.inspectServiceCmd(serviceId).exec();

@@ -36,11 +36,12 @@ final class SwarmStats {
   }
 
   Future<JsonObject> stats(String serviceId) {
-    return engine.call(() -> tasks.runningHere(engine.client(), serviceId))
+    return engine.call(docker -> tasks.runningHere(docker, serviceId))
         .compose(running -> {
           List<Future<JsonObject>> samples = new ArrayList<>();
           for (SwarmTasks.LocalTask task : running) {
-            samples.add(engine.call(() -> sample(engine.client(), task.taskId(), task.containerId())));
+            // a sample waits up to seconds for the engine: on the slow pool, never starving the reconciler's calls
+            samples.add(engine.callSlow(docker -> sample(docker, task.taskId(), task.containerId())));
           }
           return Future.join(samples).transform(ignored -> {
             JsonArray list = new JsonArray();

@@ -22,8 +22,7 @@ final class SwarmVolumes {
 
   /** Creates the volume unless it exists (idempotent). */
   Future<Void> create(String name, Map<String, String> own) {
-    return engine.call(() -> {
-      DockerClient docker = engine.client();
+    return engine.call(docker -> {
       try {
         docker.inspectVolumeCmd(name).exec();
         return null;
