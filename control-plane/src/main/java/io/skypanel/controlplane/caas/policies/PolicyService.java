@@ -80,12 +80,12 @@ public final class PolicyService {
     try {
       image = ImageReference.parse(imageRef);
     } catch (IllegalArgumentException e) {
-      return Future.failedFuture(ApiException.badRequest("invalid_image_reference", e.getMessage()));
+      return Future.failedFuture(new InvalidImageReference(e.getMessage()));
     }
     return effective(organizationId).compose(policy -> {
       String violation = policy.violation(image);
       return violation == null ? Future.<Void>succeededFuture()
-          : Future.failedFuture(ApiException.unprocessable(VIOLATION, "image policy: " + violation));
+          : Future.failedFuture(new ImageNotAllowed(violation));
     });
   }
 

@@ -1,5 +1,6 @@
 package io.skypanel.controlplane.caas.registries;
 
+import io.skypanel.controlplane.caas.policies.InvalidImageReference;
 import io.skypanel.common.auth.Principal;
 import io.skypanel.common.crypto.SecretBox;
 import io.skypanel.common.errors.ApiException;
@@ -97,7 +98,7 @@ public final class RegistryCredentialService {
     try {
       image = ImageReference.parse(imageRef);
     } catch (IllegalArgumentException e) {
-      return Future.failedFuture(ApiException.badRequest("invalid_image_reference", e.getMessage()));
+      return Future.failedFuture(new InvalidImageReference(e.getMessage()));
     }
     return credentials.useForHost(pool, organizationId, image.registry()).map(found -> {
       if (found == null) {

@@ -89,7 +89,10 @@ public final class ReleasePhase {
         })
         .compose(orchestrator::createService)
         .compose(serviceId -> watch(serviceId, System.nanoTime() + timeout.toNanos())
-            .compose(outcome -> orchestrator.removeService(serviceId).otherwiseEmpty().map(outcome)))
+            .compose(outcome -> orchestrator.removeService(serviceId)
+                // the outcome stands either way; a task service left behind is said once, with why
+                .onFailure(err -> LOG.warn("could not remove release task service {}: {}", serviceId, err.getMessage(), err))
+                .transform(removed -> Future.succeededFuture(outcome))))
         .recover(err -> Future.succeededFuture(new Outcome(null, "the release task could not run: " + err.getMessage(), "")))
         .compose(outcome -> finish(release, outcome));
   }

@@ -4,7 +4,6 @@ import io.skypanel.controlplane.caas.containers.ContainerSpec;
 import io.skypanel.common.crypto.SecretBox;
 import io.skypanel.common.events.PlatformEvents;
 import io.skypanel.common.events.Topics;
-import io.skypanel.common.errors.ApiException;
 import io.skypanel.controlplane.runtime.orchestration.DesiredService;
 import io.skypanel.controlplane.runtime.orchestration.DesiredService.HealthcheckSpec;
 import io.skypanel.controlplane.runtime.orchestration.DesiredService.SecretMount;
@@ -145,7 +144,7 @@ public final class ContainerDeployer {
     for (ContainerSpec.Mount mount : spec.volumes()) {
       String dockerName = volumeNames.get(mount.volumeId());
       if (dockerName == null) {
-        throw ApiException.unprocessable("volume_not_found", "volume " + mount.volumeId() + " does not exist in this organization");
+        throw new WorkloadRejected("volume_not_found", "volume " + mount.volumeId() + " does not exist in this organization");
       }
       volumes.add(new VolumeMount(dockerName, mount.mountPath(), mount.readOnly()));
     }

@@ -46,6 +46,7 @@ public final class ContainerReconciler {
   private final ContainerRepository containers = new ContainerRepository();
   private final Map<UUID, Future<Void>> inFlight = new ConcurrentHashMap<>();
   private final Map<UUID, Integer> followUps = new ConcurrentHashMap<>();
+  private final ReconcileFailures failures = new ReconcileFailures();
   private long timer = -1;
   private boolean sweeping;
   private volatile boolean stopped;
@@ -100,7 +101,8 @@ public final class ContainerReconciler {
     return containers.allIds(pool).compose(ids -> {
       Future<Void> chain = Future.succeededFuture();
       for (UUID id : ids) {
-        chain = chain.compose(v -> converge(id).otherwiseEmpty());
+        // converge reported a failure already (once, see ReconcileFailures); the pass goes on with the next one
+        chain = chain.compose(v -> converge(id).transform(reported -> Future.<Void>succeededFuture()));
       }
       return chain;
     }).andThen(done -> sweeping = false);
@@ -108,13 +110,15 @@ public final class ContainerReconciler {
 
   /** Brings one container to its stored state; runs after the previous pass for the same container finished. */
   public Future<Void> converge(UUID containerId) {
+    // the previous pass only orders this one: its failure was reported when it completed
     Future<Void> next = inFlight.compute(containerId, (id, previous) ->
-        (previous == null ? Future.<Void>succeededFuture() : previous.otherwiseEmpty()).compose(v -> locked(id)));
+        (previous == null ? Future.<Void>succeededFuture() : previous.transform(reported -> Future.<Void>succeededFuture()))
+            .compose(v -> locked(id)));
     next.onComplete(done -> {
       inFlight.remove(containerId, next);
       if (done.failed()) {
         // engine and spec failures are recorded on the container; this is the lock or the database failing
-        LOG.warn("container {} could not be reconciled: {}", containerId, done.cause().getMessage());
+        failures.failed(containerId, done.cause());
       }
     });
     return next;
@@ -127,17 +131,21 @@ public final class ContainerReconciler {
         return Future.succeededFuture(); // another replica is on it; the next sweep looks again
       }
       // the lock is released before the next pass for this container starts, or that pass would skip
-      return containers.byIdAnyOrganization(pool, containerId).compose(this::reconcile)
+      return containers.byIdAnyOrganization(pool, containerId)
+          .compose(row -> row == null ? gone(containerId) : reconcile(row))
           .eventually(() -> redis.del(List.of(key)));
     });
   }
 
+  private Future<Void> gone(UUID containerId) {
+    failures.succeeded(containerId);
+    return Future.succeededFuture();
+  }
+
   private Future<Void> reconcile(ContainerRow row) {
-    if (row == null) {
-      return Future.succeededFuture();
-    }
     if ("deleting".equals(row.status())) {
-      return teardown(row);
+      // a failed teardown propagates to converge, which reports it once; the row stays deleting and is retried
+      return teardown(row).onSuccess(v -> failures.succeeded(row.id()));
     }
     Future<ServiceState> state = row.swarmServiceId() == null ? Future.succeededFuture() : orchestrator.inspect(row.swarmServiceId());
     return state.compose(current -> {
@@ -154,7 +162,7 @@ public final class ContainerReconciler {
             .compose(v -> observeAfterApply(row));
       }
       return observe(row, current);
-    }).recover(err -> failed(row, err));
+    }).onSuccess(v -> failures.succeeded(row.id())).recover(err -> failed(row, err));
   }
 
   private Future<Void> observeAfterApply(ContainerRow row) {
@@ -267,14 +275,16 @@ public final class ContainerReconciler {
         .onFailure(err -> LOG.debug("could not announce route change of {}: {}", containerId, err.getMessage()));
   }
 
-  /** An engine or spec failure: the container is failed with the reason; the next sweep tries again. */
+  /**
+   * An engine or spec failure: the container is failed with the reason and the failure logged once (not at every
+   * sweep); the next sweep tries again. When even recording it fails, that failure propagates to {@link #converge}.
+   */
   private Future<Void> failed(ContainerRow row, Throwable err) {
-    String reason = err.getMessage() == null ? err.getClass().getSimpleName() : err.getMessage();
-    LOG.warn("container {} could not be reconciled: {}", row.id(), reason);
+    String reason = ReconcileFailures.reason(err);
     return containers.lastEventMessage(pool, row.id(), "fail")
         .compose(last -> reason.equals(last) ? Future.succeededFuture() : event(row, "fail", "platform", reason, null))
         .compose(v -> containers.observed(pool, row.id(), "failed", reason, row.runningReplicas(), row.endpoints(), null, null))
-        .otherwiseEmpty();
+        .onSuccess(v -> failures.failed(row.id(), err));
   }
 
   private Future<Void> event(ContainerRow row, String type, String source, String message, JsonObject metadata) {
