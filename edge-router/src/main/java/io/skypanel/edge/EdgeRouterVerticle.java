@@ -24,6 +24,8 @@ import io.vertx.core.DeploymentOptions;
 import io.vertx.core.Future;
 
 import io.vertx.core.net.ProxyOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
@@ -38,6 +40,8 @@ import java.util.function.Supplier;
  * deploys one {@link EdgeListenerVerticle} per event loop to accept and proxy connections.
  */
 public final class EdgeRouterVerticle extends ServiceVerticle {
+
+  private static final Logger LOG = LoggerFactory.getLogger(EdgeRouterVerticle.class);
 
   public static final String NAME = "edge-router";
 
@@ -113,7 +117,11 @@ public final class EdgeRouterVerticle extends ServiceVerticle {
       vertx.cancelTimer(usageTimer);
     }
     // what was metered since the last flush is written before the pool closes
-    return Future.join(usage == null ? Future.succeededFuture() : usage.flush().otherwiseEmpty(),
+    return Future.join(usage == null ? Future.succeededFuture() : usage.flush().recover(err -> {
+          // stopping goes on: the usage not written is lost, which is said here with why
+          LOG.warn("could not write the last usage counts before stopping: {}", err.getMessage(), err);
+          return Future.succeededFuture();
+        }),
         edgeTls == null ? Future.succeededFuture() : edgeTls.stop(),
         acme == null ? Future.succeededFuture() : acme.stop());
   }

@@ -121,9 +121,11 @@ public final class ExecProxyVerticle extends ServiceVerticle {
       sweep.stop();
     }
     Future<Void> sessionsEnded = registry == null ? Future.succeededFuture()
-        : registry.stop().timeout(STOP_WAIT_SECONDS, TimeUnit.SECONDS)
-            .onFailure(err -> LOG.warn("exec sessions did not all end within {} s: {}", STOP_WAIT_SECONDS, err.getMessage()))
-            .otherwiseEmpty();
+        : registry.stop().timeout(STOP_WAIT_SECONDS, TimeUnit.SECONDS).recover(err -> {
+          // stopping goes on regardless: the sessions left are said here, with why
+          LOG.warn("exec sessions did not all end within {} s: {}", STOP_WAIT_SECONDS, err.getMessage(), err);
+          return Future.succeededFuture();
+        });
     return sessionsEnded.andThen(done -> {
       if (engines != null) {
         engines.close();

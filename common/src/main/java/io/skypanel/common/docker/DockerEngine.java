@@ -19,27 +19,34 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.concurrent.Callable;
 
 /**
- * The local Docker engine, or the knowledge that there is none. Every docker-java call is blocking, so
- * all of them go through {@link #call(Callable)}, which runs on the named worker pool
- * {@code skypanel-docker} and completes on the caller's context.
+ * The local Docker engine, or the knowledge that there is none. Every docker-java call is blocking, so the
+ * client is never handed out: work reaches it only as a {@link DockerCall}, run by {@link #call(DockerCall)} on the
+ * named worker pool {@code skypanel-docker}, or by {@link #callSlow(DockerCall)} on {@code skypanel-docker-slow} for
+ * slow or streaming calls (stats samples, log reads, helper tasks, image builds and pulls), so those cannot take
+ * every worker reconciliation needs. Both complete on the caller's context.
  */
 public final class DockerEngine implements Closeable {
 
   private static final Logger LOG = LoggerFactory.getLogger(DockerEngine.class);
   private static final String DEFAULT_SOCKET = "/var/run/docker.sock";
+  /** The worker pool of ordinary engine calls. */
+  public static final String POOL = "skypanel-docker";
+  /** The worker pool of slow or streaming engine calls. */
+  public static final String SLOW_POOL = "skypanel-docker-slow";
 
   private final DockerClient client;
   private final String host;
   private final WorkerExecutor executor;
+  private final WorkerExecutor slowExecutor;
   private volatile EngineStatus status;
 
-  private DockerEngine(DockerClient client, String host, WorkerExecutor executor, EngineStatus status) {
+  private DockerEngine(DockerClient client, String host, WorkerExecutor executor, WorkerExecutor slowExecutor, EngineStatus status) {
     this.client = client;
     this.host = host;
     this.executor = executor;
+    this.slowExecutor = slowExecutor;
     this.status = status;
   }
 
@@ -48,7 +55,8 @@ public final class DockerEngine implements Closeable {
    * fails: an absent or silent engine yields an engine whose status says orchestration is unavailable.
    */
   public static Future<DockerEngine> connect(Vertx vertx, DockerOptions options) {
-    WorkerExecutor executor = vertx.createSharedWorkerExecutor("skypanel-docker", options.workerPoolSize());
+    WorkerExecutor executor = vertx.createSharedWorkerExecutor(POOL, options.workerPoolSize());
+    WorkerExecutor slowExecutor = vertx.createSharedWorkerExecutor(SLOW_POOL, options.slowWorkerPoolSize());
     String host = options.host();
     if (host == null && Files.exists(Path.of(DEFAULT_SOCKET))) {
       host = "unix://" + DEFAULT_SOCKET;
@@ -56,11 +64,11 @@ public final class DockerEngine implements Closeable {
     if (host == null) {
       EngineStatus none = EngineStatus.down("no Docker engine configured (DOCKER_HOST unset, " + DEFAULT_SOCKET + " absent)");
       LOG.warn("orchestration unavailable: {}", none.message());
-      return Future.succeededFuture(new DockerEngine(null, null, executor, none));
+      return Future.succeededFuture(new DockerEngine(null, null, executor, slowExecutor, none));
     }
     String resolvedHost = host;
     return executor.executeBlocking(() -> createClient(resolvedHost, options))
-        .map(client -> new DockerEngine(client, resolvedHost, executor, EngineStatus.down("not probed yet")))
+        .map(client -> new DockerEngine(client, resolvedHost, executor, slowExecutor, EngineStatus.down("not probed yet")))
         .compose(engine -> engine.probe().map(engine));
   }
 
@@ -103,17 +111,29 @@ public final class DockerEngine implements Closeable {
         });
   }
 
-  /** Runs a blocking docker-java call on the Docker worker pool. Fails fast when there is no engine. */
-  public <T> Future<T> call(Callable<T> work) {
+  /** Runs a short blocking docker-java call on the Docker worker pool. Fails fast when there is no engine. */
+  public <T> Future<T> call(DockerCall<T> work) {
+    return run(executor, work);
+  }
+
+  /**
+   * Runs a slow or streaming docker-java call (one that may take seconds or hold a stream open) on the separate
+   * slow pool, so it never occupies a worker the reconciler's short calls need. Fails fast when there is no engine.
+   */
+  public <T> Future<T> callSlow(DockerCall<T> work) {
+    return run(slowExecutor, work);
+  }
+
+  private <T> Future<T> run(WorkerExecutor pool, DockerCall<T> work) {
     if (client == null) {
       return Future.failedFuture(new IllegalStateException(status.message()));
     }
-    return executor.executeBlocking(work);
+    return pool.executeBlocking(() -> work.apply(client));
   }
 
-  /** The docker-java client; use only inside {@link #call(Callable)}. Null when no engine is configured. */
-  public DockerClient client() {
-    return client;
+  /** Whether an engine is configured at all (it may still not answer: see {@link #status()}). */
+  public boolean configured() {
+    return client != null;
   }
 
   public EngineStatus status() {
@@ -130,6 +150,7 @@ public final class DockerEngine implements Closeable {
       }
     }
     executor.close();
+    slowExecutor.close();
   }
 
   /** What the engine last answered: reported by {@code /readyz} and node status. */

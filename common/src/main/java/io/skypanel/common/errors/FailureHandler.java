@@ -15,7 +15,8 @@ import org.slf4j.LoggerFactory;
 
 /**
  * The one place that writes error responses: {@code {"error":{"code","message","details"?}}}.
- * Expected failures ({@link ApiException}, validation, malformed bodies) are not logged; anything else
+ * Expected failures ({@link ApiException}, {@link DomainException}s mapped onto their status here and nowhere
+ * else, validation, malformed bodies) are not logged; anything else
  * is logged here once, with the request id, and answered with a 500 that reveals nothing internal.
  */
 public final class FailureHandler implements Handler<RoutingContext> {
@@ -57,6 +58,9 @@ public final class FailureHandler implements Handler<RoutingContext> {
     }
     if (failure instanceof ApiException api) {
       return api;
+    }
+    if (failure instanceof DomainException domain) {
+      return domain.toApi();
     }
     if (failure instanceof SchemaValidationException schema) {
       return ApiException.validation(schema.getMessage(), schemaDetails(schema.getOutputUnit()));

@@ -209,6 +209,10 @@ public final class PlatformEvents {
       open = connection;
       connection = null;
     }
-    return open == null ? Future.succeededFuture() : open.close().otherwiseEmpty();
+    return open == null ? Future.succeededFuture() : open.close().recover(err -> {
+      // shutting down: the connection is abandoned either way; say why it did not close cleanly
+      LOG.warn("closing the event subscriber connection failed: {}", err.getMessage(), err);
+      return Future.succeededFuture();
+    });
   }
 }

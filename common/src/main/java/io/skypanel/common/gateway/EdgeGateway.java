@@ -100,23 +100,22 @@ public final class EdgeGateway {
    * and the old one is removed after a drain period.
    */
   public Future<ProxyOptions> start() {
-    return image.get().compose(imageRef -> engine.call(() -> plan(imageRef)).compose(plan -> execute(plan, imageRef)
+    return image.get().compose(imageRef -> engine.call(docker -> plan(docker, imageRef)).compose(plan -> execute(plan, imageRef)
         .map(options -> switchTo(plan.container(), options))));
   }
 
   private Future<ProxyOptions> execute(Plan plan, String imageRef) {
     return switch (plan.step()) {
       case CURRENT -> ready(plan.container(), plan.port());
-      case CREATE -> engine.call(() -> create(plan.container(), imageRef)).compose(port -> ready(plan.container(), port));
-      case REPLACE -> engine.call(() -> create(plan.container(), imageRef))
+      case CREATE -> engine.callSlow(docker -> create(docker, plan.container(), imageRef)).compose(port -> ready(plan.container(), port));
+      case REPLACE -> engine.callSlow(docker -> create(docker, plan.container(), imageRef))
           .compose(port -> ready(plan.container(), port))
           .compose(options -> {
             // new connections go through the new relay from now on; the old ones drain before they go
             switchTo(plan.container(), options);
             Promise<Void> drained = Promise.promise();
             vertx.setTimer(drainMs, t -> drained.complete());
-            return drained.future().compose(v -> engine.call(() -> {
-              DockerClient docker = engine.client();
+            return drained.future().compose(v -> engine.call(docker -> {
               for (String old : plan.others()) {
                 remove(docker, old);
               }
@@ -157,8 +156,7 @@ public final class EdgeGateway {
    * Judged from the engine: the gateway's containers (by label) other than the one for {@code imageRef} are
    * older releases or leftovers; a running one keeps relaying until the new one took over.
    */
-  private Plan plan(String imageRef) {
-    DockerClient docker = engine.client();
+  private Plan plan(DockerClient docker, String imageRef) {
     String wanted = name + "-" + GatewayImage.tagOf(imageRef.getBytes(java.nio.charset.StandardCharsets.UTF_8), "", "");
     List<String> others = new java.util.ArrayList<>();
     boolean oldRunning = false;
@@ -207,8 +205,7 @@ public final class EdgeGateway {
   }
 
   private Future<Integer> syncNetworks(String container) {
-    return engine.call(() -> {
-      DockerClient docker = engine.client();
+    return engine.call(docker -> {
       Set<String> joined = joinedNetworks(docker, container);
       return docker.listNetworksCmd().withFilter("label", List.of(Labels.NETWORK + "=" + Labels.NETWORK_INTERNAL)).exec().stream()
           .map(Network::getId).filter(id -> !joined.contains(id)).toList();
@@ -218,7 +215,8 @@ public final class EdgeGateway {
         Future<Integer> chain = Future.succeededFuture(0);
         for (int i = lane; i < missing.size(); i += JOIN_LANES) {
           String networkId = missing.get(i);
-          chain = chain.compose(count -> engine.call(() -> connect(engine.client(), container, networkId) ? count + 1 : count));
+          // a join takes about a second: on the slow pool, so a fresh gateway cannot starve the reconciler
+          chain = chain.compose(count -> engine.callSlow(docker -> connect(docker, container, networkId) ? count + 1 : count));
         }
         lanes.add(chain);
       }
@@ -232,8 +230,7 @@ public final class EdgeGateway {
     if (container == null) {
       return Future.failedFuture("the edge gateway has not started");
     }
-    return engine.call(() -> {
-      DockerClient docker = engine.client();
+    return engine.callSlow(docker -> {
       if (!joinedNetworks(docker, container).contains(networkId)) {
         connect(docker, container, networkId);
       }
@@ -244,15 +241,14 @@ public final class EdgeGateway {
   /** The organization networks the gateway is on now (ids). */
   public Future<Set<String>> networks() {
     String container = current;
-    return container == null ? Future.succeededFuture(Set.of()) : engine.call(() -> joinedNetworks(engine.client(), container));
+    return container == null ? Future.succeededFuture(Set.of()) : engine.call(docker -> joinedNetworks(docker, container));
   }
 
   /** Removes the gateway's containers (tests; an operator retiring an edge node). */
   public Future<Void> remove() {
     proxy = null;
     current = null;
-    return engine.call(() -> {
-      DockerClient docker = engine.client();
+    return engine.call(docker -> {
       for (var container : docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(GATEWAY_LABEL, name)).exec()) {
         remove(docker, container.getId());
       }
@@ -281,8 +277,7 @@ public final class EdgeGateway {
   }
 
   /** Creates and starts a gateway container; returns the host port its relay is published on. */
-  private int create(String container, String imageRef) {
-    DockerClient docker = engine.client();
+  private int create(DockerClient docker, String container, String imageRef) {
     ExposedPort relay = ExposedPort.tcp(RELAY_PORT);
     Ports bindings = new Ports();
     // loopback only: the relay is the edge's, never reachable from another machine

@@ -61,9 +61,9 @@ public final class GatewayImage {
 
   /** Makes sure the gateway image exists on the engine; completes with its tag. */
   public Future<Ensured> ensure() {
-    return engine.call(() -> {
+    // an image build takes seconds to minutes: on the slow pool
+    return engine.callSlow(docker -> {
       byte[] jar = readJar();
-      DockerClient docker = engine.client();
       String baseId = baseImageId(docker);
       byte[] epoll = nativeLibrary(jar);
       String dockerfile = dockerfile(baseId, epoll != null);

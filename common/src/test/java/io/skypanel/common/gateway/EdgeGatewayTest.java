@@ -51,9 +51,9 @@ class EdgeGatewayTest {
   @BeforeAll
   static void start() throws Exception {
     vertx = Vertx.vertx();
-    engine = await(DockerEngine.connect(vertx, new DockerOptions(null, 4, 16, 3000, 300_000)));
+    engine = await(DockerEngine.connect(vertx, new DockerOptions(null, 4, 2, 16, 3000, 300_000)));
     assertThat(engine.status().available()).as(engine.status().message()).isTrue();
-    DockerClient docker = engine.client();
+    DockerClient docker = await(engine.call(client -> client)); // the test blocks on its own thread, never an event loop
     String current = await(new GatewayImage(engine).ensure()).tag();
     // the same image under another reference: to the gateway it is an older release
     oldImage = "skypanel-test/gateway-old:" + RUN;
@@ -70,7 +70,7 @@ class EdgeGatewayTest {
   @AfterAll
   static void stop() throws Exception {
     try {
-      DockerClient docker = engine.client();
+      DockerClient docker = await(engine.call(client -> client)); // the test blocks on its own thread, never an event loop
       for (var gatewayContainer : docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(EdgeGateway.GATEWAY_LABEL, NAME)).exec()) {
         docker.removeContainerCmd(gatewayContainer.getId()).withForce(true).exec();
       }
@@ -107,8 +107,8 @@ class EdgeGatewayTest {
     String firstContainer = gateway.containerName();
     assertThat(firstContainer).startsWith(NAME + "-");
     assertThat(await(gateway.networks())).contains(network);
-    String address = engine.client().inspectContainerCmd(target).exec().getNetworkSettings().getNetworks()
-        .get("skp-gwtest-org-" + RUN).getIpAddress();
+    String address = await(engine.call(docker -> docker.inspectContainerCmd(target).exec().getNetworkSettings().getNetworks()
+        .get("skp-gwtest-org-" + RUN).getIpAddress()));
     assertThat(get(first, address)).contains("hello from the overlay");
     assertThat(await(gateway.start())).as("an up-to-date gateway is kept, options and all").isSameAs(first);
 
@@ -142,10 +142,12 @@ class EdgeGatewayTest {
     }
     assertThat(second.getPort()).isNotEqualTo(first.getPort());
     assertThat(gateway.containerName()).isNotEqualTo(firstContainer);
-    var replaced = engine.client().inspectContainerCmd(gateway.containerName()).exec();
+    var replaced = await(engine.call(docker -> docker.inspectContainerCmd(gateway.containerName()).exec()));
     assertThat(replaced.getConfig().getImage()).isEqualTo(image.get());
     assertThat(replaced.getNetworkSettings().getNetworks().values().stream().map(n -> n.getNetworkID())).contains(network);
-    assertThat(engine.client().listContainersCmd().withShowAll(true).withLabelFilter(Map.of(EdgeGateway.GATEWAY_LABEL, NAME)).exec())
+    List<com.github.dockerjava.api.model.Container> left = await(engine.call(docker -> docker.listContainersCmd().withShowAll(true)
+        .withLabelFilter(Map.of(EdgeGateway.GATEWAY_LABEL, NAME)).exec()));
+    assertThat(left)
         .as("only the new gateway container is left").hasSize(1);
     System.out.println("gateway replaced under a client loop: " + requests.get() + " requests, " + failures.size() + " failed");
     assertThat(requests.get()).isGreaterThan(20);

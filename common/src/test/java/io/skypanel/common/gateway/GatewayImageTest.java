@@ -67,14 +67,14 @@ class GatewayImageTest {
   @BeforeAll
   static void start() throws Exception {
     vertx = Vertx.vertx();
-    engine = await(DockerEngine.connect(vertx, new DockerOptions(null, 4, 16, 3000, 300_000)));
+    engine = await(DockerEngine.connect(vertx, new DockerOptions(null, 4, 2, 16, 3000, 300_000)));
     assertThat(engine.status().available()).as(engine.status().message()).isTrue();
   }
 
   @AfterAll
   static void stop() throws Exception {
     try {
-      DockerClient docker = engine.client();
+      DockerClient docker = await(engine.call(client -> client)); // the test blocks on its own thread, never an event loop
       for (String container : containers) {
         ignoreMissing(() -> docker.removeContainerCmd(container).withForce(true).exec());
       }
@@ -96,7 +96,7 @@ class GatewayImageTest {
     assertThat(first.tag()).matches("skypanel/edge-gateway:[0-9a-f]{12}");
     assertThat(second.tag()).isEqualTo(first.tag());
     assertThat(second.built()).isFalse();
-    InspectImageResponse built = engine.client().inspectImageCmd(first.tag()).exec();
+    InspectImageResponse built = await(engine.call(docker -> docker.inspectImageCmd(first.tag()).exec()));
     assertThat(built.getConfig().getUser()).isEqualTo("10001:10001");
     assertThat(built.getConfig().getEntrypoint()).containsSequence("-jar", "/opt/skypanel/edge-gateway.jar",
         "--listen-interface", "eth0", "--port", "1080");
@@ -114,9 +114,9 @@ class GatewayImageTest {
 
   @Test
   void the_host_reaches_a_task_on_an_attached_overlay_through_the_published_relay_and_nothing_else() throws Exception {
-    DockerClient docker = engine.client();
+    DockerClient docker = await(engine.call(client -> client)); // the test blocks on its own thread, never an event loop
     String gatewayImage = await(new GatewayImage(engine).ensure()).tag();
-    String targetImage = await(engine.call(() -> targetImage(docker)));
+    String targetImage = await(engine.call(GatewayImageTest::targetImage));
 
     String bridge = network(docker, "skp-gwtest-edge-" + RUN, "bridge", false);
     String overlay = network(docker, "skp-gwtest-org-" + RUN, "overlay", true);

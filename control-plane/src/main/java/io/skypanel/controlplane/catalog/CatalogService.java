@@ -1,6 +1,8 @@
 package io.skypanel.controlplane.catalog;
 
 import io.skypanel.controlplane.ControlPlaneOptions;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.skypanel.common.errors.ApiException;
 import io.skypanel.common.events.PlatformEvents;
 import io.skypanel.common.events.Topics;
@@ -19,6 +21,8 @@ import java.util.UUID;
 
 /** The plan catalog customers choose from, the regions they can deploy to, and its administration. */
 public final class CatalogService {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CatalogService.class);
 
   private static final String FOREIGN_KEY_VIOLATION = "23503";
 
@@ -98,7 +102,8 @@ public final class CatalogService {
   private void announce(boolean changed) {
     if (changed) {
       // quota checks elsewhere cache plan limits; tell them to look again (best effort, they also resync)
-      events.publish(Topics.PLANS_CHANGED, new JsonObject()).otherwiseEmpty();
+      events.publish(Topics.PLANS_CHANGED, new JsonObject())
+          .onFailure(err -> LOG.warn("could not announce a plan change (quota checks resync on their own): {}", err.getMessage(), err));
     }
   }
 

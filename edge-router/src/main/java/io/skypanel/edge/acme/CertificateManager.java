@@ -156,7 +156,11 @@ public final class CertificateManager {
               domain.notBefore(), domain.notAfter(), Instant.now())
               ? Future.succeededFuture(Outcome.NOT_DUE)
               : budgeted(domain))
-          .eventually(() -> locks.release(lease).otherwiseEmpty());
+          .eventually(() -> locks.release(lease).recover(err -> {
+            // the lease expires on its own; the outcome of this attempt stands
+            LOG.warn("could not release the ACME lease of domain {}: {}", candidate.id(), err.getMessage(), err);
+            return Future.succeededFuture();
+          }));
     });
   }
 
@@ -224,7 +228,11 @@ public final class CertificateManager {
     return Future.join(responses.stream().map(response -> response instanceof AcmeClient.Http01Response http
         ? challenges.removeHttp01(http.token())
         : challenges.removeAlpn(((AcmeClient.AlpnResponse) response).hostname())
-    ).toList()).<Void>mapEmpty().otherwiseEmpty();
+    ).toList()).<Void>mapEmpty().recover(err -> {
+      // stale challenge responses expire with their keys; the order's outcome stands
+      LOG.warn("could not remove every ACME challenge response: {}", err.getMessage(), err);
+      return Future.succeededFuture();
+    });
   }
 
   private void count(String outcome) {

@@ -48,7 +48,7 @@ public final class NodeEngines {
 
   /** Prepares the local engine's streaming client; without a local engine, exec answers 503 until restart. */
   public Future<Void> start() {
-    if (platformEngine.client() == null) {
+    if (!platformEngine.configured()) {
       LOG.warn("exec unavailable: {}", platformEngine.status().message());
       return Future.succeededFuture();
     }
@@ -57,10 +57,12 @@ public final class NodeEngines {
     if (host == null) {
       return Future.succeededFuture();
     }
-    return executor.executeBlocking(() -> streamingClient(host), false).map(streams -> {
-      local = new NodeEngine("local", platformEngine.client(), streams, executor, false);
-      return null;
-    });
+    // its own clients, as for a remote node: the platform engine's client is never handed out
+    return executor.executeBlocking(() -> new NodeEngine("local", controlClient(host), streamingClient(host), executor, true), false)
+        .map(engine -> {
+          local = engine;
+          return null;
+        });
   }
 
   /** The local engine (the Swarm manager this installation talks to): tasks are listed there. */

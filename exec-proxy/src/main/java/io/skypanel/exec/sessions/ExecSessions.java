@@ -80,8 +80,11 @@ public final class ExecSessions {
   /** Closes the audit row and frees the slot; never fails (failures are logged). */
   public Future<Void> finish(SessionInfo info, AuditEnd end) {
     return audit.finish(info.id(), end)
-        .onFailure(err -> LOG.error("closing the audit row of exec session {} failed", info.id(), err))
-        .otherwiseEmpty()
+        .recover(err -> {
+          // the slot is freed all the same; the audit row's failure is said here, once
+          LOG.error("closing the audit row of exec session {} failed", info.id(), err);
+          return Future.succeededFuture();
+        })
         .compose(closed -> registry.release(info));
   }
 }

@@ -73,10 +73,11 @@ public final class SessionRegistry {
   /** Frees the session's slot; never fails (a slot that cannot be freed expires with its lease). */
   public Future<Void> release(SessionInfo session) {
     local.remove(session.id());
-    return limits.release(session)
-        .onFailure(err -> LOG.warn("releasing exec session {} failed (its slot expires within {} s): {}", session.id(),
-            ExecOptions.LEASE.toSeconds(), err.getMessage()))
-        .otherwiseEmpty();
+    return limits.release(session).recover(err -> {
+      LOG.warn("releasing exec session {} failed (its slot expires within {} s): {}", session.id(),
+          ExecOptions.LEASE.toSeconds(), err.getMessage(), err);
+      return Future.succeededFuture();
+    });
   }
 
   /** Every replica's open sessions. */

@@ -94,7 +94,7 @@ final class DockerFollow implements Upstream {
     };
     current = callback;
     int since = (int) Math.max(1, seam.lastNanos(startNanos) / 1_000_000_000L);
-    engine.call(() -> backend.command(selector).withFollow(true).withSince(since).exec(callback))
+    engine.callSlow(docker -> backend.command(docker, selector).withFollow(true).withSince(since).exec(callback))
         .onFailure(err -> ended(openedAt, err));
   }
 

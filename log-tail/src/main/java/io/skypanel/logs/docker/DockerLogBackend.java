@@ -1,6 +1,7 @@
 package io.skypanel.logs.docker;
 
 import com.github.dockerjava.api.async.ResultCallback;
+import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.LogSwarmObjectCmd;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.Frame;
@@ -30,9 +31,10 @@ import java.util.concurrent.TimeUnit;
 /**
  * Logs from the Docker engine when no Loki is configured: the Swarm service's own logs ({@code logServiceCmd},
  * stdout and stderr de-multiplexed, with timestamps). Every docker-java call goes through
- * {@link DockerEngine#call}; the backfill reads a finite stream on that worker pool, a follow streams on
- * docker-java's reader thread ({@link DockerFollow}). An environment is every service carrying its labels: the
- * backfill reads each and merges them, the follow tails each and merges them in time order ({@link MergedFollow}).
+ * {@link DockerEngine#callSlow}, the pool of slow and streaming calls (a backfill waits on a finite stream for up
+ * to seconds and must not hold a worker the control plane's short calls need); a follow streams on docker-java's
+ * reader thread ({@link DockerFollow}). An environment is every service carrying its labels: the backfill reads each
+ * and merges them, the follow tails each and merges them in time order ({@link MergedFollow}).
  */
 public final class DockerLogBackend implements LogBackend {
 
@@ -56,7 +58,7 @@ public final class DockerLogBackend implements LogBackend {
       return Future.succeededFuture(List.of());
     }
     String what = selector.manyServices() ? "services " + selector.serviceLabels() : "service " + selector.swarmServiceId();
-    return engine.<List<LogEntry>>call(() -> selector.manyServices() ? readAll(selector, range) : read(selector, range)).recover(err -> {
+    return engine.<List<LogEntry>>callSlow(docker -> selector.manyServices() ? readAll(docker, selector, range) : read(docker, selector, range)).recover(err -> {
       if (err instanceof NotFoundException) {
         return Future.succeededFuture(List.of()); // removed out of band: nothing to show
       }
@@ -69,11 +71,11 @@ public final class DockerLogBackend implements LogBackend {
    * Runs on the Docker worker pool: the backfill of every service carrying the selector's labels, each line named
    * by its service's process, merged in time order and cut to the range's limit like one service's would be.
    */
-  private List<LogEntry> readAll(LogSelector selector, Backfill range) throws InterruptedException {
+  private List<LogEntry> readAll(DockerClient docker, LogSelector selector, Backfill range) throws InterruptedException {
     List<LogEntry> merged = new ArrayList<>();
-    for (Labelled service : services(selector)) {
+    for (Labelled service : services(docker, selector)) {
       try {
-        for (LogEntry entry : read(selector.forService(service.id()), range)) {
+        for (LogEntry entry : read(docker, selector.forService(service.id()), range)) {
           merged.add(entry.withProcess(service.process()));
         }
       } catch (NotFoundException gone) {
@@ -91,9 +93,9 @@ public final class DockerLogBackend implements LogBackend {
    * Runs on the Docker worker pool: the services carrying every one of the selector's Swarm labels (the engine
    * filters; the labels are checked again here so that the organization pin never rests on the filter alone).
    */
-  List<Labelled> services(LogSelector selector) {
+  List<Labelled> services(DockerClient docker, LogSelector selector) {
     List<Labelled> found = new ArrayList<>();
-    for (Service service : engine.client().listServicesCmd().withLabelFilter(selector.serviceLabels()).exec()) {
+    for (Service service : docker.listServicesCmd().withLabelFilter(selector.serviceLabels()).exec()) {
       Map<String, String> labels = service.getSpec() == null || service.getSpec().getLabels() == null ? Map.of() : service.getSpec().getLabels();
       if (labels.entrySet().containsAll(selector.serviceLabels().entrySet())) {
         found.add(new Labelled(service.getId(), labels.get(Labels.PROCESS)));
@@ -107,8 +109,8 @@ public final class DockerLogBackend implements LogBackend {
   }
 
   /** Runs on the Docker worker pool: reads a finished (non-follow) log stream, keeping at most {@code limit} lines. */
-  private List<LogEntry> read(LogSelector selector, Backfill range) throws InterruptedException {
-    LogSwarmObjectCmd cmd = command(selector).withFollow(false);
+  private List<LogEntry> read(DockerClient docker, LogSelector selector, Backfill range) throws InterruptedException {
+    LogSwarmObjectCmd cmd = command(docker, selector).withFollow(false);
     if (range.last() && selector.filter() == null) {
       cmd.withTail(range.limit());
     } else if (!range.last() && range.fromNanos() > 0) {
@@ -144,8 +146,8 @@ public final class DockerLogBackend implements LogBackend {
     return new ArrayList<>(kept);
   }
 
-  LogSwarmObjectCmd command(LogSelector selector) {
-    return engine.client().logServiceCmd(selector.swarmServiceId())
+  LogSwarmObjectCmd command(DockerClient docker, LogSelector selector) {
+    return docker.logServiceCmd(selector.swarmServiceId())
         .withTimestamps(true)
         .withDetails(false)
         .withStdout(selector.stream().stdout())

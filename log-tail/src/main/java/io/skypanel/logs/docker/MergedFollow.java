@@ -70,7 +70,7 @@ final class MergedFollow implements Upstream {
       return;
     }
     listing = true;
-    engine.call(() -> backend.services(selector)).onComplete(result -> {
+    engine.call(docker -> backend.services(docker, selector)).onComplete(result -> {
       listing = false;
       if (closed) {
         return;

@@ -1,5 +1,10 @@
 package io.skypanel.controlplane.caas.containers;
 
+import io.skypanel.controlplane.runtime.workloads.ContainerReconciler;
+import io.skypanel.controlplane.runtime.workloads.ContainerRepository;
+import io.skypanel.controlplane.runtime.workloads.ContainerRow;
+import io.skypanel.controlplane.runtime.workloads.EdgeReachability;
+import io.skypanel.controlplane.runtime.workloads.WorkloadMetrics;
 import io.skypanel.common.auth.Principal;
 import io.skypanel.common.config.Settings;
 import io.skypanel.common.crypto.SecretBox;
@@ -9,6 +14,7 @@ import io.skypanel.controlplane.activity.ActivityRepository;
 import io.skypanel.controlplane.api.Cursor;
 import io.skypanel.controlplane.api.Pages;
 import io.skypanel.common.config.BaseDomain;
+import io.skypanel.controlplane.runtime.orchestration.Orchestrator;
 import io.skypanel.controlplane.caas.policies.PolicyService;
 import io.skypanel.controlplane.caas.quotas.QuotaService;
 import io.skypanel.controlplane.caas.registries.RegistryCredentialService;

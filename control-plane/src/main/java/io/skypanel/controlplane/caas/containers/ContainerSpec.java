@@ -144,13 +144,13 @@ public record ContainerSpec(String imageRef, List<String> entrypoint, List<Strin
     return array == null ? null : array.stream().map(Object::toString).toList();
   }
 
-  static Map<String, String> env(JsonObject json) {
+  public static Map<String, String> env(JsonObject json) {
     Map<String, String> env = new LinkedHashMap<>();
     json.forEach(entry -> env.put(entry.getKey(), entry.getValue() == null ? "" : entry.getValue().toString()));
     return env;
   }
 
-  static List<Port> ports(JsonArray array) {
+  public static List<Port> ports(JsonArray array) {
     List<Port> ports = new ArrayList<>();
     for (Object item : array) {
       JsonObject port = (JsonObject) item;
@@ -159,7 +159,7 @@ public record ContainerSpec(String imageRef, List<String> entrypoint, List<Strin
     return ports;
   }
 
-  static List<Mount> mounts(JsonArray array) {
+  public static List<Mount> mounts(JsonArray array) {
     List<Mount> mounts = new ArrayList<>();
     for (Object item : array) {
       JsonObject mount = (JsonObject) item;

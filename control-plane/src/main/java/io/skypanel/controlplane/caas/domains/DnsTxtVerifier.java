@@ -112,7 +112,11 @@ public final class DnsTxtVerifier {
     }
     return vertx.fileSystem().readFile(RESOLV_CONF)
         .map(content -> DnsServer.fromResolvConf(content.toString()))
-        .otherwiseEmpty()
+        .recover(err -> {
+          // no readable resolv.conf (e.g. a minimal container): said here, then the local server below
+          LOG.warn("could not read {}: {}", RESOLV_CONF, err.getMessage(), err);
+          return Future.succeededFuture(null);
+        })
         .map(found -> {
           if (found == null) {
             LOG.warn("{} names no usable nameserver and SKYPANEL_DNS_SERVER is not set; custom domain checks ask {}", RESOLV_CONF, DnsServer.LOCAL);
@@ -123,6 +127,11 @@ public final class DnsTxtVerifier {
   }
 
   public synchronized Future<Void> close() {
-    return client == null ? Future.succeededFuture() : client.compose(DnsClient::close).otherwiseEmpty();
+    return client == null ? Future.succeededFuture() : client.compose(DnsClient::close)
+        .recover(err -> {
+          // closing is the last thing done with the client: nothing to retry, say it and finish
+          LOG.warn("closing the DNS client failed: {}", err.getMessage(), err);
+          return Future.succeededFuture();
+        });
   }
 }

@@ -5,7 +5,7 @@ import io.skypanel.common.config.Settings;
 import io.skypanel.common.errors.ApiException;
 import io.skypanel.controlplane.activity.ActivityEntry;
 import io.skypanel.controlplane.activity.ActivityRepository;
-import io.skypanel.controlplane.caas.containers.ContainerRepository;
+import io.skypanel.controlplane.runtime.workloads.ContainerRepository;
 import io.skypanel.controlplane.caas.policies.PolicyRepository.StoredImagePolicy;
 import io.skypanel.controlplane.caas.policies.PolicyRepository.StoredNetworkPolicy;
 import io.skypanel.controlplane.tenancy.OrgContext;
@@ -80,12 +80,12 @@ public final class PolicyService {
     try {
       image = ImageReference.parse(imageRef);
     } catch (IllegalArgumentException e) {
-      return Future.failedFuture(ApiException.badRequest("invalid_image_reference", e.getMessage()));
+      return Future.failedFuture(new InvalidImageReference(e.getMessage()));
     }
     return effective(organizationId).compose(policy -> {
       String violation = policy.violation(image);
       return violation == null ? Future.<Void>succeededFuture()
-          : Future.failedFuture(ApiException.unprocessable(VIOLATION, "image policy: " + violation));
+          : Future.failedFuture(new ImageNotAllowed(violation));
     });
   }
 

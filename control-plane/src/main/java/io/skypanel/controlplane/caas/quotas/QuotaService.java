@@ -1,7 +1,7 @@
 package io.skypanel.controlplane.caas.quotas;
 
+import io.skypanel.common.errors.DomainException;
 import io.skypanel.common.config.Settings;
-import io.skypanel.common.errors.ApiException;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -67,15 +67,15 @@ public final class QuotaService {
       if (domains + 1 > limits.maxDomains()) {
         String message = "custom domains are limited to " + limits.maxDomains() + " on plan '" + limits.plan()
             + "' (the organization has " + domains + "); delete one or upgrade the plan";
-        return Future.failedFuture(new ApiException(422, "quota_exceeded", "quota exceeded (max_domains): " + message,
+        return Future.failedFuture(new QuotaExceeded("quota exceeded (max_domains): " + message,
             new JsonArray().add(new JsonObject().put("field", "/hostname").put("rule", "max_domains").put("message", message))));
       }
       return Future.succeededFuture();
     }));
   }
 
-  private static ApiException volumeExceeded(String limit, String field, String message) {
-    return new ApiException(422, "quota_exceeded", "quota exceeded (" + limit + "): " + message,
+  private static QuotaExceeded volumeExceeded(String limit, String field, String message) {
+    return new QuotaExceeded("quota exceeded (" + limit + "): " + message,
         new JsonArray().add(new JsonObject().put("field", field).put("rule", limit).put("message", message)));
   }
 
@@ -92,7 +92,7 @@ public final class QuotaService {
 
   private Future<QuotaRepository.Limits> limits(SqlClient client, UUID organizationId, UUID planId) {
     return quotas.limits(client, organizationId, planId, defaultPlan).compose(limits -> limits == null
-        ? Future.failedFuture(ApiException.unprocessable("no_plan", "the organization has no plan and the default plan '" + defaultPlan + "' does not exist"))
+        ? Future.failedFuture(new DomainException(DomainException.Kind.UNPROCESSABLE, "no_plan", "the organization has no plan and the default plan '" + defaultPlan + "' does not exist"))
         : Future.succeededFuture(limits));
   }
 
@@ -110,7 +110,7 @@ public final class QuotaService {
   }
 
   private static Future<Void> exceeded(String what, Object limit, QuotaRepository.Limits limits) {
-    return Future.failedFuture(ApiException.unprocessable("quota_exceeded",
+    return Future.failedFuture(new QuotaExceeded(
         "quota exceeded: " + what + " is limited to " + limit + " on plan '" + limits.plan() + "' (tier " + limits.tier() + ")"));
   }
 }

@@ -1,5 +1,6 @@
 package io.skypanel.controlplane.caas.registries;
 
+import io.skypanel.controlplane.caas.policies.InvalidImageReference;
 import io.skypanel.common.auth.Principal;
 import io.skypanel.common.crypto.SecretBox;
 import io.skypanel.common.errors.ApiException;
@@ -7,7 +8,7 @@ import io.skypanel.controlplane.activity.ActivityEntry;
 import io.skypanel.controlplane.activity.ActivityRepository;
 import io.skypanel.controlplane.api.Cursor;
 import io.skypanel.controlplane.api.Pages;
-import io.skypanel.controlplane.caas.orchestration.DesiredService;
+import io.skypanel.controlplane.runtime.orchestration.DesiredService;
 import io.skypanel.controlplane.caas.policies.ImageReference;
 import io.skypanel.controlplane.tenancy.OrgContext;
 import io.vertx.core.Future;
@@ -97,7 +98,7 @@ public final class RegistryCredentialService {
     try {
       image = ImageReference.parse(imageRef);
     } catch (IllegalArgumentException e) {
-      return Future.failedFuture(ApiException.badRequest("invalid_image_reference", e.getMessage()));
+      return Future.failedFuture(new InvalidImageReference(e.getMessage()));
     }
     return credentials.useForHost(pool, organizationId, image.registry()).map(found -> {
       if (found == null) {

@@ -46,7 +46,8 @@ import java.util.concurrent.TimeUnit;
  * Short-lived platform helper tasks: a Swarm service with one replica and restart condition none that runs one
  * command against a customer volume (e.g. {@code tar}) and exits. The control plane creates it, polls its task
  * until it completes or fails (bounded), then removes the service and waits until its container is gone, so the
- * volume is free again. Every docker-java call goes through {@link DockerEngine#call}; waiting between polls is a
+ * volume is free again. Every docker-java call goes through {@link DockerEngine#callSlow}, on the slow pool, so a
+ * long helper job never holds a worker the reconciler needs; waiting between polls is a
  * timer, never a sleeping thread.
  *
  * <p>Helpers are the only place where the platform bind-mounts a host path (one snapshot archive file); customer
@@ -119,7 +120,7 @@ final class HelperTasks {
   Future<Outcome> run(Job job) {
     long deadline = System.nanoTime() + timeout.toNanos();
     return localNode().compose(node -> network().compose(network ->
-            engine.call(() -> client().createServiceCmd(spec(job, node, network)).exec().getId())
+            engine.callSlow(docker -> docker.createServiceCmd(spec(job, node, network)).exec().getId())
                 // e.g. the network was removed behind our back: look it up again next time
                 .onFailure(err -> networkId = null)))
         .compose(serviceId -> poll(serviceId, deadline)
@@ -130,7 +131,7 @@ final class HelperTasks {
   /** Removes helper services older than {@code age} (left behind by a control plane that died mid-job). */
   Future<Integer> removeStale(Duration age) {
     Instant before = Instant.now().minus(age);
-    return engine.call(() -> client().listServicesCmd().withLabelFilter(Map.of(HELPER_LABEL, "")).exec()).compose(services -> {
+    return engine.callSlow(docker -> docker.listServicesCmd().withLabelFilter(Map.of(HELPER_LABEL, "")).exec()).compose(services -> {
       List<Future<Void>> removals = new ArrayList<>();
       for (Service service : services) {
         if (service.getCreatedAt() != null && service.getCreatedAt().toInstant().isBefore(before)) {
@@ -146,8 +147,8 @@ final class HelperTasks {
     if (nodeId != null) {
       return Future.succeededFuture(nodeId);
     }
-    return engine.call(() -> {
-      var swarm = client().infoCmd().exec().getSwarm();
+    return engine.callSlow(docker -> {
+      var swarm = docker.infoCmd().exec().getSwarm();
       String id = swarm == null ? null : swarm.getNodeID();
       if (id == null || id.isEmpty()) {
         throw new IllegalStateException("the Docker engine is not part of a swarm");
@@ -161,16 +162,16 @@ final class HelperTasks {
     if (networkId != null) {
       return Future.succeededFuture(networkId);
     }
-    return engine.call(() -> {
-      String existing = findNetwork();
+    return engine.callSlow(docker -> {
+      String existing = findNetwork(docker);
       if (existing != null) {
         return existing;
       }
       try {
-        return client().createNetworkCmd().withName(NETWORK).withDriver("overlay").withInternal(true).withAttachable(false)
+        return docker.createNetworkCmd().withName(NETWORK).withDriver("overlay").withInternal(true).withAttachable(false)
             .withCheckDuplicate(true).withLabels(Map.of("skypanel.platform", "helpers")).exec().getId();
       } catch (ConflictException raced) {
-        String created = findNetwork();
+        String created = findNetwork(docker);
         if (created == null) {
           throw raced;
         }
@@ -180,8 +181,8 @@ final class HelperTasks {
   }
 
   /** Worker thread only. The name filter matches substrings, hence the exact comparison. */
-  private String findNetwork() {
-    for (Network network : client().listNetworksCmd().withNameFilter(NETWORK).exec()) {
+  private static String findNetwork(DockerClient docker) {
+    for (Network network : docker.listNetworksCmd().withNameFilter(NETWORK).exec()) {
       if (NETWORK.equals(network.getName())) {
         return network.getId();
       }
@@ -225,11 +226,11 @@ final class HelperTasks {
   }
 
   private Future<Outcome> poll(String serviceId, long deadline) {
-    return engine.call(() -> {
-      List<Task> tasks = client().listTasksCmd().withServiceFilter(serviceId).exec();
+    return engine.callSlow(docker -> {
+      List<Task> tasks = docker.listTasksCmd().withServiceFilter(serviceId).exec();
       Outcome outcome = outcome(tasks);
       if (outcome != null && !outcome.succeeded()) {
-        String logs = logs(tasks);
+        String logs = logs(docker, tasks);
         if (logs != null) {
           outcome = new Outcome(false, outcome.message() + ": " + logs);
         }
@@ -270,14 +271,14 @@ final class HelperTasks {
   }
 
   /** The end of a failed helper's output (e.g. tar's complaint), when its container is still there to ask. Worker thread only. */
-  private String logs(List<Task> tasks) {
+  private static String logs(DockerClient docker, List<Task> tasks) {
     for (Task task : tasks) {
       if (task.getStatus() == null || task.getStatus().getContainerStatus() == null || task.getStatus().getContainerStatus().getContainerID() == null) {
         continue;
       }
       StringBuilder out = new StringBuilder();
       try {
-        client().logContainerCmd(task.getStatus().getContainerStatus().getContainerID()).withStdOut(true).withStdErr(true).withTail(5)
+        docker.logContainerCmd(task.getStatus().getContainerStatus().getContainerID()).withStdOut(true).withStdErr(true).withTail(5)
             .exec(new ResultCallback.Adapter<Frame>() {
               @Override
               public void onNext(Frame frame) {
@@ -302,9 +303,9 @@ final class HelperTasks {
   /** Removes the service, then waits (bounded) until Swarm has removed its container, which holds the volume. */
   private Future<Void> remove(String serviceId) {
     long deadline = System.nanoTime() + REMOVAL_BOUND.toNanos();
-    return engine.call(() -> {
+    return engine.callSlow(docker -> {
       try {
-        client().removeServiceCmd(serviceId).exec();
+        docker.removeServiceCmd(serviceId).exec();
       } catch (NotFoundException gone) {
         // already removed
       }
@@ -316,7 +317,7 @@ final class HelperTasks {
   }
 
   private Future<Void> containersGone(String serviceId, long deadline) {
-    return engine.call(() -> client().listContainersCmd().withShowAll(true)
+    return engine.callSlow(docker -> docker.listContainersCmd().withShowAll(true)
         .withLabelFilter(Map.of("com.docker.swarm.service.id", serviceId)).exec().isEmpty()).compose(gone -> {
       if (gone) {
         return Future.succeededFuture();
@@ -329,9 +330,5 @@ final class HelperTasks {
       vertx.setTimer(pollMillis, id -> tick.complete());
       return tick.future().compose(x -> containersGone(serviceId, deadline));
     });
-  }
-
-  private DockerClient client() {
-    return engine.client();
   }
 }

@@ -1,6 +1,6 @@
 package io.skypanel.controlplane.caas.volumes;
 
-import io.skypanel.controlplane.caas.orchestration.Orchestrator;
+import io.skypanel.controlplane.runtime.orchestration.Orchestrator;
 import io.skypanel.controlplane.caas.volumes.HelperTasks.HelperMount;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;

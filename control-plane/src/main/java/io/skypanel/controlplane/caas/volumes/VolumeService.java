@@ -9,7 +9,7 @@ import io.skypanel.controlplane.activity.ActivityEntry;
 import io.skypanel.controlplane.activity.ActivityRepository;
 import io.skypanel.controlplane.api.Cursor;
 import io.skypanel.controlplane.api.Pages;
-import io.skypanel.controlplane.caas.orchestration.Orchestrator;
+import io.skypanel.controlplane.runtime.orchestration.Orchestrator;
 import io.skypanel.controlplane.caas.quotas.QuotaService;
 import io.skypanel.controlplane.tenancy.OrgContext;
 import io.vertx.core.Future;

@@ -1,7 +1,7 @@
 package io.skypanel.controlplane.paas.environments;
 
-import io.skypanel.controlplane.caas.containers.ContainerRow;
-import io.skypanel.controlplane.caas.containers.WorkloadMetrics;
+import io.skypanel.controlplane.runtime.workloads.ContainerRow;
+import io.skypanel.controlplane.runtime.workloads.WorkloadMetrics;
 import io.skypanel.controlplane.paas.processes.ProcessRepository;
 import io.skypanel.controlplane.tenancy.OrgContext;
 import io.vertx.core.Future;

@@ -1,6 +1,6 @@
 package io.skypanel.controlplane.paas.processes;
 
-import io.skypanel.controlplane.caas.containers.ContainerRow;
+import io.skypanel.controlplane.runtime.workloads.ContainerRow;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

@@ -1,6 +1,7 @@
 package io.skypanel.controlplane.paas.processes;
 
-import io.skypanel.common.errors.ApiException;
+import io.skypanel.controlplane.runtime.workloads.WorkloadRejected;
+import io.skypanel.common.errors.DomainException;
 import io.skypanel.controlplane.caas.quotas.QuotaService;
 import io.skypanel.controlplane.paas.environments.EnvironmentRepository;
 import io.skypanel.controlplane.paas.environments.EnvironmentRow;
@@ -45,7 +46,7 @@ public final class ProcessRollout {
   /** The catalog size of that slug; 422 when the catalog has no such active plan. */
   public Future<ProcessRepository.Size> size(SqlConnection conn, String slug) {
     return processes.size(conn, slug).compose(size -> size == null
-        ? Future.failedFuture(ApiException.unprocessable("unknown_size", "there is no active plan named '" + slug + "' to size a process with"))
+        ? Future.failedFuture(new WorkloadRejected("unknown_size", "there is no active plan named '" + slug + "' to size a process with"))
         : Future.succeededFuture(size));
   }
 
@@ -69,7 +70,7 @@ public final class ProcessRollout {
                       .put("retries", 3).put("start_period_s", 2) : null,
                   size, entry.getInteger("quantity"), region, web ? env.defaultDomain() : null, release.id(), userId)))
           .compose(id -> id == null
-              ? Future.failedFuture(ApiException.conflict("process_deleting", "the " + type + " process is still being removed; try again shortly"))
+              ? Future.failedFuture(new DomainException(DomainException.Kind.CONFLICT, "process_deleting", "the " + type + " process is still being removed; try again shortly"))
               : Future.succeededFuture(touched.add(id)).mapEmpty());
     }
     return chain

@@ -2,12 +2,12 @@ package io.skypanel.controlplane.paas.releases;
 
 import io.skypanel.common.docker.DockerEngine;
 import io.skypanel.common.docker.Labels;
-import io.skypanel.controlplane.caas.containers.ContainerDeployer;
-import io.skypanel.controlplane.caas.containers.ContainerRow;
+import io.skypanel.controlplane.runtime.workloads.ContainerDeployer;
+import io.skypanel.controlplane.runtime.workloads.ContainerRow;
 import io.skypanel.controlplane.caas.containers.ContainerSpec;
-import io.skypanel.controlplane.caas.orchestration.DesiredService;
-import io.skypanel.controlplane.caas.orchestration.Orchestrator;
-import io.skypanel.controlplane.caas.orchestration.ServiceState;
+import io.skypanel.controlplane.runtime.orchestration.DesiredService;
+import io.skypanel.controlplane.runtime.orchestration.Orchestrator;
+import io.skypanel.controlplane.runtime.orchestration.ServiceState;
 import io.skypanel.controlplane.paas.environments.EnvironmentRepository;
 import io.skypanel.controlplane.paas.processes.ProcessRollout;
 import io.vertx.core.Future;
@@ -90,7 +90,10 @@ public final class ReleasePhase {
         })
         .compose(orchestrator::createService)
         .compose(serviceId -> watch(serviceId, System.nanoTime() + timeout.toNanos())
-            .compose(outcome -> orchestrator.removeService(serviceId).otherwiseEmpty().map(outcome)))
+            .compose(outcome -> orchestrator.removeService(serviceId)
+                // the outcome stands either way; a task service left behind is said once, with why
+                .onFailure(err -> LOG.warn("could not remove release task service {}: {}", serviceId, err.getMessage(), err))
+                .transform(removed -> Future.succeededFuture(outcome))))
         .recover(err -> Future.succeededFuture(new Outcome(null, "the release task could not run: " + err.getMessage(), "")))
         .compose(outcome -> finish(release, outcome));
   }

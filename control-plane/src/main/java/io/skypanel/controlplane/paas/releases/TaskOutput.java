@@ -28,9 +28,10 @@ final class TaskOutput {
     if (containerId == null) {
       return Future.succeededFuture("");
     }
-    return engine.call(() -> {
+    // a log read waits on the engine for up to seconds: on the slow pool
+    return engine.callSlow(docker -> {
       StringBuilder out = new StringBuilder();
-      engine.client().logContainerCmd(containerId).withStdOut(true).withStdErr(true).withTail(lines)
+      docker.logContainerCmd(containerId).withStdOut(true).withStdErr(true).withTail(lines)
           .exec(new ResultCallback.Adapter<Frame>() {
             @Override
             public void onNext(Frame frame) {

@@ -1,7 +1,6 @@
 package io.skypanel.controlplane.caas.policies;
 
 import io.skypanel.common.config.Settings;
-import io.skypanel.common.errors.ApiException;
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.ApiTestBase;
 import io.vertx.core.Future;
@@ -181,24 +180,24 @@ class ImagePolicyApiTest extends ApiTestBase {
     await(policies.check(org, "nginx:1.25"));
     await(policies.check(org, "ghcr.io/acme/api@" + DIGEST));
 
-    assertThat(failure(policies.check(org, "quay.io/acme/api:1"))).isInstanceOfSatisfying(ApiException.class, e -> {
-      assertThat(e.status()).isEqualTo(422);
+    assertThat(failure(policies.check(org, "quay.io/acme/api:1"))).isInstanceOfSatisfying(ImageNotAllowed.class, e -> {
+      assertThat(e.toApi().status()).isEqualTo(422);
       assertThat(e.code()).isEqualTo("image_policy_violation");
       assertThat(e.getMessage()).contains("registry quay.io is not in allowed_registries");
     });
-    assertThat(failure(policies.check(org, "nginx"))).isInstanceOfSatisfying(ApiException.class, e -> {
+    assertThat(failure(policies.check(org, "nginx"))).isInstanceOfSatisfying(ImageNotAllowed.class, e -> {
       assertThat(e.code()).isEqualTo("image_policy_violation");
       assertThat(e.getMessage()).contains("image docker.io/library/nginx:latest matches blocked pattern '*:latest'");
     });
-    assertThat(failure(policies.check(org, "ubuntu:22.04"))).isInstanceOfSatisfying(ApiException.class, e ->
+    assertThat(failure(policies.check(org, "ubuntu:22.04"))).isInstanceOfSatisfying(ImageNotAllowed.class, e ->
         assertThat(e.getMessage()).contains("blocked pattern 'docker.io/library/ubuntu'"));
-    assertThat(failure(policies.check(org, "not a reference"))).isInstanceOfSatisfying(ApiException.class, e -> {
-      assertThat(e.status()).isEqualTo(400);
+    assertThat(failure(policies.check(org, "not a reference"))).isInstanceOfSatisfying(InvalidImageReference.class, e -> {
+      assertThat(e.toApi().status()).isEqualTo(400);
       assertThat(e.code()).isEqualTo("invalid_image_reference");
     });
 
     call(HttpMethod.PUT, IMAGES, ada.token(), new JsonObject().put("require_digest", true));
-    assertThat(failure(policies.check(org, "ghcr.io/acme/api:1"))).isInstanceOfSatisfying(ApiException.class, e ->
+    assertThat(failure(policies.check(org, "ghcr.io/acme/api:1"))).isInstanceOfSatisfying(ImageNotAllowed.class, e ->
         assertThat(e.getMessage()).contains("a digest is required").contains("ghcr.io/acme/api@sha256:"));
     await(policies.check(org, "ghcr.io/acme/api@" + DIGEST));
   }

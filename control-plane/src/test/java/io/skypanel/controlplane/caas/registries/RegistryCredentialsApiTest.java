@@ -1,7 +1,7 @@
 package io.skypanel.controlplane.caas.registries;
 
-import io.skypanel.common.errors.ApiException;
-import io.skypanel.controlplane.caas.orchestration.DesiredService;
+import io.skypanel.controlplane.caas.policies.InvalidImageReference;
+import io.skypanel.controlplane.runtime.orchestration.DesiredService;
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.ApiTestBase;
 import io.vertx.core.buffer.Buffer;
@@ -144,7 +144,7 @@ class RegistryCredentialsApiTest extends ApiTestBase {
       credentials.loginFor(UUID.fromString(org), "Not A Ref").toCompletionStage().toCompletableFuture().get(30, TimeUnit.SECONDS);
       throw new AssertionError("expected a failure");
     } catch (ExecutionException e) {
-      assertThat(e.getCause()).isInstanceOfSatisfying(ApiException.class, error -> assertThat(error.code()).isEqualTo("invalid_image_reference"));
+      assertThat(e.getCause()).isInstanceOfSatisfying(InvalidImageReference.class, error -> assertThat(error.code()).isEqualTo("invalid_image_reference"));
     }
   }
 

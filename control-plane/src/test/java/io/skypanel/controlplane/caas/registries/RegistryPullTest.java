@@ -1,10 +1,9 @@
 package io.skypanel.controlplane.caas.registries;
 
 import at.favre.lib.crypto.bcrypt.BCrypt;
-import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.PullImageResultCallback;
 import com.github.dockerjava.api.model.AuthConfig;
-import io.skypanel.controlplane.caas.orchestration.DesiredService;
+import io.skypanel.controlplane.runtime.orchestration.DesiredService;
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.ApiTestBase;
 import io.vertx.core.Future;
@@ -181,10 +180,9 @@ class RegistryPullTest extends ApiTestBase {
     assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(201);
   }
 
-  /** Pulls the test image through the platform's engine client, on the Docker worker pool. */
+  /** Pulls the test image through the platform's engine client, on the pool of slow Docker calls. */
   private static Future<Void> pull(DesiredService.RegistryLogin login) {
-    return server.platform().docker().call(() -> {
-      DockerClient client = server.platform().docker().client();
+    return server.platform().docker().callSlow(client -> {
       var command = client.pullImageCmd(image.substring(0, image.lastIndexOf(':'))).withTag("1");
       if (login != null) {
         command.withAuthConfig(new AuthConfig().withRegistryAddress(login.serverAddress()).withUsername(login.username())

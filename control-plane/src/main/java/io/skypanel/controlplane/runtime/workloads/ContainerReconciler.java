@@ -1,13 +1,13 @@
-package io.skypanel.controlplane.caas.containers;
+package io.skypanel.controlplane.runtime.workloads;
 
+import io.skypanel.controlplane.caas.containers.ContainerSpec;
 import io.skypanel.common.events.PlatformEvents;
 import io.skypanel.common.events.Topics;
-import io.skypanel.controlplane.caas.orchestration.Orchestrator;
-import io.skypanel.controlplane.caas.orchestration.ServiceState;
+import io.skypanel.controlplane.runtime.orchestration.Orchestrator;
+import io.skypanel.controlplane.runtime.orchestration.ServiceState;
 import io.vertx.core.Context;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.redis.client.RedisAPI;
 import io.vertx.sqlclient.Pool;
@@ -16,7 +16,6 @@ import org.slf4j.LoggerFactory;
 
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -32,13 +31,10 @@ import java.util.concurrent.ConcurrentHashMap;
 public final class ContainerReconciler {
 
   private static final Logger LOG = LoggerFactory.getLogger(ContainerReconciler.class);
-  private static final Set<String> FAILED_TASK_STATES = Set.of("failed", "rejected");
   private static final long TEARDOWN_RECHECK_MS = 1000;
   private static final long WATCH_RETRY_MS = 5000;
   private static final long FOLLOW_UP_MS = 1000;
   private static final int MAX_FOLLOW_UPS = 30;
-  /** Swarm task states on the way to running. */
-  private static final Set<String> SETTLING_TASK_STATES = Set.of("new", "pending", "assigned", "accepted", "ready", "preparing", "starting");
 
   private final Vertx vertx;
   private final Pool pool;
@@ -50,6 +46,7 @@ public final class ContainerReconciler {
   private final ContainerRepository containers = new ContainerRepository();
   private final Map<UUID, Future<Void>> inFlight = new ConcurrentHashMap<>();
   private final Map<UUID, Integer> followUps = new ConcurrentHashMap<>();
+  private final ReconcileFailures failures = new ReconcileFailures();
   private long timer = -1;
   private boolean sweeping;
   private volatile boolean stopped;
@@ -104,7 +101,8 @@ public final class ContainerReconciler {
     return containers.allIds(pool).compose(ids -> {
       Future<Void> chain = Future.succeededFuture();
       for (UUID id : ids) {
-        chain = chain.compose(v -> converge(id).otherwiseEmpty());
+        // converge reported a failure already (once, see ReconcileFailures); the pass goes on with the next one
+        chain = chain.compose(v -> converge(id).transform(reported -> Future.<Void>succeededFuture()));
       }
       return chain;
     }).andThen(done -> sweeping = false);
@@ -112,13 +110,15 @@ public final class ContainerReconciler {
 
   /** Brings one container to its stored state; runs after the previous pass for the same container finished. */
   public Future<Void> converge(UUID containerId) {
+    // the previous pass only orders this one: its failure was reported when it completed
     Future<Void> next = inFlight.compute(containerId, (id, previous) ->
-        (previous == null ? Future.<Void>succeededFuture() : previous.otherwiseEmpty()).compose(v -> locked(id)));
+        (previous == null ? Future.<Void>succeededFuture() : previous.transform(reported -> Future.<Void>succeededFuture()))
+            .compose(v -> locked(id)));
     next.onComplete(done -> {
       inFlight.remove(containerId, next);
       if (done.failed()) {
         // engine and spec failures are recorded on the container; this is the lock or the database failing
-        LOG.warn("container {} could not be reconciled: {}", containerId, done.cause().getMessage());
+        failures.failed(containerId, done.cause());
       }
     });
     return next;
@@ -131,17 +131,21 @@ public final class ContainerReconciler {
         return Future.succeededFuture(); // another replica is on it; the next sweep looks again
       }
       // the lock is released before the next pass for this container starts, or that pass would skip
-      return containers.byIdAnyOrganization(pool, containerId).compose(this::reconcile)
+      return containers.byIdAnyOrganization(pool, containerId)
+          .compose(row -> row == null ? gone(containerId) : reconcile(row))
           .eventually(() -> redis.del(List.of(key)));
     });
   }
 
+  private Future<Void> gone(UUID containerId) {
+    failures.succeeded(containerId);
+    return Future.succeededFuture();
+  }
+
   private Future<Void> reconcile(ContainerRow row) {
-    if (row == null) {
-      return Future.succeededFuture();
-    }
     if ("deleting".equals(row.status())) {
-      return teardown(row);
+      // a failed teardown propagates to converge, which reports it once; the row stays deleting and is retried
+      return teardown(row).onSuccess(v -> failures.succeeded(row.id()));
     }
     Future<ServiceState> state = row.swarmServiceId() == null ? Future.succeededFuture() : orchestrator.inspect(row.swarmServiceId());
     return state.compose(current -> {
@@ -158,7 +162,7 @@ public final class ContainerReconciler {
             .compose(v -> observeAfterApply(row));
       }
       return observe(row, current);
-    }).recover(err -> failed(row, err));
+    }).onSuccess(v -> failures.succeeded(row.id())).recover(err -> failed(row, err));
   }
 
   private Future<Void> observeAfterApply(ContainerRow row) {
@@ -209,47 +213,12 @@ public final class ContainerReconciler {
   }
 
   private Future<Void> record(ContainerRow row, ServiceState state) {
-    List<ServiceState.Task> running = state.tasks().stream().filter(t -> "running".equals(t.state()) && "running".equals(t.desiredState())).toList();
-    JsonArray endpoints = new JsonArray();
-    // tasks publish no host port: each running task is reached on the organization's internal network, through
-    // an edge gateway, at its own address and the container port
-    running.stream().filter(task -> task.address() != null).forEach(task -> row.spec().ports().forEach(port -> endpoints.add(new JsonObject()
-        .put("address", task.address()).put("port", port.containerPort()).put("container_port", port.containerPort())
-        .put("protocol", port.protocol()).put("network", "internal").put("task_id", task.taskId()))));
-    String digest = running.stream().map(ServiceState.Task::imageDigest).filter(d -> d != null && d.matches("sha256:[0-9a-f]{64}")).findFirst().orElse(null);
-    ServiceState.Task failedTask = state.tasks().stream().filter(t -> FAILED_TASK_STATES.contains(t.state())).findFirst().orElse(null);
-
-    String status;
-    String reason = null;
-    if (row.desiredReplicas() == 0) {
-      status = "stopped";
-    } else if (state.updateState() != null && (state.updateState().equals("updating") || state.updateState().equals("rollback_started"))) {
-      status = "deploying";
-    } else if (running.size() >= row.desiredReplicas()) {
-      status = "running";
-    } else if (running.isEmpty() && failedTask != null) {
-      status = "failed";
-      reason = failedTask.error() != null ? failedTask.error() : failedTask.message();
-    } else if ("pending".equals(row.status()) || "deploying".equals(row.status())) {
-      status = "deploying";
-    } else {
-      status = "degraded";
-      reason = running.size() + " of " + row.desiredReplicas() + " replicas running";
-    }
-    if (row.lastDeploy() != null && "rolled_back".equals(row.lastDeploy().getString("state")) && reason == null) {
-      reason = row.lastDeploy().getString("message");
-    }
-    JsonObject lastDeploy = null;
-    if ("running".equals(status) && (row.lastDeploy() == null || !row.generation().equals(row.lastDeploy().getString("generation")))) {
-      lastDeploy = new JsonObject().put("state", "deployed").put("generation", row.generation()).put("image", row.spec().imageRef());
-    }
-    followUpWhileSettling(row.id(), "deploying".equals(status)
-        || state.tasks().stream().anyMatch(t -> "running".equals(t.desiredState()) && SETTLING_TASK_STATES.contains(t.state())));
-    Future<Void> failureEvent = failedTask == null ? Future.succeededFuture() : recordTaskFailure(row, failedTask);
-    JsonObject deployed = lastDeploy;
-    String finalReason = reason;
-    boolean routesChanged = !endpoints.equals(row.endpoints()) || !status.equals(row.status());
-    return failureEvent.compose(v -> containers.observed(pool, row.id(), status, finalReason, running.size(), endpoints, digest, deployed))
+    ObservedState observed = ObservedState.of(row, state);
+    followUpWhileSettling(row.id(), observed.settling());
+    Future<Void> failureEvent = observed.failedTask() == null ? Future.succeededFuture() : recordTaskFailure(row, observed.failedTask());
+    boolean routesChanged = observed.routesChanged(row);
+    return failureEvent.compose(v -> containers.observed(pool, row.id(), observed.status(), observed.reason(), observed.running().size(),
+            observed.endpoints(), observed.digest(), observed.lastDeploy()))
         .andThen(done -> {
           if (done.succeeded() && routesChanged) {
             announceRoutes(row.id());
@@ -306,14 +275,16 @@ public final class ContainerReconciler {
         .onFailure(err -> LOG.debug("could not announce route change of {}: {}", containerId, err.getMessage()));
   }
 
-  /** An engine or spec failure: the container is failed with the reason; the next sweep tries again. */
+  /**
+   * An engine or spec failure: the container is failed with the reason and the failure logged once (not at every
+   * sweep); the next sweep tries again. When even recording it fails, that failure propagates to {@link #converge}.
+   */
   private Future<Void> failed(ContainerRow row, Throwable err) {
-    String reason = err.getMessage() == null ? err.getClass().getSimpleName() : err.getMessage();
-    LOG.warn("container {} could not be reconciled: {}", row.id(), reason);
+    String reason = ReconcileFailures.reason(err);
     return containers.lastEventMessage(pool, row.id(), "fail")
         .compose(last -> reason.equals(last) ? Future.succeededFuture() : event(row, "fail", "platform", reason, null))
         .compose(v -> containers.observed(pool, row.id(), "failed", reason, row.runningReplicas(), row.endpoints(), null, null))
-        .otherwiseEmpty();
+        .onSuccess(v -> failures.failed(row.id(), err));
   }
 
   private Future<Void> event(ContainerRow row, String type, String source, String message, JsonObject metadata) {

@@ -1,16 +1,16 @@
-package io.skypanel.controlplane.caas.containers;
+package io.skypanel.controlplane.runtime.workloads;
 
+import io.skypanel.controlplane.caas.containers.ContainerSpec;
 import io.skypanel.common.crypto.SecretBox;
 import io.skypanel.common.docker.Labels;
 import io.skypanel.common.events.PlatformEvents;
 import io.skypanel.common.events.Topics;
-import io.skypanel.common.errors.ApiException;
-import io.skypanel.controlplane.caas.orchestration.DesiredService;
-import io.skypanel.controlplane.caas.orchestration.DesiredService.HealthcheckSpec;
-import io.skypanel.controlplane.caas.orchestration.DesiredService.SecretMount;
-import io.skypanel.controlplane.caas.orchestration.DesiredService.TierSpec;
-import io.skypanel.controlplane.caas.orchestration.DesiredService.VolumeMount;
-import io.skypanel.controlplane.caas.orchestration.Orchestrator;
+import io.skypanel.controlplane.runtime.orchestration.DesiredService;
+import io.skypanel.controlplane.runtime.orchestration.DesiredService.HealthcheckSpec;
+import io.skypanel.controlplane.runtime.orchestration.DesiredService.SecretMount;
+import io.skypanel.controlplane.runtime.orchestration.DesiredService.TierSpec;
+import io.skypanel.controlplane.runtime.orchestration.DesiredService.VolumeMount;
+import io.skypanel.controlplane.runtime.orchestration.Orchestrator;
 import io.skypanel.controlplane.caas.policies.PolicyService;
 import io.skypanel.controlplane.caas.registries.RegistryCredentialService;
 import io.vertx.core.Future;
@@ -145,7 +145,7 @@ public final class ContainerDeployer {
     for (ContainerSpec.Mount mount : spec.volumes()) {
       String dockerName = volumeNames.get(mount.volumeId());
       if (dockerName == null) {
-        throw ApiException.unprocessable("volume_not_found", "volume " + mount.volumeId() + " does not exist in this organization");
+        throw new WorkloadRejected("volume_not_found", "volume " + mount.volumeId() + " does not exist in this organization");
       }
       volumes.add(new VolumeMount(dockerName, mount.mountPath(), mount.readOnly()));
     }

@@ -1,4 +1,4 @@
-package io.skypanel.controlplane.caas.orchestration;
+package io.skypanel.controlplane.runtime.orchestration;
 
 import com.github.dockerjava.api.model.ServiceSpec;
 import com.github.dockerjava.api.model.UpdateOrder;
@@ -181,10 +181,10 @@ class ServiceSpecFactoryTest {
     assertThat(file.getString("GID")).isEqualTo("0");
     assertThat(file.getLong("Mode")).isEqualTo(0400);
 
-    assertThat(ServiceSpecFactory.restartPolicy("none").getCondition().name()).isEqualTo("NONE");
-    assertThat(ServiceSpecFactory.restartPolicy("any").getCondition().name()).isEqualTo("ANY");
-    assertThat(ServiceSpecFactory.restartPolicy("any").getMaxAttempts()).isNull();
-    assertThatThrownBy(() -> ServiceSpecFactory.restartPolicy("sometimes")).isInstanceOf(IllegalArgumentException.class);
+    assertThat(TaskLimits.restartPolicy("none").getCondition().name()).isEqualTo("NONE");
+    assertThat(TaskLimits.restartPolicy("any").getCondition().name()).isEqualTo("ANY");
+    assertThat(TaskLimits.restartPolicy("any").getMaxAttempts()).isNull();
+    assertThatThrownBy(() -> TaskLimits.restartPolicy("sometimes")).isInstanceOf(IllegalArgumentException.class);
     assertThatThrownBy(() -> ServiceSpecFactory.networks(List.of("host"))).isInstanceOf(IllegalArgumentException.class);
   }
 
@@ -200,16 +200,16 @@ class ServiceSpecFactoryTest {
     assertThat(health.getInteger("Retries")).isEqualTo(3);
     assertThat(health.getLong("StartPeriod")).isEqualTo(4 * SECOND);
 
-    assertThat(ServiceSpecFactory.healthcheckTest(new DesiredService.HealthcheckSpec("tcp", 5432, null, null, 1, 1, 1, 0)))
+    assertThat(HealthChecks.healthcheckTest(new DesiredService.HealthcheckSpec("tcp", 5432, null, null, 1, 1, 1, 0)))
         .containsExactly("CMD-SHELL", "nc -w 2 127.0.0.1 5432 </dev/null || exit 1");
-    assertThat(ServiceSpecFactory.healthcheckTest(new DesiredService.HealthcheckSpec("cmd", null, null, "pg_isready", 1, 1, 1, 0)))
+    assertThat(HealthChecks.healthcheckTest(new DesiredService.HealthcheckSpec("cmd", null, null, "pg_isready", 1, 1, 1, 0)))
         .containsExactly("CMD-SHELL", "pg_isready");
-    assertThat(ServiceSpecFactory.healthcheckTest(new DesiredService.HealthcheckSpec("http", 80, null, null, 1, 1, 1, 0)))
+    assertThat(HealthChecks.healthcheckTest(new DesiredService.HealthcheckSpec("http", 80, null, null, 1, 1, 1, 0)))
         .containsExactly("CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:80/ || exit 1");
     // a path with shell syntax is quoted, never interpreted
-    assertThat(ServiceSpecFactory.healthcheckTest(new DesiredService.HealthcheckSpec("http", 80, "/x;reboot", null, 1, 1, 1, 0)))
+    assertThat(HealthChecks.healthcheckTest(new DesiredService.HealthcheckSpec("http", 80, "/x;reboot", null, 1, 1, 1, 0)))
         .containsExactly("CMD-SHELL", "wget -q -O /dev/null 'http://127.0.0.1:80/x;reboot' || exit 1");
-    assertThatThrownBy(() -> ServiceSpecFactory.healthcheckTest(new DesiredService.HealthcheckSpec("http", null, "/", null, 1, 1, 1, 0)))
+    assertThatThrownBy(() -> HealthChecks.healthcheckTest(new DesiredService.HealthcheckSpec("http", null, "/", null, 1, 1, 1, 0)))
         .isInstanceOf(IllegalArgumentException.class);
 
     JsonObject none = containerSpec(json(FACTORY.build(desired(tier(false), null))));

@@ -1,4 +1,4 @@
-package io.skypanel.controlplane.caas.orchestration;
+package io.skypanel.controlplane.runtime.orchestration;
 
 import java.util.ArrayList;
 import java.util.List;

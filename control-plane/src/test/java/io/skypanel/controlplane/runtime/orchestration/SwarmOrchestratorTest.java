@@ -1,4 +1,4 @@
-package io.skypanel.controlplane.caas.orchestration;
+package io.skypanel.controlplane.runtime.orchestration;
 
 import com.github.dockerjava.api.model.UpdateOrder;
 import io.skypanel.common.docker.DockerEngine;
@@ -82,7 +82,7 @@ class SwarmOrchestratorTest {
   @BeforeAll
   static void start() throws Exception {
     vertx = Vertx.vertx();
-    engine = await(DockerEngine.connect(vertx, new DockerOptions(null, 4, 16, 3000, 60000)), 30);
+    engine = await(DockerEngine.connect(vertx, new DockerOptions(null, 4, 2, 16, 3000, 60000)), 30);
     assertThat(engine.status().available()).as(engine.status().message()).isTrue();
     assertThat(engine.status().swarm()).isEqualTo("active");
     orchestrator = new SwarmOrchestrator(engine,

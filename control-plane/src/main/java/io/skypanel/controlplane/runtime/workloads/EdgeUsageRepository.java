@@ -1,4 +1,4 @@
-package io.skypanel.controlplane.caas.containers;
+package io.skypanel.controlplane.runtime.workloads;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;

@@ -1,4 +1,4 @@
-package io.skypanel.controlplane.caas.orchestration;
+package io.skypanel.controlplane.runtime.orchestration;
 
 /**
  * The engine's state does not allow what the platform asked for (a foreign object under a platform name, a

@@ -1,4 +1,4 @@
-package io.skypanel.controlplane.caas.orchestration;
+package io.skypanel.controlplane.runtime.orchestration;
 
 /**
  * The organization's network exists but not as asked (for example internal where an open one was requested).

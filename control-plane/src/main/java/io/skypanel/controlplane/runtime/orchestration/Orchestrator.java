@@ -1,4 +1,4 @@
-package io.skypanel.controlplane.caas.orchestration;
+package io.skypanel.controlplane.runtime.orchestration;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;

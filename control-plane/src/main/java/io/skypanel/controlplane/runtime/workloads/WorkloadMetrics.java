@@ -1,6 +1,6 @@
-package io.skypanel.controlplane.caas.containers;
+package io.skypanel.controlplane.runtime.workloads;
 
-import io.skypanel.controlplane.caas.orchestration.Orchestrator;
+import io.skypanel.controlplane.runtime.orchestration.Orchestrator;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;

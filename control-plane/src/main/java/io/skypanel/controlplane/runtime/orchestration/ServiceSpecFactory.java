@@ -1,4 +1,4 @@
-package io.skypanel.controlplane.caas.orchestration;
+package io.skypanel.controlplane.runtime.orchestration;
 
 import com.github.dockerjava.api.model.AuthConfig;
 import com.github.dockerjava.api.model.ContainerSpec;
@@ -10,13 +10,9 @@ import com.github.dockerjava.api.model.HealthCheck;
 import com.github.dockerjava.api.model.Mount;
 import com.github.dockerjava.api.model.MountType;
 import com.github.dockerjava.api.model.NetworkAttachmentConfig;
-import com.github.dockerjava.api.model.ResourceRequirements;
-import com.github.dockerjava.api.model.ResourceSpecs;
 import com.github.dockerjava.api.model.ServiceModeConfig;
 import com.github.dockerjava.api.model.ServicePlacement;
 import com.github.dockerjava.api.model.ServiceReplicatedModeOptions;
-import com.github.dockerjava.api.model.ServiceRestartCondition;
-import com.github.dockerjava.api.model.ServiceRestartPolicy;
 import com.github.dockerjava.api.model.ServiceSpec;
 import com.github.dockerjava.api.model.TaskSpec;
 import com.github.dockerjava.api.model.TmpfsOptions;
@@ -58,15 +54,8 @@ public final class ServiceSpecFactory {
   static final long TMPFS_BYTES = 64L * 1024 * 1024;
   static final int TMPFS_MODE = 01777;
   static final long SECRET_FILE_MODE = 0400;
-  static final Duration RESTART_DELAY = Duration.ofSeconds(5);
-  static final Duration RESTART_WINDOW = Duration.ofSeconds(60);
-  static final long ON_FAILURE_MAX_ATTEMPTS = 5;
-  /** Reservations are a fraction of the limits: enough for the scheduler to spread, small enough to pack. */
-  static final double CPU_RESERVATION_FRACTION = 0.1;
-  static final double MEMORY_RESERVATION_FRACTION = 0.25;
 
   private static final Pattern VOLUME_NAME = Pattern.compile("[A-Za-z0-9][A-Za-z0-9_.-]*");
-  private static final Pattern SAFE_URL_PATH = Pattern.compile("/[A-Za-z0-9._~/%?=+:@,-]*");
   private static final Set<String> FORBIDDEN_NETWORKS = Set.of("host", "bridge", "none", "ingress", "docker_gwbridge");
 
   /**
@@ -145,7 +134,7 @@ public final class ServiceSpecFactory {
       container.withArgs(List.copyOf(desired.cmd()));
     }
     container.withEnv(env(desired.env()));
-    HealthCheck health = healthCheck(desired.healthcheck());
+    HealthCheck health = HealthChecks.healthCheck(desired.healthcheck());
     if (health != null) {
       container.withHealthCheck(health);
     }
@@ -159,8 +148,8 @@ public final class ServiceSpecFactory {
 
     TaskSpec task = new TaskSpec()
         .withContainerSpec(container)
-        .withResources(resources(desired.cpu(), desired.memoryMb(), tier.pidsLimit()))
-        .withRestartPolicy(restartPolicy(desired.restartPolicy()))
+        .withResources(TaskLimits.resources(desired.cpu(), desired.memoryMb(), tier.pidsLimit()))
+        .withRestartPolicy(TaskLimits.restartPolicy(desired.restartPolicy()))
         .withNetworks(networks(desired.networkIds()));
     List<String> constraints = tier.placementConstraints() == null ? List.of() : List.copyOf(tier.placementConstraints());
     if (!constraints.isEmpty()) {
@@ -244,39 +233,6 @@ public final class ServiceSpecFactory {
     return list;
   }
 
-  static ResourceRequirements resources(double cpu, int memoryMb, long pidsLimit) {
-    ResourceSpecs limits = new ResourceSpecs();
-    ResourceSpecs reservations = new ResourceSpecs();
-    if (cpu > 0) {
-      long nanos = Math.round(cpu * 1e9);
-      limits.withNanoCPUs(nanos);
-      reservations.withNanoCPUs(Math.max(1, Math.round(nanos * CPU_RESERVATION_FRACTION)));
-    }
-    if (memoryMb > 0) {
-      long bytes = memoryMb * 1024L * 1024L;
-      limits.withMemoryBytes(bytes);
-      reservations.withMemoryBytes(Math.round(bytes * MEMORY_RESERVATION_FRACTION));
-    }
-    if (pidsLimit > 0) {
-      DockerObjectAccessor.overrideRawValue(limits, "Pids", pidsLimit);
-    }
-    return new ResourceRequirements().withLimits(limits).withReservations(reservations);
-  }
-
-  static ServiceRestartPolicy restartPolicy(String policy) {
-    String p = policy == null ? "any" : policy.trim().toLowerCase(Locale.ROOT);
-    ServiceRestartPolicy restart = new ServiceRestartPolicy().withDelay(RESTART_DELAY.toNanos());
-    switch (p) {
-      case "none", "no" -> restart.withCondition(ServiceRestartCondition.NONE);
-      case "on-failure" -> restart.withCondition(ServiceRestartCondition.ON_FAILURE)
-          .withMaxAttempts(ON_FAILURE_MAX_ATTEMPTS)
-          .withWindow(RESTART_WINDOW.toNanos());
-      case "any", "always", "unless-stopped" -> restart.withCondition(ServiceRestartCondition.ANY);
-      default -> throw new IllegalArgumentException("unknown restart policy: " + policy);
-    }
-    return restart;
-  }
-
   static List<NetworkAttachmentConfig> networks(List<String> networkIds) {
     List<NetworkAttachmentConfig> list = new ArrayList<>();
     if (networkIds != null) {
@@ -286,64 +242,6 @@ public final class ServiceSpecFactory {
       }
     }
     return list;
-  }
-
-  /** The health check of the container, or null to keep the image's own. */
-  static HealthCheck healthCheck(DesiredService.HealthcheckSpec spec) {
-    if (spec == null || spec.type() == null) {
-      return null;
-    }
-    List<String> test = healthcheckTest(spec);
-    HealthCheck health = new HealthCheck().withTest(test);
-    if (test.size() == 1) {
-      return health; // NONE
-    }
-    if (spec.intervalSeconds() > 0) {
-      health.withInterval(Duration.ofSeconds(spec.intervalSeconds()).toNanos());
-    }
-    if (spec.timeoutSeconds() > 0) {
-      health.withTimeout(Duration.ofSeconds(spec.timeoutSeconds()).toNanos());
-    }
-    if (spec.retries() > 0) {
-      health.withRetries(spec.retries());
-    }
-    if (spec.startPeriodSeconds() > 0) {
-      health.withStartPeriod(Duration.ofSeconds(spec.startPeriodSeconds()).toNanos());
-    }
-    return health;
-  }
-
-  /** The {@code Test} of the health check: http and tcp probe 127.0.0.1 inside the container. */
-  public static List<String> healthcheckTest(DesiredService.HealthcheckSpec spec) {
-    String type = spec.type().toLowerCase(Locale.ROOT);
-    switch (type) {
-      case "http" -> {
-        int port = port(spec.port());
-        String path = spec.path() == null || spec.path().isEmpty() ? "/" : spec.path();
-        require(path.startsWith("/") && path.indexOf('\n') < 0 && path.indexOf('\0') < 0, "health check path must start with /");
-        String url = "http://127.0.0.1:" + port + path;
-        // paths of ordinary URL characters go in as they are; anything else is single-quoted for the shell
-        String arg = SAFE_URL_PATH.matcher(path).matches() ? url : "'" + url.replace("'", "'\\''") + "'";
-        return List.of("CMD-SHELL", "wget -q -O /dev/null " + arg + " || exit 1");
-      }
-      case "tcp" -> {
-        // busybox's nc has no -z: connecting with stdin closed succeeds exactly when the port accepts
-        return List.of("CMD-SHELL", "nc -w 2 127.0.0.1 " + port(spec.port()) + " </dev/null || exit 1");
-      }
-      case "cmd" -> {
-        require(spec.command() != null && !spec.command().isBlank(), "a cmd health check needs a command");
-        return List.of("CMD-SHELL", spec.command());
-      }
-      case "none" -> {
-        return List.of("NONE");
-      }
-      default -> throw new IllegalArgumentException("unknown health check type: " + spec.type());
-    }
-  }
-
-  private static int port(Integer port) {
-    require(port != null && port > 0 && port < 65536, "health check needs a port between 1 and 65535");
-    return port;
   }
 
   /** The credentials docker-java sends as {@code X-Registry-Auth}, or null. */
@@ -357,7 +255,8 @@ public final class ServiceSpecFactory {
         .withPassword(login.password());
   }
 
-  private static void require(boolean condition, String message) {
+  /** Fails a spec that would break a guarantee; a programming or data error, never the customer's input. */
+  static void require(boolean condition, String message) {
     if (!condition) {
       throw new IllegalArgumentException(message);
     }
