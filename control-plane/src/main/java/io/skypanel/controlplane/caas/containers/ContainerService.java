@@ -14,7 +14,6 @@ import io.skypanel.controlplane.activity.ActivityRepository;
 import io.skypanel.controlplane.api.Cursor;
 import io.skypanel.controlplane.api.Pages;
 import io.skypanel.common.config.BaseDomain;
-import io.skypanel.controlplane.runtime.orchestration.Orchestrator;
 import io.skypanel.controlplane.caas.policies.PolicyService;
 import io.skypanel.controlplane.caas.quotas.QuotaService;
 import io.skypanel.controlplane.caas.registries.RegistryCredentialService;
