@@ -133,8 +133,9 @@ class ReleaseSafetyTest extends ApiTestBase {
     JsonObject app = send(HttpMethod.POST, "/api/paas/apps", new JsonObject().put("name", name), 201);
     String envId = app.getJsonArray("environments").getJsonObject(0).getString("id");
     JsonObject v1 = deploy(envId, image, new JsonObject().put("web", WEB).put("worker", WORKER));
-    send(HttpMethod.PATCH, "/api/paas/environments/" + envId + "/formation",
-        new JsonObject().put("updates", new JsonArray().add(new JsonObject().put("type", "worker").put("quantity", 1))), 200);
+    HttpResponse<Buffer> scaled = call(HttpMethod.PATCH, "/api/paas/environments/" + envId + "/formation", owner.token(), org,
+        new JsonObject().put("updates", new JsonArray().add(new JsonObject().put("type", "worker").put("quantity", 1))));
+    assertThat(scaled.statusCode()).as(scaled.bodyAsString()).isEqualTo(200);
     runningOn(envId, v1.getString("id"), "web", "worker");
     return envId;
   }
