@@ -162,7 +162,7 @@ class ReleaseSafetyTest extends ApiTestBase {
     JsonObject env = runningOn(envId, v1, "web", "worker");
     assertThat(env.getInteger("current_release")).isEqualTo(1);
     assertThat(process(env, "web").getString("image_ref")).isEqualTo(image);
-    assertThat(process(env, "worker").getString("command")).isEqualTo("/bin/sh -c " + WORKER);
+    assertThat(process(env, "worker").getString("command")).isEqualTo(WORKER);
     String web = serviceOf(envId, "web");
     String worker = serviceOf(envId, "worker");
     Eventually.await("the engine running v1 for both process types", CONVERGE, () ->

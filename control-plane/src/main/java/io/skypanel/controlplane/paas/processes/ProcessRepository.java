@@ -21,9 +21,9 @@ public final class ProcessRepository {
 
   /**
    * A process type's workload takes the release's image, command and config (a new spec version, so the reconciler
-   * rolls it start-first); the row before the change is kept as previous_spec, with the spec version that changed the
-   * release (so a later rollback can tell a failed release from a failed restart or resize). A row being torn down is
-   * left alone.
+   * rolls it start-first); the row before the change is kept as previous_spec, with the spec version and restart
+   * generation of the release change (so a later rollback can tell a failed release from a failed restart or resize). A
+   * row being torn down is left alone.
    */
   private static final String UPSERT = """
       INSERT INTO paas_containers AS c (organization_id, name, image_ref, entrypoint, cmd, ports, healthcheck, cpu, memory_mb, replicas,
@@ -35,7 +35,8 @@ public final class ProcessRepository {
          SET image_ref = EXCLUDED.image_ref, entrypoint = EXCLUDED.entrypoint, cmd = EXCLUDED.cmd, ports = EXCLUDED.ports,
              healthcheck = EXCLUDED.healthcheck, cpu = EXCLUDED.cpu, memory_mb = EXCLUDED.memory_mb, replicas = EXCLUDED.replicas,
              desired_replicas = EXCLUDED.desired_replicas, default_domain = EXCLUDED.default_domain, release_id = EXCLUDED.release_id,
-             previous_spec = jsonb_build_object('image_ref', c.image_ref, 'release_id', c.release_id, 'spec_version', c.spec_version + 1),
+             previous_spec = jsonb_build_object('image_ref', c.image_ref, 'release_id', c.release_id, 'spec_version', c.spec_version + 1,
+                                               'restart_generation', c.restart_generation),
              spec_version = c.spec_version + 1, status = EXCLUDED.status, status_reason = NULL
        WHERE c.status <> 'deleting'
       RETURNING id""";

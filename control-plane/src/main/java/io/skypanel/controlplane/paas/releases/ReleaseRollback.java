@@ -91,8 +91,9 @@ public final class ReleaseRollback implements ProcessRollbackHandler {
 
   /**
    * The release the rolled-back update came from, or null when the update was no release change: the upsert that
-   * changed the release stamps previous_spec with its spec version, and a later resize bumps that version, while a
-   * restart after the release change had already deployed leaves last_deploy at this spec version.
+   * changed the release stamps previous_spec with the spec version and restart generation it made; a later resize
+   * bumps the one, a restart the other. (Whether that change had deployed cannot be read from last_deploy: the
+   * reconciler may see the old task running before Swarm reports the update as started.)
    */
   static UUID releaseChangedFrom(ContainerRow row) {
     JsonObject previous = row.previousSpec();
@@ -100,11 +101,8 @@ public final class ReleaseRollback implements ProcessRollbackHandler {
       return null;
     }
     Integer changedAt = previous.getInteger("spec_version");
-    if (changedAt != null && changedAt != row.specVersion()) {
-      return null;
-    }
-    JsonObject last = row.lastDeploy();
-    if (last != null && "deployed".equals(last.getString("state")) && String.valueOf(last.getString("generation")).startsWith(row.specVersion() + ":")) {
+    Integer restartAt = previous.getInteger("restart_generation");
+    if ((changedAt != null && changedAt != row.specVersion()) || (restartAt != null && restartAt != row.restartGeneration())) {
       return null;
     }
     return UUID.fromString(previous.getString("release_id"));
@@ -120,7 +118,10 @@ public final class ReleaseRollback implements ProcessRollbackHandler {
 
   private static String detail(ContainerRow row, ServiceState state) {
     String error = failedTaskError(state);
-    return (error == null ? "" : " (task: " + error + ")") + (state.updateMessage() == null ? "" : ": " + state.updateMessage());
+    String update = state.updateMessage();
+    // Swarm's "rollback completed" says nothing the sentence does not; its other messages name the failed task
+    boolean telling = update != null && !update.isBlank() && !update.toLowerCase(java.util.Locale.ROOT).startsWith("rollback completed");
+    return (error == null ? "" : " (" + error + ")") + (telling ? ": " + update : "");
   }
 
   /** The error of the newest task that ended badly: the new release's, since Swarm's rollback starts healthy old ones. */
