@@ -16,6 +16,7 @@ import io.skypanel.controlplane.paas.processes.FormationFeature;
 import io.skypanel.controlplane.paas.processes.FormationService;
 import io.skypanel.controlplane.paas.processes.ProcessRollout;
 import io.skypanel.controlplane.paas.releases.ReleasePhase;
+import io.skypanel.controlplane.paas.releases.ReleaseRollback;
 import io.skypanel.controlplane.paas.releases.ReleaseService;
 import io.skypanel.controlplane.paas.releases.ReleasesFeature;
 
@@ -39,6 +40,7 @@ public final class PaasModule {
   private final FormationService formation;
   private final EnvironmentMetrics metrics;
   private final PaasJanitor janitor;
+  private final ReleasePhase phase;
   private final long sweepMs;
 
   public PaasModule(Platform platform, CaasModule caas) {
@@ -50,8 +52,10 @@ public final class PaasModule {
     String defaultSize = settings.string("SKYPANEL_PAAS_DEFAULT_SIZE", "hobby");
     Consumer<List<UUID>> converge = ids -> ids.forEach(caas.reconciler()::converge);
     ProcessRollout rollout = new ProcessRollout(caas.quotas(), defaultSize);
-    ReleasePhase phase = new ReleasePhase(platform.vertx(), platform.pool(), caas.orchestrator(), platform.docker(), caas.deployer(), rollout,
+    this.phase = new ReleasePhase(platform.vertx(), platform.pool(), caas.orchestrator(), platform.docker(), caas.deployer(), rollout,
         converge, releaseTimeout);
+    // a process's update that Swarm rolled back fails its release and takes the whole environment back
+    caas.reconciler().onProcessRollback(new ReleaseRollback(platform.pool(), rollout, converge));
     this.releases = new ReleaseService(platform.pool(), caas.policies(), rollout, phase, converge);
     this.environments = new EnvironmentService(platform.pool(), new ConfigVars(platform.secrets()), releases, rollout, caas.reachability(),
         converge, BaseDomain.of(settings), caas.domains());
@@ -72,6 +76,8 @@ public final class PaasModule {
 
   public void start() {
     janitor.start(sweepMs);
+    // release phases a stopped control plane left pending are read, watched or failed; never left pending
+    phase.resumeAll();
   }
 
   public void stop() {

@@ -25,8 +25,10 @@ public final class ControlPlaneServer {
 
   private final Vertx vertx;
   private final DatabaseOptions database;
+  private JsonObject settings;
   private Platform platform;
   private ControlPlaneVerticle verticle;
+  private String deploymentId;
 
   private ControlPlaneServer(Vertx vertx, DatabaseOptions database) {
     this.vertx = vertx;
@@ -56,14 +58,37 @@ public final class ControlPlaneServer {
         // no background DNS checks of pending custom domains unless a test class turns them on (system property)
         .put("SKYPANEL_DOMAIN_RECHECK_MS", System.getProperty("SKYPANEL_DOMAIN_RECHECK_MS", "0"))
         .mergeIn(overrides);
+    return server.boot(metrics, settings);
+  }
+
+  private Future<ControlPlaneServer> boot(Metrics metrics, JsonObject settings) {
+    this.settings = settings;
     return PlatformConfig.load(vertx, settings)
         .compose(loaded -> PlatformBootstrap.start(vertx, loaded, metrics, true))
-        .compose(platform -> {
-          server.platform = platform;
-          server.verticle = new ControlPlaneVerticle(platform);
-          return vertx.deployVerticle(server.verticle);
+        .compose(started -> {
+          platform = started;
+          verticle = new ControlPlaneVerticle(started);
+          return vertx.deployVerticle(verticle);
         })
-        .map(server);
+        .map(id -> {
+          deploymentId = id;
+          return this;
+        });
+  }
+
+  /**
+   * The first half of a control-plane restart (as after a crash or an upgrade): this control plane stops, while its
+   * database, Redis keys and data directory stay for {@link #startAgain}.
+   */
+  public Future<Void> halt() {
+    Future<Void> undeployed = deploymentId == null ? Future.succeededFuture() : vertx.undeploy(deploymentId);
+    deploymentId = null;
+    return undeployed.compose(v -> platform.close());
+  }
+
+  /** A new control plane on this one's database with the same settings, after {@link #halt}; use it from then on. */
+  public Future<ControlPlaneServer> startAgain(Metrics metrics) {
+    return new ControlPlaneServer(vertx, database).boot(metrics, settings);
   }
 
   public int port() {

@@ -189,6 +189,8 @@ public final class EnvironmentService {
         .put("quantity", row.desiredReplicas())
         .put("size", formation.getString("size"))
         .put("command", row.spec().cmd() == null ? null : String.join(" ", row.spec().cmd()))
+        .put("release_id", row.process().releaseId() == null ? null : row.process().releaseId().toString())
+        .put("image_ref", row.spec().imageRef())
         .put("status", view.getString("status"))
         .put("status_reason", view.getString("status_reason"))
         .put("running", row.runningReplicas())

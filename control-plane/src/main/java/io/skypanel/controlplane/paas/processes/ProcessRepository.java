@@ -21,7 +21,9 @@ public final class ProcessRepository {
 
   /**
    * A process type's workload takes the release's image, command and config (a new spec version, so the reconciler
-   * rolls it start-first); the row before the change is kept as previous_spec. A row being torn down is left alone.
+   * rolls it start-first); the row before the change is kept as previous_spec, with the spec version and restart
+   * generation of the release change (so a later rollback can tell a failed release from a failed restart or resize). A
+   * row being torn down is left alone.
    */
   private static final String UPSERT = """
       INSERT INTO paas_containers AS c (organization_id, name, image_ref, entrypoint, cmd, ports, healthcheck, cpu, memory_mb, replicas,
@@ -33,7 +35,8 @@ public final class ProcessRepository {
          SET image_ref = EXCLUDED.image_ref, entrypoint = EXCLUDED.entrypoint, cmd = EXCLUDED.cmd, ports = EXCLUDED.ports,
              healthcheck = EXCLUDED.healthcheck, cpu = EXCLUDED.cpu, memory_mb = EXCLUDED.memory_mb, replicas = EXCLUDED.replicas,
              desired_replicas = EXCLUDED.desired_replicas, default_domain = EXCLUDED.default_domain, release_id = EXCLUDED.release_id,
-             previous_spec = jsonb_build_object('image_ref', c.image_ref, 'release_id', c.release_id),
+             previous_spec = jsonb_build_object('image_ref', c.image_ref, 'release_id', c.release_id, 'spec_version', c.spec_version + 1,
+                                               'restart_generation', c.restart_generation),
              spec_version = c.spec_version + 1, status = EXCLUDED.status, status_reason = NULL
        WHERE c.status <> 'deleting'
       RETURNING id""";
@@ -58,6 +61,9 @@ public final class ProcessRepository {
       RETURNING id""";
   private static final String MARK_DELETING = """
       UPDATE paas_containers SET status = 'deleting' WHERE environment_id = ANY($1) AND organization_id = $2 AND kind = 'process' RETURNING id""";
+  /** After Swarm rolled a process's update back: the workload says what runs again and that this generation is handled. */
+  private static final String ROLLED_BACK = """
+      UPDATE paas_containers SET image_ref = $2, release_id = $3, previous_spec = NULL, last_deploy = $4 WHERE id = $1""";
   private static final String PLAN_SIZE = "SELECT id, cpu::float8 AS cpu, memory_mb FROM paas_plans WHERE slug = $1 AND active";
 
   /** The size a plan slug stands for. */
@@ -98,6 +104,11 @@ public final class ProcessRepository {
   public Future<List<UUID>> markDeleting(SqlClient client, UUID organizationId, List<UUID> environmentIds) {
     return ids(client.preparedQuery(MARK_DELETING).execute(Tuple.tuple().addArrayOfUUID(environmentIds.toArray(UUID[]::new))
         .addValue(organizationId)));
+  }
+
+  /** Records a rollback of the workload's current generation; it runs {@code image} of {@code releaseId} again. */
+  public Future<Void> rolledBack(SqlClient client, UUID id, String image, UUID releaseId, JsonObject lastDeploy) {
+    return client.preparedQuery(ROLLED_BACK).execute(Tuple.of(id, image, releaseId, lastDeploy)).mapEmpty();
   }
 
   /** The catalog plan of that slug, or null. */

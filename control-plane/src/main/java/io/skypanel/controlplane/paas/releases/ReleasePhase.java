@@ -34,7 +34,8 @@ import java.util.regex.Pattern;
  * Runs a release's {@code release} command once before the release goes live (background code, never in a request):
  * a one-off Swarm service ({@code r-<release id>}, restart condition none) built by the same deployer and spec factory
  * as every workload (hardened, the organization's networks, the release's image and sealed config), watched until its
- * task ends, then removed. Exit 0 makes the release live unless a newer one already is; any other outcome marks it
+ * task ends; the outcome is written, then the service removed. A control plane that starts resumes the release phases
+ * left pending ({@link #resume}). Exit 0 makes the release live unless a newer one already is; any other outcome marks it
  * failed with the exit code and the last output lines, and the live release stays.
  */
 public final class ReleasePhase {
@@ -44,6 +45,8 @@ public final class ReleasePhase {
   private static final Set<String> ENDED = Set.of("complete", "failed", "rejected", "shutdown", "orphaned", "remove");
   private static final long POLL_MS = 1000;
   private static final int OUTPUT_LINES = 20;
+  /** How long a pending release may lack its task before a resuming control plane fails it. */
+  private static final Duration MISSING_GRACE = Duration.ofSeconds(30);
   public static final String LABEL_RELEASE = Labels.RELEASE;
 
   private final Vertx vertx;
@@ -78,24 +81,77 @@ public final class ReleasePhase {
     run(release).onFailure(err -> LOG.warn("release phase of release {} could not run: {}", release.id(), err.getMessage()));
   }
 
+  /** Resumes every pending release's phase (at start: a control plane that stopped left them pending). */
+  public Future<Void> resumeAll() {
+    return releases.pending(pool)
+        .onSuccess(pending -> pending.forEach(this::resume))
+        .onFailure(err -> LOG.warn("pending releases could not be listed to resume their release phase: {}", err.getMessage()))
+        .mapEmpty();
+  }
+
+  /**
+   * Picks up a release left pending by a control plane that stopped while its release phase ran. Its task may still
+   * run (watched again, until the release's own deadline) or have ended meanwhile (its outcome is read as usual). A
+   * missing task is never run again, since a release command (a migration) may have run already: the release fails
+   * saying why, after a grace period that lets a deploy just committed by another control plane create it.
+   */
+  public Future<Void> resume(Release release) {
+    String name = serviceName(release);
+    return orchestrator.inspect(name).compose(state -> {
+      if (state != null) {
+        LOG.info("resuming the release phase of release v{} of environment {}", release.version(), release.environmentId());
+        return watchAndFinish(release, state.serviceId(), deadlineOf(release));
+      }
+      long age = Duration.between(release.createdAt(), OffsetDateTime.now()).toMillis();
+      if (age < MISSING_GRACE.toMillis()) {
+        Promise<Void> later = Promise.promise();
+        vertx.setTimer(MISSING_GRACE.toMillis() - age, id -> resume(release).onComplete(later));
+        return later.future();
+      }
+      return finish(release, new Outcome(null, "the release phase was interrupted: its task " + name
+          + " no longer exists (the control plane stopped before it could run, or it was removed); the command was not run again, deploy again", ""));
+    }).onFailure(err -> LOG.warn("release phase of release {} could not be resumed: {}", release.id(), err.getMessage()));
+  }
+
   private Future<Void> run(Release release) {
     return deployer.desired(oneOff(release))
         .map(desired -> {
           Map<String, String> labels = new LinkedHashMap<>(desired.labels());
           labels.remove(ContainerDeployer.LABEL_CONTAINER);
           labels.put(LABEL_RELEASE, release.id().toString());
-          return new DesiredService("r-" + release.id(), labels, desired.image(), desired.entrypoint(), desired.cmd(), desired.env(),
+          return new DesiredService(serviceName(release), labels, desired.image(), desired.entrypoint(), desired.cmd(), desired.env(),
               desired.secrets(), desired.volumes(), null, desired.cpu(), desired.memoryMb(), 1, "none", desired.stopGraceSeconds(),
               desired.tier(), desired.networkIds(), desired.registryLogin());
         })
         .compose(orchestrator::createService)
-        .compose(serviceId -> watch(serviceId, System.nanoTime() + timeout.toNanos())
-            .compose(outcome -> orchestrator.removeService(serviceId)
-                // the outcome stands either way; a task service left behind is said once, with why
-                .onFailure(err -> LOG.warn("could not remove release task service {}: {}", serviceId, err.getMessage(), err))
-                .transform(removed -> Future.succeededFuture(outcome))))
-        .recover(err -> Future.succeededFuture(new Outcome(null, "the release task could not run: " + err.getMessage(), "")))
-        .compose(outcome -> finish(release, outcome));
+        .compose(serviceId -> watchAndFinish(release, serviceId, deadlineOf(release)), err -> finish(release,
+            new Outcome(null, "the release task could not run: " + err.getMessage(), "")));
+  }
+
+  /**
+   * Watches the task until it ends, writes the outcome, and only then removes the service: a control plane stopping in
+   * between leaves a finished release, never a pending one whose task is gone.
+   */
+  private Future<Void> watchAndFinish(Release release, String serviceId, long deadline) {
+    return watch(serviceId, deadline)
+        .recover(err -> Future.succeededFuture(new Outcome(null, "the release task could not be watched: " + err.getMessage(), "")))
+        .compose(outcome -> finish(release, outcome))
+        .compose(v -> orchestrator.removeService(serviceId)
+            // the outcome stands either way; a task service left behind is said once, with why
+            .recover(err -> {
+              LOG.warn("release task {} could not be removed: {}", serviceId, err.getMessage(), err);
+              return Future.succeededFuture();
+            }));
+  }
+
+  private static String serviceName(Release release) {
+    return "r-" + release.id();
+  }
+
+  /** The release's own deadline (its creation plus the timeout), in System.nanoTime() terms, also after a restart. */
+  private long deadlineOf(Release release) {
+    long left = Duration.between(OffsetDateTime.now(), release.createdAt().plus(timeout)).toNanos();
+    return System.nanoTime() + left;
   }
 
   /** The release command as a workload row the deployer can build a spec from (never stored). */
@@ -117,6 +173,10 @@ public final class ReleasePhase {
 
   private Future<Outcome> watch(String serviceId, long deadline) {
     return orchestrator.inspect(serviceId).compose(state -> {
+      if (state == null) {
+        // removed by someone else: another control plane that finished it (then finishing is a no-op), or by hand
+        return Future.succeededFuture(new Outcome(null, "the release task was removed before it ended", ""));
+      }
       ServiceState.Task task = state == null ? null : state.tasks().stream().filter(t -> ENDED.contains(t.state())).findFirst().orElse(null);
       if (task != null) {
         return output.tail(task.containerId(), OUTPUT_LINES).map(text -> outcome(task, text));

@@ -33,6 +33,10 @@ public final class ReleaseRepository {
       ORDER BY r.created_at DESC, r.id DESC LIMIT $5""";
   private static final String FINISH = """
       UPDATE paas_releases SET status = $2, status_reason = $3, release_phase = $4 WHERE id = $1 AND status = 'pending'""";
+  /** A release that went live and then failed (Swarm rolled one of its processes back); only a live-made one. */
+  private static final String FAIL = """
+      UPDATE paas_releases SET status = 'failed', status_reason = $2 WHERE id = $1 AND status = 'succeeded'""";
+  private static final String PENDING = "SELECT " + COLUMNS + " FROM paas_releases r WHERE r.status = 'pending' ORDER BY r.created_at";
   /** Pending releases whose release phase no process is watching any more (a control plane stopped meanwhile). */
   private static final String ABANDONED = """
       UPDATE paas_releases SET status = 'failed', status_reason = 'the release phase was interrupted (the control plane stopped); deploy again'
@@ -66,6 +70,20 @@ public final class ReleaseRepository {
   /** Ends a pending release once; false when it was no longer pending. */
   public Future<Boolean> finish(SqlClient client, UUID id, String status, String reason, JsonObject phase) {
     return client.preparedQuery(FINISH).execute(Tuple.of(id, status, reason, phase)).map(rows -> rows.rowCount() == 1);
+  }
+
+  /** Fails a succeeded release after the fact; false when it was not succeeded (already failed, or still pending). */
+  public Future<Boolean> fail(SqlClient client, UUID id, String reason) {
+    return client.preparedQuery(FAIL).execute(Tuple.of(id, reason)).map(rows -> rows.rowCount() == 1);
+  }
+
+  /** Every pending release of every organization (platform-internal: resuming release phases after a restart). */
+  public Future<List<Release>> pending(SqlClient client) {
+    return client.preparedQuery(PENDING).execute().map(rows -> {
+      List<Release> releases = new ArrayList<>();
+      rows.forEach(row -> releases.add(from(row)));
+      return releases;
+    });
   }
 
   public Future<Integer> failAbandoned(SqlClient client, long olderThanSeconds) {

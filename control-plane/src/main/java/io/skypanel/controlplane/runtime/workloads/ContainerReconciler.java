@@ -51,6 +51,7 @@ public final class ContainerReconciler {
   private boolean sweeping;
   private volatile boolean stopped;
   private Orchestrator.EventWatch watch;
+  private volatile ProcessRollbackHandler processRollbacks;
 
   public ContainerReconciler(Vertx vertx, Pool pool, RedisAPI redis, String redisPrefix, Orchestrator orchestrator, ContainerDeployer deployer,
                              PlatformEvents events) {
@@ -71,6 +72,11 @@ public final class ContainerReconciler {
     Context context = vertx.getOrCreateContext();
     timer = vertx.setPeriodic(intervalMs, intervalMs, id -> sweep());
     watch(context);
+  }
+
+  /** Who decides what Swarm rolling back a PaaS process's update means (the PaaS, once it is wired). */
+  public void onProcessRollback(ProcessRollbackHandler handler) {
+    this.processRollbacks = handler;
   }
 
   public void stop() {
@@ -173,10 +179,14 @@ public final class ContainerReconciler {
 
   /** Records what Swarm reports; adopts an automatic rollback so PostgreSQL says what really runs. */
   private Future<Void> observe(ContainerRow row, ServiceState state) {
-    if ("rollback_completed".equals(state.updateState()) && row.previousSpec() != null && !rolledBackAlready(row) && row.process() != null) {
-      return processRolledBack(row, state);
+    if ("rollback_completed".equals(state.updateState()) && row.process() != null && !rolledBackAlready(row)) {
+      // what a process's rollback means for its release and environment is the PaaS's to decide
+      ProcessRollbackHandler handler = processRollbacks;
+      return (handler == null ? Future.<Void>succeededFuture() : handler.rolledBack(row, state))
+          .compose(v -> containers.byIdAnyOrganization(pool, row.id()))
+          .compose(fresh -> fresh == null ? Future.succeededFuture() : record(fresh, state));
     }
-    if ("rollback_completed".equals(state.updateState()) && row.previousSpec() != null && !rolledBackAlready(row)) {
+    if ("rollback_completed".equals(state.updateState()) && row.previousSpec() != null && !rolledBackAlready(row) && row.process() == null) {
       String message = "deploy of " + row.spec().imageRef() + " failed and Swarm rolled back to " + ContainerSpec.fromJson(row.previousSpec()).imageRef()
           + (state.updateMessage() == null ? "" : ": " + state.updateMessage());
       JsonObject lastDeploy = new JsonObject().put("state", "rolled_back").put("generation", row.generation())
@@ -187,24 +197,6 @@ public final class ContainerReconciler {
           .compose(fresh -> record(fresh, state));
     }
     return record(row, state);
-  }
-
-  /**
-   * A PaaS process whose new release failed its health check: Swarm runs the previous release's tasks again, so the
-   * workload, the release (failed, saying why) and the environment's live release say so too.
-   */
-  private Future<Void> processRolledBack(ContainerRow row, ServiceState state) {
-    String previousImage = row.previousSpec().getString("image_ref");
-    String previousRelease = row.previousSpec().getString("release_id");
-    String message = "the " + row.process().type() + " process of the new release failed its health check and Swarm rolled back to the previous release"
-        + (state.updateMessage() == null ? "" : ": " + state.updateMessage());
-    JsonObject lastDeploy = new JsonObject().put("state", "rolled_back").put("generation", row.generation())
-        .put("failed_image", row.spec().imageRef()).put("message", message);
-    return pool.withTransaction(conn -> containers.adoptProcessRollback(conn, row, previousImage,
-                previousRelease == null ? null : UUID.fromString(previousRelease), message, lastDeploy)
-            .compose(v -> containers.event(conn, row.organizationId(), row.id(), "rollback", "swarm", message, new JsonObject(), null)))
-        .compose(v -> containers.byIdAnyOrganization(pool, row.id()))
-        .compose(fresh -> record(fresh, state));
   }
 
   private static boolean rolledBackAlready(ContainerRow row) {

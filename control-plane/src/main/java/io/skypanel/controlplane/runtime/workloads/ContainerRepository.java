@@ -60,14 +60,6 @@ public final class ContainerRepository {
       UPDATE paas_containers SET image_ref = $2, entrypoint = $3, cmd = $4, env_vars = $5, ports = $6, volumes = $7, healthcheck = $8,
              cpu = $9, memory_mb = $10, restart_policy = $11, previous_spec = NULL, last_deploy = $12
        WHERE id = $1""";
-  /** A process workload runs its previous release again after Swarm rolled its update back. */
-  private static final String ADOPT_PROCESS_ROLLBACK = """
-      UPDATE paas_containers SET image_ref = $2, release_id = coalesce($3, release_id), previous_spec = NULL, last_deploy = $4 WHERE id = $1""";
-  private static final String FAIL_RELEASE = """
-      UPDATE paas_releases SET status = 'failed', status_reason = $3 WHERE id = $1 AND organization_id = $2""";
-  /** The environment's live release goes back to the one that runs again, unless a newer one is live already. */
-  private static final String REVERT_LIVE_RELEASE = """
-      UPDATE paas_environments SET current_release_id = $4 WHERE id = $1 AND organization_id = $2 AND current_release_id = $3""";
 
   private static final String INSERT_SECRET = """
       INSERT INTO caas_container_secrets (organization_id, container_id, name, target, sealed_value, created_by)
@@ -195,21 +187,6 @@ public final class ContainerRepository {
         array(running.cmd()), running.toJson().getJsonObject("env_vars"), running.toJson().getJsonArray("ports"),
         running.toJson().getJsonArray("volumes"), running.healthcheck(), decimal(running.cpu()), running.memoryMb(),
         running.restartPolicy(), lastDeploy})).mapEmpty();
-  }
-
-  /**
-   * After Swarm rolled a process's update back: the workload runs its previous image and release again, the release
-   * that failed is marked failed with why, and the environment's live release is the previous one again.
-   */
-  public Future<Void> adoptProcessRollback(SqlClient client, ContainerRow row, String previousImage, UUID previousRelease, String reason,
-                                           JsonObject lastDeploy) {
-    ContainerRow.Process process = row.process();
-    return client.preparedQuery(ADOPT_PROCESS_ROLLBACK).execute(Tuple.of(row.id(), previousImage, previousRelease, lastDeploy))
-        .compose(v -> client.preparedQuery(FAIL_RELEASE).execute(Tuple.of(process.releaseId(), row.organizationId(), reason)))
-        .compose(v -> previousRelease == null ? Future.succeededFuture()
-            : client.preparedQuery(REVERT_LIVE_RELEASE).execute(Tuple.of(process.environmentId(), row.organizationId(), process.releaseId(),
-                previousRelease)))
-        .mapEmpty();
   }
 
   public Future<Void> insertSecret(SqlClient client, UUID organizationId, UUID containerId, String name, String sealed, UUID createdBy) {
