@@ -26,6 +26,17 @@ public final class Labels {
   public static final String NETWORK_INTERNAL = "internal";
   /** The organization's egress network, joined while it allows egress. */
   public static final String NETWORK_EGRESS = "egress";
+  /** The generation of restarts asked for, so that a restart is a spec change Swarm rolls out. */
+  public static final String RESTART = "skypanel.restart";
+  /** The platform volume a Docker volume holds, and the snapshot a helper task writes. */
+  public static final String VOLUME = "skypanel.volume";
+  public static final String SNAPSHOT = "skypanel.snapshot";
+  /** A volume helper task (copy, snapshot, restore) and what it does; its network is labelled {@link #PLATFORM}. */
+  public static final String HELPER = "skypanel.helper";
+  /** A platform-owned object that belongs to no tenant, e.g. the helpers' network. */
+  public static final String PLATFORM = "skypanel.platform";
+  /** An edge gateway container: the gateway's name. */
+  public static final String GATEWAY = "skypanel.gateway";
   /** The role of a platform-owned container, e.g. {@link #ROLE_EDGE_GATEWAY}. */
   public static final String ROLE = "skypanel.role";
   public static final String ROLE_EDGE_GATEWAY = "edge-gateway";

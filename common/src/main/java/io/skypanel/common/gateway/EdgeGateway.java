@@ -46,7 +46,7 @@ public final class EdgeGateway {
   private static final int JOIN_LANES = 4;
   private static final long DEFAULT_DRAIN_MS = 10_000;
   /** Label naming the gateway a container belongs to. */
-  public static final String GATEWAY_LABEL = "skypanel.gateway";
+  public static final String GATEWAY_LABEL = Labels.GATEWAY;
 
   private final Vertx vertx;
   private final DockerEngine engine;

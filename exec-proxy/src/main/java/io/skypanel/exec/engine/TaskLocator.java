@@ -1,5 +1,6 @@
 package io.skypanel.exec.engine;
 
+import io.skypanel.common.docker.Labels;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.ContainerSpec;
 import com.github.dockerjava.api.model.Task;
@@ -24,7 +25,7 @@ import java.util.regex.Pattern;
 public final class TaskLocator {
 
   /** The label the control plane's {@code ServiceSpecFactory} puts on every task container of a platform container. */
-  public static final String CONTAINER_LABEL = "skypanel.container";
+  public static final String CONTAINER_LABEL = Labels.CONTAINER;
   private static final Logger LOG = LoggerFactory.getLogger(TaskLocator.class);
   private static final Pattern TASK_ID = Pattern.compile("[a-z0-9]{1,64}");
 

@@ -1,5 +1,6 @@
 package io.skypanel.controlplane.caas.volumes;
 
+import io.skypanel.common.docker.Labels;
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.exception.ConflictException;
@@ -59,7 +60,7 @@ import java.util.concurrent.TimeUnit;
 final class HelperTasks {
 
   /** The label every helper service and container carries; its value says what the helper does. */
-  static final String HELPER_LABEL = "skypanel.helper";
+  static final String HELPER_LABEL = Labels.HELPER;
   /** The internal network helpers are attached to, created on first use. */
   static final String NETWORK = "skypanel-helpers";
 
@@ -169,7 +170,7 @@ final class HelperTasks {
       }
       try {
         return docker.createNetworkCmd().withName(NETWORK).withDriver("overlay").withInternal(true).withAttachable(false)
-            .withCheckDuplicate(true).withLabels(Map.of("skypanel.platform", "helpers")).exec().getId();
+            .withCheckDuplicate(true).withLabels(Map.of(Labels.PLATFORM, "helpers")).exec().getId();
       } catch (ConflictException raced) {
         String created = findNetwork(docker);
         if (created == null) {

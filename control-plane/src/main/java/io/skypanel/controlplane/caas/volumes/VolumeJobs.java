@@ -1,5 +1,6 @@
 package io.skypanel.controlplane.caas.volumes;
 
+import io.skypanel.common.docker.Labels;
 import io.skypanel.controlplane.runtime.orchestration.Orchestrator;
 import io.skypanel.controlplane.caas.volumes.HelperTasks.HelperMount;
 import io.vertx.core.Future;
@@ -144,6 +145,6 @@ final class VolumeJobs {
 
   private static Map<String, String> labels(UUID organizationId, UUID volumeId, UUID snapshotId) {
     return Map.of(VolumeService.ORG_LABEL, organizationId.toString(), VolumeService.VOLUME_LABEL, volumeId.toString(),
-        "skypanel.snapshot", snapshotId.toString());
+        Labels.SNAPSHOT, snapshotId.toString());
   }
 }

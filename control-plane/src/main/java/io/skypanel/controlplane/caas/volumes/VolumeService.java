@@ -1,5 +1,6 @@
 package io.skypanel.controlplane.caas.volumes;
 
+import io.skypanel.common.docker.Labels;
 import com.github.dockerjava.api.exception.ConflictException;
 import io.skypanel.common.Platform;
 import io.skypanel.common.auth.Principal;
@@ -44,8 +45,8 @@ import java.util.UUID;
  */
 public final class VolumeService {
 
-  static final String ORG_LABEL = "skypanel.org";
-  static final String VOLUME_LABEL = "skypanel.volume";
+  static final String ORG_LABEL = Labels.ORG;
+  static final String VOLUME_LABEL = Labels.VOLUME;
 
   private static final Logger LOG = LoggerFactory.getLogger(VolumeService.class);
   private static final String UNIQUE_VIOLATION = "23505";

@@ -39,9 +39,9 @@ public final class ContainerDeployer {
   private static final Logger LOG = LoggerFactory.getLogger(ContainerDeployer.class);
 
   /** Labels every platform-managed Swarm object carries. */
-  public static final String LABEL_ORG = "skypanel.org";
-  public static final String LABEL_CONTAINER = "skypanel.container";
-  static final String LABEL_RESTART = "skypanel.restart";
+  public static final String LABEL_ORG = Labels.ORG;
+  public static final String LABEL_CONTAINER = Labels.CONTAINER;
+  static final String LABEL_RESTART = Labels.RESTART;
   public static final String LABEL_ENVIRONMENT = Labels.ENVIRONMENT;
   public static final String LABEL_PROCESS = Labels.PROCESS;
   /** The variable that tells a web process where to listen (Heroku's contract). */
