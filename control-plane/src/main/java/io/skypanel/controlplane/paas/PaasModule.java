@@ -16,6 +16,10 @@ import io.skypanel.controlplane.paas.processes.ProcessRollout;
 import io.skypanel.controlplane.paas.releases.ReleasePhase;
 import io.skypanel.controlplane.paas.releases.ReleaseService;
 import io.skypanel.controlplane.paas.releases.ReleasesFeature;
+import io.skypanel.controlplane.paas.runs.RunService;
+import io.skypanel.controlplane.paas.runs.RunSupervisor;
+import io.skypanel.controlplane.paas.runs.RunsFeature;
+import io.skypanel.controlplane.paas.tasks.OneOffTasks;
 
 import java.time.Duration;
 import java.util.List;
@@ -24,7 +28,7 @@ import java.util.function.Consumer;
 
 /**
  * Wires the PaaS of one control plane on the CaaS orchestration core: apps, environments and config vars, releases
- * (with their release phase), formation. Process workloads are converged by the containers' reconciler.
+ * (with their release phase), formation, one-off runs (and their supervisor). Process workloads are converged by the containers' reconciler.
  */
 public final class PaasModule {
 
@@ -35,7 +39,10 @@ public final class PaasModule {
   private final ReleaseService releases;
   private final FormationService formation;
   private final PaasJanitor janitor;
+  private final RunService runs;
+  private final RunSupervisor runSupervisor;
   private final long sweepMs;
+  private final long runSweepMs;
 
   public PaasModule(Platform platform, CaasModule caas) {
     this.platform = platform;
@@ -46,14 +53,19 @@ public final class PaasModule {
     String defaultSize = settings.string("SKYPANEL_PAAS_DEFAULT_SIZE", "hobby");
     Consumer<List<UUID>> converge = ids -> ids.forEach(caas.reconciler()::converge);
     ProcessRollout rollout = new ProcessRollout(caas.quotas(), defaultSize);
-    ReleasePhase phase = new ReleasePhase(platform.vertx(), platform.pool(), caas.orchestrator(), platform.docker(), caas.deployer(), rollout,
-        converge, releaseTimeout);
+    OneOffTasks tasks = new OneOffTasks(caas.orchestrator(), platform.docker(), caas.deployer());
+    ReleasePhase phase = new ReleasePhase(platform.vertx(), platform.pool(), tasks, rollout, converge, releaseTimeout);
     this.releases = new ReleaseService(platform.pool(), caas.policies(), rollout, phase, converge);
     this.environments = new EnvironmentService(platform.pool(), new ConfigVars(platform.secrets()), releases, rollout, caas.reachability(),
         converge, BaseDomain.of(settings));
     this.apps = new AppService(platform.pool(), environments, converge, caas.quotas());
     this.formation = new FormationService(platform.pool(), rollout, caas.quotas(), environments, converge);
     this.janitor = new PaasJanitor(platform.vertx(), platform.pool(), releaseTimeout.toSeconds() + 300);
+    this.runs = new RunService(platform.pool(), environments, rollout, caas.quotas(), tasks,
+        (int) settings.longValue("SKYPANEL_PAAS_RUN_TIMEOUT_S", 3600));
+    this.runSupervisor = new RunSupervisor(platform.vertx(), platform.pool(), tasks,
+        (int) settings.longValue("SKYPANEL_PAAS_RUN_OUTPUT_BYTES", 16384));
+    this.runSweepMs = settings.longValue("SKYPANEL_PAAS_RUN_SWEEP_MS", 1000);
   }
 
   public List<ApiFeature> features() {
@@ -61,14 +73,17 @@ public final class PaasModule {
         new AppsFeature(apps, caas.idempotency()),
         new EnvironmentsFeature(environments, caas.idempotency()),
         new ReleasesFeature(releases, caas.idempotency()),
-        new FormationFeature(formation, caas.idempotency()));
+        new FormationFeature(formation, caas.idempotency()),
+        new RunsFeature(runs, caas.idempotency()));
   }
 
   public void start() {
     janitor.start(sweepMs);
+    runSupervisor.start(runSweepMs);
   }
 
   public void stop() {
     janitor.stop();
+    runSupervisor.stop();
   }
 }

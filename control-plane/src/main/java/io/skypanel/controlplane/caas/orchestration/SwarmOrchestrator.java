@@ -387,6 +387,21 @@ public final class SwarmOrchestrator implements Orchestrator {
   }
 
   @Override
+  public Future<Map<String, Map<String, String>>> servicesLabelled(String label) {
+    return engine.call(() -> {
+      Map<String, Map<String, String>> found = new java.util.LinkedHashMap<>();
+      // a null value filters on the label's presence
+      for (Service service : engine.client().listServicesCmd().withLabelFilter(java.util.Collections.singletonMap(label, null)).exec()) {
+        Map<String, String> labels = service.getSpec() == null ? null : service.getSpec().getLabels();
+        if (labels != null && labels.get(label) != null) {
+          found.put(service.getId(), Map.copyOf(labels));
+        }
+      }
+      return found;
+    });
+  }
+
+  @Override
   public Future<Integer> remainingTaskContainers(UUID containerId) {
     // task containers carry the service's container labels; stopped ones still hold volumes until removed
     return engine.call(() -> engine.client().listContainersCmd()
