@@ -390,8 +390,8 @@ public final class SwarmOrchestrator implements Orchestrator {
   public Future<Map<String, Map<String, String>>> servicesLabelled(String label) {
     return engine.call(() -> {
       Map<String, Map<String, String>> found = new java.util.LinkedHashMap<>();
-      // a null value filters on the label's presence
-      for (Service service : engine.client().listServicesCmd().withLabelFilter(java.util.Collections.singletonMap(label, null)).exec()) {
+      // docker-java sends a label with an empty value as a filter on the label's presence alone
+      for (Service service : engine.client().listServicesCmd().withLabelFilter(Map.of(label, "")).exec()) {
         Map<String, String> labels = service.getSpec() == null ? null : service.getSpec().getLabels();
         if (labels != null && labels.get(label) != null) {
           found.put(service.getId(), Map.copyOf(labels));
