@@ -9,6 +9,7 @@ import io.skypanel.common.web.ServiceListener;
 import io.skypanel.common.web.ServiceRouters;
 import io.skypanel.exec.access.AccessRepository;
 import io.skypanel.exec.access.ContainerAccess;
+import io.skypanel.exec.access.RunRepository;
 import io.skypanel.exec.audit.AuditHandler;
 import io.skypanel.exec.audit.AuditRepository;
 import io.skypanel.exec.audit.OrphanSweep;
@@ -73,12 +74,13 @@ public final class ExecProxyVerticle extends ServiceVerticle {
     }
     executor = vertx.createSharedWorkerExecutor("skypanel-exec", options.workers());
     engines = new NodeEngines(platform.docker(), DockerOptions.from(platform.settings()), executor, new NodeRepository(platform.pool()));
-    ContainerAccess access = new ContainerAccess(new AccessRepository(platform.pool()));
+    RunRepository runs = new RunRepository(platform.pool());
+    ContainerAccess access = new ContainerAccess(new AccessRepository(platform.pool()), runs);
     registry = new SessionRegistry(vertx, context, new SessionLimits(platform.redisApi(), platform.redisPrefix(), ExecOptions.LEASE),
         platform.events(), options);
     AuditRepository audit = new AuditRepository(platform.pool());
     String replica = "exec-" + Digests.randomToken(6);
-    ExecSessions sessions = new ExecSessions(new TaskLocator(engines), engines, registry, audit, options, replica);
+    ExecSessions sessions = new ExecSessions(new TaskLocator(engines), engines, registry, audit, runs, options, replica);
     sweep = new OrphanSweep(vertx, audit, registry);
 
     Router router = routes(access, sessions, audit, new ConsoleTickets(platform.redisApi(), platform.redisPrefix(), options.ticketTtl()));
@@ -103,6 +105,8 @@ public final class ExecProxyVerticle extends ServiceVerticle {
     Router router = ServiceRouters.withHealth(platform, NAME);
     router.post("/api/caas/containers/:id/console/ticket").handler(authenticated).handler(console::ticket);
     router.get("/api/caas/containers/:id/console").handler(console::console);
+    router.post("/api/paas/runs/:id/attach/ticket").handler(authenticated).handler(console::runTicket);
+    router.get("/api/paas/runs/:id/attach").handler(console::attachRun);
     router.post("/api/caas/containers/:id/exec")
         .handler(BodyHandler.create(false).setBodyLimit(BODY_LIMIT_BYTES))
         .handler(authenticated)

@@ -171,7 +171,8 @@ public abstract class ExecTestBase extends ApiTestBase {
          var statement = connection.prepareStatement("""
              SELECT status, end_reason, exit_code, duration_ms, bytes_in, bytes_out, tty, array_to_string(command, ' ') AS command,
                     host(client_ip) AS client_ip, task_id, docker_container_id, ended_at IS NOT NULL AS ended,
-                    transcript IS NOT NULL AS has_transcript, user_id::text AS user_id
+                    transcript IS NOT NULL AS has_transcript, user_id::text AS user_id,
+                    container_id::text AS container_id, run_id::text AS run_id
                FROM caas_exec_audit WHERE id = ?::uuid""")) {
       statement.setString(1, id);
       try (var rows = statement.executeQuery()) {

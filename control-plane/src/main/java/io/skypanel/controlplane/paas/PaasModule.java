@@ -19,6 +19,10 @@ import io.skypanel.controlplane.paas.releases.ReleasePhase;
 import io.skypanel.controlplane.paas.releases.ReleaseRollback;
 import io.skypanel.controlplane.paas.releases.ReleaseService;
 import io.skypanel.controlplane.paas.releases.ReleasesFeature;
+import io.skypanel.controlplane.paas.runs.RunService;
+import io.skypanel.controlplane.paas.runs.RunSupervisor;
+import io.skypanel.controlplane.paas.runs.RunsFeature;
+import io.skypanel.controlplane.paas.tasks.OneOffTasks;
 
 import java.time.Duration;
 import java.util.List;
@@ -27,8 +31,9 @@ import java.util.function.Consumer;
 
 /**
  * Wires the PaaS of one control plane on the CaaS orchestration core: apps, environments and config vars, releases
- * (with their release phase), formation, and the environments' edge features (custom domains, edge settings, metrics)
- * served by the containers' own services. Process workloads are converged by the containers' reconciler.
+ * (with their release phase), formation, one-off runs (and their supervisor), and the environments' edge features
+ * (custom domains, edge settings, metrics) served by the containers' own services. Process workloads are converged by
+ * the containers' reconciler.
  */
 public final class PaasModule {
 
@@ -41,7 +46,10 @@ public final class PaasModule {
   private final EnvironmentMetrics metrics;
   private final PaasJanitor janitor;
   private final ReleasePhase phase;
+  private final RunService runs;
+  private final RunSupervisor runSupervisor;
   private final long sweepMs;
+  private final long runSweepMs;
 
   public PaasModule(Platform platform, CaasModule caas) {
     this.platform = platform;
@@ -52,8 +60,8 @@ public final class PaasModule {
     String defaultSize = settings.string("SKYPANEL_PAAS_DEFAULT_SIZE", "hobby");
     Consumer<List<UUID>> converge = ids -> ids.forEach(caas.reconciler()::converge);
     ProcessRollout rollout = new ProcessRollout(caas.quotas(), defaultSize);
-    this.phase = new ReleasePhase(platform.vertx(), platform.pool(), caas.orchestrator(), platform.docker(), caas.deployer(), rollout,
-        converge, releaseTimeout);
+    OneOffTasks tasks = new OneOffTasks(caas.orchestrator(), platform.docker(), caas.deployer());
+    this.phase = new ReleasePhase(platform.vertx(), platform.pool(), tasks, rollout, converge, releaseTimeout);
     // a process's update that Swarm rolled back fails its release and takes the whole environment back
     caas.reconciler().onProcessRollback(new ReleaseRollback(platform.pool(), rollout, converge));
     this.releases = new ReleaseService(platform.pool(), caas.policies(), rollout, phase, converge);
@@ -63,6 +71,11 @@ public final class PaasModule {
     this.formation = new FormationService(platform.pool(), rollout, caas.quotas(), environments, converge);
     this.metrics = new EnvironmentMetrics(platform.pool(), environments, caas.metrics());
     this.janitor = new PaasJanitor(platform.vertx(), platform.pool(), releaseTimeout.toSeconds() + 300);
+    this.runs = new RunService(platform.pool(), environments, rollout, caas.quotas(), tasks,
+        (int) settings.longValue("SKYPANEL_PAAS_RUN_TIMEOUT_S", 3600));
+    this.runSupervisor = new RunSupervisor(platform.vertx(), platform.pool(), tasks,
+        (int) settings.longValue("SKYPANEL_PAAS_RUN_OUTPUT_BYTES", 16384));
+    this.runSweepMs = settings.longValue("SKYPANEL_PAAS_RUN_SWEEP_MS", 1000);
   }
 
   public List<ApiFeature> features() {
@@ -71,16 +84,19 @@ public final class PaasModule {
         new EnvironmentsFeature(environments, caas.idempotency()),
         new ReleasesFeature(releases, caas.idempotency()),
         new FormationFeature(formation, caas.idempotency()),
-        new EnvironmentEdgeFeature(caas.domains(), caas.edgeSettings(), metrics, caas.idempotency()));
+        new EnvironmentEdgeFeature(caas.domains(), caas.edgeSettings(), metrics, caas.idempotency()),
+        new RunsFeature(runs, caas.idempotency()));
   }
 
   public void start() {
     janitor.start(sweepMs);
     // release phases a stopped control plane left pending are read, watched or failed; never left pending
     phase.resumeAll();
+    runSupervisor.start(runSweepMs);
   }
 
   public void stop() {
     janitor.stop();
+    runSupervisor.stop();
   }
 }

@@ -66,7 +66,7 @@ class OpenApiDocumentTest {
       // caas containers and usage
       "listApps", "createApp", "getApp", "updateApp", "deleteApp", "listEnvironments", "createEnvironment", "getEnvironment",
       "updateEnvironment", "deleteEnvironment", "getConfigVars", "updateConfigVars", "deployEnvironment", "listReleases", "getRelease",
-      "rollbackRelease", "getFormation", "updateFormation", "restartProcesses",
+      "rollbackRelease", "getFormation", "updateFormation", "restartProcesses", "listRuns", "createRun", "getRun", "cancelRun",
       "listEnvironmentDomains", "createEnvironmentDomain", "getEnvironmentEdgeSettings", "updateEnvironmentEdgeSettings", "getEnvironmentMetrics",
       "listContainers", "createContainer", "getContainer", "deleteContainer", "deployContainer", "scaleContainer",
       "restartContainer", "stopContainer", "startContainer", "rollbackContainer", "getContainerEnv", "patchContainerEnv",
@@ -81,14 +81,14 @@ class OpenApiDocumentTest {
   /** Operations served by other services on their own listeners, by the service named in x-skypanel-service. */
   private static final Map<String, Set<String>> FOREIGN_OPERATION_IDS = Map.of(
       "exec-proxy", Set.of("createConsoleTicket", "openConsole", "execInContainer", "listExecAudit", "getExecTranscript",
-          "adminListExecSessions", "adminKillExecSession"),
+          "adminListExecSessions", "adminKillExecSession", "createRunTicket", "attachRun"),
       "log-tail", Set.of("streamContainerLogs", "streamEnvironmentLogs"));
 
   /** The port setting each foreign service listens on, named in its operations' servers entry. */
   private static final Map<String, String> SERVICE_PORTS = Map.of("exec-proxy", "SKYPANEL_EXEC_PORT", "log-tail", "SKYPANEL_LOGS_PORT");
 
   /** The console also accepts a single-use ticket instead of a bearer token. */
-  private static final Set<String> TICKET_OPERATIONS = Set.of("openConsole");
+  private static final Set<String> TICKET_OPERATIONS = Set.of("openConsole", "attachRun");
 
   private static final Set<String> PUBLIC_OPERATIONS = Set.of("register", "login", "refreshToken");
 

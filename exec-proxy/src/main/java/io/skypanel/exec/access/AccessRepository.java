@@ -56,7 +56,7 @@ public final class AccessRepository {
         return null;
       }
       Row row = rows.iterator().next();
-      return new ContainerRef(row.getUUID("id"), row.getString("name"), row.getString("status"), row.getString("swarm_service_id"));
+      return ContainerRef.container(row.getUUID("id"), row.getString("name"), row.getString("status"), row.getString("swarm_service_id"));
     });
   }
 

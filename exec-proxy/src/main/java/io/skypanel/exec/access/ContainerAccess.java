@@ -18,9 +18,49 @@ public final class ContainerAccess {
   public static final String ORGANIZATION_HEADER = "X-Organization-Id";
 
   private final AccessRepository repository;
+  private final RunRepository runs;
 
-  public ContainerAccess(AccessRepository repository) {
+  public ContainerAccess(AccessRepository repository, RunRepository runs) {
     this.repository = repository;
+    this.runs = runs;
+  }
+
+  public RunRepository runs() {
+    return runs;
+  }
+
+  /** An interactive run that passed the same checks as a container, and the workload its session runs in. */
+  public record RunTarget(ExecTarget target, RunRepository.RunRef run) {
+  }
+
+  /**
+   * The same checks for a one-off run of the organization (404 for foreign and unknown alike), which must be
+   * interactive (409 {@code run_not_interactive}) and not ended (409 {@code run_ended}).
+   */
+  public Future<RunTarget> checkRun(Principal principal, String organization, UUID runId, OrgRole role, boolean write) {
+    return membership(principal, organization).compose(membership -> {
+      if (!membership.role().atLeast(role)) {
+        return Future.failedFuture(ApiException.forbidden("this action needs the " + role.label() + " role in the organization"));
+      }
+      if (write && !principal.canWrite()) {
+        return Future.failedFuture(ApiException.forbidden("this token is read-only"));
+      }
+      return runs.run(runId, membership.organizationId()).compose(run -> {
+        if (run == null) {
+          return Future.failedFuture(ApiException.notFound("run"));
+        }
+        if (!run.attached()) {
+          return Future.failedFuture(ApiException.conflict("run_not_interactive", "the run was not started with attach: true"));
+        }
+        if (!run.active()) {
+          return Future.failedFuture(ApiException.conflict("run_ended", "the run has ended (status " + run.status() + ")"));
+        }
+        // an active run's task is looked for on the engine: one that is not running yet is a 409 from the task locator
+        ContainerRef workload = new ContainerRef(run.id(), "run-" + run.id().toString().substring(0, 8), "running", run.serviceId(),
+            ContainerRef.RUN_LABEL);
+        return Future.succeededFuture(new RunTarget(new ExecTarget(principal, membership, workload), run));
+      });
+    });
   }
 
   public AccessRepository repository() {

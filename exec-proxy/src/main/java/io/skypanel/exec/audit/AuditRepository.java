@@ -24,8 +24,8 @@ public final class AuditRepository {
   private static final int REASON_LENGTH = 255;
   private static final String INSERT = """
       INSERT INTO caas_exec_audit (id, organization_id, container_id, container_name, user_id, task_id, docker_container_id,
-                                   command, tty, client_ip)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::inet)""";
+                                   command, tty, client_ip, run_id)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10::text::inet, $11)""";
   private static final String FINISH = """
       UPDATE caas_exec_audit
          SET ended_at = GREATEST(now(), started_at), duration_ms = $2, exit_code = $3, status = $4, end_reason = $5,
@@ -66,7 +66,7 @@ public final class AuditRepository {
     return pool.preparedQuery(INSERT).execute(Tuple.from(new Object[] {
         session.id(), session.organizationId(), session.containerId(), session.containerName(), session.userId(),
         session.taskId(), session.dockerContainerId(), session.command().toArray(String[]::new), session.tty(),
-        session.clientIp()})).mapEmpty();
+        session.clientIp(), session.runId()})).mapEmpty();
   }
 
   /** Closes the row; a row already closed (by the orphan sweep) stays as it is. */

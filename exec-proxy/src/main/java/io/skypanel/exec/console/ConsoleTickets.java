@@ -1,6 +1,7 @@
 package io.skypanel.exec.console;
 
 import io.skypanel.common.auth.Digests;
+import io.skypanel.exec.access.ContainerRef;
 import io.skypanel.exec.access.ExecTarget;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -18,12 +19,12 @@ import java.util.UUID;
  * Console tickets: browsers cannot set {@code Authorization} on a WebSocket, so they first ask for a ticket with
  * their token and then open the console with {@code ?ticket=}. A ticket is 256 random bits, lives in Redis for
  * the configured TTL under the SHA-256 of its text (a Redis dump reveals no usable ticket), is bound to the user,
- * the organization and the container, and is taken with {@code GETDEL}: it works once, on any replica.
+ * the organization and the container (or interactive run), and is taken with {@code GETDEL}: it works once, on any replica.
  */
 public final class ConsoleTickets {
 
   /** What a ticket stands for: the user and the credential's scopes, the organization and the container. */
-  public record Ticket(UUID userId, UUID organizationId, UUID containerId, Set<String> scopes, UUID tokenId) {
+  public record Ticket(UUID userId, UUID organizationId, UUID containerId, Set<String> scopes, UUID tokenId, String label) {
   }
 
   private final RedisAPI redis;
@@ -44,6 +45,8 @@ public final class ConsoleTickets {
         .put("user_id", target.principal().userId().toString())
         .put("organization_id", target.membership().organizationId().toString())
         .put("container_id", target.container().id().toString())
+        // a ticket for a run never opens a container's console, nor the other way round
+        .put("label", target.container().label())
         .put("scopes", new JsonArray(List.copyOf(target.principal().scopes())))
         .put("token_id", target.principal().tokenId() == null ? null : target.principal().tokenId().toString());
     return redis.set(List.of(key(ticket), value.encode(), "PX", Long.toString(ttl.toMillis()), "NX"))
@@ -64,7 +67,8 @@ public final class ConsoleTickets {
       value.getJsonArray("scopes", new JsonArray()).forEach(scope -> scopes.add(scope.toString()));
       String token = value.getString("token_id");
       return new Ticket(UUID.fromString(value.getString("user_id")), UUID.fromString(value.getString("organization_id")),
-          UUID.fromString(value.getString("container_id")), Set.copyOf(scopes), token == null ? null : UUID.fromString(token));
+          UUID.fromString(value.getString("container_id")), Set.copyOf(scopes), token == null ? null : UUID.fromString(token),
+          value.getString("label", ContainerRef.CONTAINER_LABEL));
     });
   }
 

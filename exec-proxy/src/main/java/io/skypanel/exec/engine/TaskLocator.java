@@ -19,13 +19,11 @@ import java.util.regex.Pattern;
 /**
  * Picks the task an exec runs in: the one the caller named, or the running task with the lowest slot. Tasks are
  * listed on the Swarm manager (the local engine) by the container's service id, and only tasks whose container
- * carries the container's {@code skypanel.container} label count, so a stale service id never leads into another
+ * carries the container's label ({@code skypanel.container}, or {@code skypanel.run} for a run) count, so a stale service id never leads into another
  * container.
  */
 public final class TaskLocator {
 
-  /** The label the control plane's {@code ServiceSpecFactory} puts on every task container of a platform container. */
-  public static final String CONTAINER_LABEL = Labels.CONTAINER;
   private static final Logger LOG = LoggerFactory.getLogger(TaskLocator.class);
   private static final Pattern TASK_ID = Pattern.compile("[a-z0-9]{1,64}");
 
@@ -92,7 +90,7 @@ public final class TaskLocator {
   private static boolean belongsTo(Task task, ContainerRef container) {
     ContainerSpec spec = task.getSpec() == null ? null : task.getSpec().getContainerSpec();
     Map<String, String> labels = spec == null ? null : spec.getLabels();
-    return labels != null && container.id().toString().equals(labels.get(CONTAINER_LABEL));
+    return labels != null && container.id().toString().equals(labels.get(container.label()));
   }
 
   private static boolean running(Task task) {

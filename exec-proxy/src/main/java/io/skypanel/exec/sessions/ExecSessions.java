@@ -2,6 +2,7 @@ package io.skypanel.exec.sessions;
 
 import io.skypanel.exec.ExecOptions;
 import io.skypanel.exec.access.ExecTarget;
+import io.skypanel.exec.access.RunRepository;
 import io.skypanel.exec.audit.AuditEnd;
 import io.skypanel.exec.audit.AuditRepository;
 import io.skypanel.exec.engine.ExecCalls;
@@ -29,6 +30,7 @@ public final class ExecSessions {
   private final NodeEngines engines;
   private final SessionRegistry registry;
   private final AuditRepository audit;
+  private final RunRepository runs;
   private final ExecOptions options;
   private final String replica;
 
@@ -36,8 +38,9 @@ public final class ExecSessions {
   public record Prepared(SessionInfo info, NodeEngine engine, String execId, boolean transcript) {
   }
 
-  public ExecSessions(TaskLocator tasks, NodeEngines engines, SessionRegistry registry, AuditRepository audit, ExecOptions options,
-                      String replica) {
+  public ExecSessions(TaskLocator tasks, NodeEngines engines, SessionRegistry registry, AuditRepository audit, RunRepository runs,
+                      ExecOptions options, String replica) {
+    this.runs = runs;
     this.tasks = tasks;
     this.engines = engines;
     this.registry = registry;
@@ -65,9 +68,10 @@ public final class ExecSessions {
       return Future.failedFuture(e);
     }
     return tasks.locate(target.container(), task).compose(located -> engines.forNode(located.nodeId()).compose(engine -> {
-      SessionInfo info = new SessionInfo(UUID.randomUUID(), target.membership().organizationId(), target.container().id(),
+      boolean run = target.container().run();
+      SessionInfo info = new SessionInfo(UUID.randomUUID(), target.membership().organizationId(), run ? null : target.container().id(),
           target.container().name(), target.principal().userId(), target.principal().email(), located.taskId(),
-          located.dockerContainerId(), command, tty, clientIp, Instant.now(), replica);
+          located.dockerContainerId(), command, tty, clientIp, Instant.now(), replica, run ? target.container().id() : null);
       return registry.admit(info)
           .compose(admitted -> audit.start(info).recover(err -> registry.release(info).compose(x -> Future.failedFuture(err))))
           .compose(audited -> ExecCalls.create(engine, located.dockerContainerId(), command, tty, info.id())
@@ -77,7 +81,10 @@ public final class ExecSessions {
     }));
   }
 
-  /** Closes the audit row and frees the slot; never fails (failures are logged). */
+  /**
+   * Closes the audit row, ends the session's run (an interactive run ends with its session) and frees the slot;
+   * never fails (failures are logged once, here).
+   */
   public Future<Void> finish(SessionInfo info, AuditEnd end) {
     return audit.finish(info.id(), end)
         .recover(err -> {
@@ -85,6 +92,12 @@ public final class ExecSessions {
           LOG.error("closing the audit row of exec session {} failed", info.id(), err);
           return Future.succeededFuture();
         })
+        .compose(closed -> info.runId() == null ? Future.<Void>succeededFuture() : runs.ended(info.runId(), info.id(), end)
+            .<Void>mapEmpty()
+            .recover(err -> {
+              LOG.error("ending run {} after its session {} failed", info.runId(), info.id(), err);
+              return Future.succeededFuture();
+            }))
         .compose(closed -> registry.release(info));
   }
 }

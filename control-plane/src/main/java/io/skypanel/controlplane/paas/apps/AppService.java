@@ -11,6 +11,7 @@ import io.skypanel.controlplane.paas.environments.EnvironmentRepository;
 import io.skypanel.controlplane.paas.environments.EnvironmentService;
 import io.skypanel.controlplane.paas.environments.Hostnames;
 import io.skypanel.controlplane.paas.processes.ProcessRepository;
+import io.skypanel.controlplane.paas.runs.RunRepository;
 import io.skypanel.controlplane.tenancy.OrgContext;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -36,6 +37,7 @@ public final class AppService {
   private final QuotaService quotas;
   private final AppRepository apps = new AppRepository();
   private final EnvironmentRepository environmentRows = new EnvironmentRepository();
+  private final RunRepository runs = new RunRepository();
   private final ProcessRepository processes = new ProcessRepository();
   private final ActivityRepository activity = new ActivityRepository();
 
@@ -90,8 +92,10 @@ public final class AppService {
     List<UUID> workloads = new ArrayList<>();
     return pool.withTransaction(conn -> find(conn, org, id).compose(app -> apps.markDeleting(conn, org.organizationId(), id)
             .compose(v -> environmentRows.markAppDeleting(conn, org.organizationId(), id))
+            // the run supervisor removes the services of the runs cancelled here
             .compose(envIds -> environments.removeDomains(conn, org.organizationId(), envIds)
-                .compose(v -> processes.markDeleting(conn, org.organizationId(), envIds)))
+                .compose(v -> runs.cancelForEnvironments(conn, org.organizationId(), envIds, "the app was deleted"))
+                .compose(cancelled -> processes.markDeleting(conn, org.organizationId(), envIds)))
             .compose(ids -> {
               workloads.addAll(ids);
               return activity.insert(conn, new ActivityEntry(org.organizationId(), principal.userId(), "paas.app.delete", "app", id.toString(),

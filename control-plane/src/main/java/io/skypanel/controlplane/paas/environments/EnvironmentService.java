@@ -11,6 +11,7 @@ import io.skypanel.controlplane.caas.domains.DomainService;
 import io.skypanel.controlplane.paas.processes.ProcessRepository;
 import io.skypanel.controlplane.paas.processes.ProcessRollout;
 import io.skypanel.controlplane.paas.releases.ReleaseService;
+import io.skypanel.controlplane.paas.runs.RunRepository;
 import io.skypanel.controlplane.tenancy.OrgContext;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
@@ -41,6 +42,7 @@ public final class EnvironmentService {
   private final DomainService domains;
   private final EnvironmentRepository environments = new EnvironmentRepository();
   private final ProcessRepository processes = new ProcessRepository();
+  private final RunRepository runs = new RunRepository();
   private final ActivityRepository activity = new ActivityRepository();
 
   public EnvironmentService(Pool pool, ConfigVars config, ReleaseService releases, ProcessRollout rollout, EdgeReachability reachability,
@@ -112,6 +114,8 @@ public final class EnvironmentService {
             .compose(v -> processes.markDeleting(conn, org.organizationId(), List.of(env.id())))
             .compose(ids -> Future.succeededFuture(workloads.addAll(ids)))
             .compose(v -> removeDomains(conn, org.organizationId(), List.of(env.id())))
+            // the run supervisor removes the services of the runs cancelled here
+            .compose(v -> runs.cancelForEnvironments(conn, org.organizationId(), List.of(env.id()), "the environment was deleted"))
             .compose(v -> activity.insert(conn, new ActivityEntry(org.organizationId(), principal.userId(), "paas.environment.delete",
                 "environment", id.toString(), new JsonObject().put("name", env.name()), ip)))))
         .onSuccess(v -> converge.accept(workloads));

@@ -47,6 +47,9 @@ public interface Orchestrator {
   /** The service id of the service carrying {@code skypanel.container=<containerId>}, or null. */
   Future<String> findServiceByContainer(UUID containerId);
 
+  /** Every service carrying the label {@code label}: service id to all its labels (one-off tasks, their janitor). */
+  Future<Map<String, Map<String, String>>> servicesLabelled(String label);
+
   /**
    * How many task containers of the platform container still exist on this engine (running or stopped); a
    * removed service's containers linger for their stop grace period and keep their volumes busy until then.

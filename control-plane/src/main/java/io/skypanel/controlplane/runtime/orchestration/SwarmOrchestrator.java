@@ -141,6 +141,11 @@ public final class SwarmOrchestrator implements Orchestrator {
   }
 
   @Override
+  public Future<Map<String, Map<String, String>>> servicesLabelled(String label) {
+    return services.labelled(label);
+  }
+
+  @Override
   public Future<Integer> remainingTaskContainers(UUID containerId) {
     return services.remainingTaskContainers(containerId);
   }

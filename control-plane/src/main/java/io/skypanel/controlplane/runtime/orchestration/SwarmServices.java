@@ -145,6 +145,20 @@ final class SwarmServices {
         .orElse(null));
   }
 
+  Future<Map<String, Map<String, String>>> labelled(String label) {
+    return engine.call(docker -> {
+      Map<String, Map<String, String>> found = new java.util.LinkedHashMap<>();
+      // docker-java sends a label with an empty value as a filter on the label's presence alone
+      for (Service service : docker.listServicesCmd().withLabelFilter(Map.of(label, "")).exec()) {
+        Map<String, String> labels = service.getSpec() == null ? null : service.getSpec().getLabels();
+        if (labels != null && labels.get(label) != null) {
+          found.put(service.getId(), Map.copyOf(labels));
+        }
+      }
+      return found;
+    });
+  }
+
   Future<Integer> remainingTaskContainers(UUID containerId) {
     // task containers carry the service's container labels; stopped ones still hold volumes until removed
     return engine.call(docker -> docker.listContainersCmd()

@@ -1,4 +1,4 @@
-package io.skypanel.controlplane.paas.releases;
+package io.skypanel.controlplane.paas.tasks;
 
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Frame;
@@ -15,16 +15,14 @@ final class TaskOutput {
 
   private static final Logger LOG = LoggerFactory.getLogger(TaskOutput.class);
 
-  private static final int MAX_CHARS = 2000;
-
   private final DockerEngine engine;
 
   TaskOutput(DockerEngine engine) {
     this.engine = engine;
   }
 
-  /** Up to {@code lines} last lines, or "" when the container is gone or says nothing. */
-  Future<String> tail(String containerId, int lines) {
+  /** Up to {@code lines} last lines and at most the last {@code maxChars} of them, or "" when the container is gone or says nothing. */
+  Future<String> tail(String containerId, int lines, int maxChars) {
     if (containerId == null) {
       return Future.succeededFuture("");
     }
@@ -39,9 +37,9 @@ final class TaskOutput {
             }
           }).awaitCompletion(10, TimeUnit.SECONDS);
       String text = out.toString().strip();
-      return text.length() <= MAX_CHARS ? text : text.substring(text.length() - MAX_CHARS);
+      return text.length() <= maxChars ? text : text.substring(text.length() - maxChars);
     }).otherwise(err -> {
-      // the release's outcome does not depend on its output: say why it is missing, once, here
+      // a task's outcome does not depend on its output: say why it is missing, once, here
       LOG.warn("could not read the output of task container {}: {}", containerId, err.getMessage());
       return "";
     });
