@@ -30,6 +30,11 @@ class SocksRelayBackpressureTest {
   private static final long TOTAL = 64L * 1024 * 1024;
   private static final int SMALL_BUFFER = 64 * 1024;
   private static final long STALL_MS = 2000;
+  /**
+   * Netty counts some bookkeeping bytes (about 96) per queued message in the pending total besides the payload; a few
+   * queued reads add that much on top of the water mark plus one read (seen: 86 bytes over in one CI run).
+   */
+  private static final int NETTY_ENTRY_OVERHEAD = 4 * 1024;
   private SocksRelay relay;
 
   @BeforeEach
@@ -66,7 +71,7 @@ class SocksRelayBackpressureTest {
 
           assertThat(stalledAt).as("bytes accepted before the writer stalled").isLessThan(TOTAL / 2);
           assertThat(relay.pendingWriteBytes()).as("bytes queued inside the relay")
-              .isLessThanOrEqualTo(SocksRelay.DEFAULT_WATER_MARK.high() + 64 * 1024);
+              .isLessThanOrEqualTo(SocksRelay.DEFAULT_WATER_MARK.high() + 64 * 1024 + NETTY_ENTRY_OVERHEAD);
 
           startReading.countDown();
           assertThat(write(client, selector, block, sent, stalledAt, 30_000)).as("bytes written once the reader reads").isEqualTo(TOTAL);
