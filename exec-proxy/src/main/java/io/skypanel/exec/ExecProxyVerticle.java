@@ -1,5 +1,6 @@
 package io.skypanel.exec;
 
+import io.skypanel.common.tenancy.Memberships;
 import io.skypanel.common.Platform;
 import io.skypanel.common.ServiceVerticle;
 import io.skypanel.common.auth.AuthenticationHandler;
@@ -75,7 +76,7 @@ public final class ExecProxyVerticle extends ServiceVerticle {
     executor = vertx.createSharedWorkerExecutor("skypanel-exec", options.workers());
     engines = new NodeEngines(platform.docker(), DockerOptions.from(platform.settings()), executor, new NodeRepository(platform.pool()));
     RunRepository runs = new RunRepository(platform.pool());
-    ContainerAccess access = new ContainerAccess(new AccessRepository(platform.pool()), runs);
+    ContainerAccess access = new ContainerAccess(new AccessRepository(platform.pool()), runs, new Memberships(platform.pool()));
     registry = new SessionRegistry(vertx, context, new SessionLimits(platform.redisApi(), platform.redisPrefix(), ExecOptions.LEASE),
         platform.events(), options);
     AuditRepository audit = new AuditRepository(platform.pool());

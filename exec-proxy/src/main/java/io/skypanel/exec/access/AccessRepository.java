@@ -1,6 +1,5 @@
 package io.skypanel.exec.access;
 
-import io.skypanel.common.auth.OrgRole;
 import io.skypanel.common.auth.Principal;
 import io.vertx.core.Future;
 import io.vertx.sqlclient.Pool;
@@ -13,19 +12,8 @@ import java.util.UUID;
 /** Reads who may do what: memberships with their organization's isolation tier, containers, live users. */
 public final class AccessRepository {
 
-  private static final String MEMBERSHIP = """
-      SELECT o.id, m.role, o.isolation_tier, t.exec_allowed, t.transcript_exec
-        FROM organizations o
-        JOIN organization_members m ON m.organization_id = o.id
-        JOIN caas_isolation_tiers t ON t.id = o.isolation_tier
-       WHERE o.id = $1 AND m.user_id = $2""";
-  private static final String PERSONAL = """
-      SELECT o.id, m.role, o.isolation_tier, t.exec_allowed, t.transcript_exec
-        FROM users u
-        JOIN organizations o ON o.id = u.personal_organization_id
-        JOIN organization_members m ON m.organization_id = o.id AND m.user_id = u.id
-        JOIN caas_isolation_tiers t ON t.id = o.isolation_tier
-       WHERE u.id = $1""";
+  private static final String TIER = """
+      SELECT exec_allowed, transcript_exec FROM caas_isolation_tiers WHERE id = $1""";
   private static final String CONTAINER = """
       SELECT id, name, status, swarm_service_id FROM paas_containers WHERE id = $1 AND organization_id = $2 AND kind = 'container'""";
   private static final String LIVE_USER = """
@@ -37,16 +25,18 @@ public final class AccessRepository {
     this.pool = pool;
   }
 
-  /** The user's membership in the organization, or null when there is none. */
-  public Future<Membership> membership(UUID organizationId, UUID userId) {
-    return pool.preparedQuery(MEMBERSHIP).execute(Tuple.of(organizationId, userId))
-        .map(rows -> rows.size() == 0 ? null : membership(rows.iterator().next()));
+  /** What an isolation tier allows of exec; an unknown tier (a newer schema) allows nothing. */
+  public record Tier(boolean execAllowed, boolean transcriptExec) {
   }
 
-  /** The user's membership in their personal organization, or null when they have none. */
-  public Future<Membership> personal(UUID userId) {
-    return pool.preparedQuery(PERSONAL).execute(Tuple.of(userId))
-        .map(rows -> rows.size() == 0 ? null : membership(rows.iterator().next()));
+  public Future<Tier> tier(String tierId) {
+    return pool.preparedQuery(TIER).execute(Tuple.of(tierId)).map(rows -> {
+      if (rows.size() == 0) {
+        return new Tier(false, true);
+      }
+      Row row = rows.iterator().next();
+      return new Tier(row.getBoolean("exec_allowed"), row.getBoolean("transcript_exec"));
+    });
   }
 
   /** The organization's container, or null (unknown and foreign ids alike). */
@@ -74,8 +64,4 @@ public final class AccessRepository {
     });
   }
 
-  private static Membership membership(Row row) {
-    return new Membership(row.getUUID("id"), OrgRole.stored(row.getString("role")), row.getString("isolation_tier"),
-        row.getBoolean("exec_allowed"), row.getBoolean("transcript_exec"));
-  }
 }

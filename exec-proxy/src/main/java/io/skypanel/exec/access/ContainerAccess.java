@@ -3,6 +3,8 @@ package io.skypanel.exec.access;
 import io.skypanel.common.auth.OrgRole;
 import io.skypanel.common.auth.Principal;
 import io.skypanel.common.errors.ApiException;
+import io.skypanel.common.tenancy.Memberships;
+import io.skypanel.common.web.Headers;
 import io.vertx.core.Future;
 
 import java.util.UUID;
@@ -15,14 +17,16 @@ import java.util.UUID;
  */
 public final class ContainerAccess {
 
-  public static final String ORGANIZATION_HEADER = "X-Organization-Id";
+  public static final String ORGANIZATION_HEADER = Headers.ORGANIZATION;
 
   private final AccessRepository repository;
   private final RunRepository runs;
+  private final Memberships memberships;
 
-  public ContainerAccess(AccessRepository repository, RunRepository runs) {
+  public ContainerAccess(AccessRepository repository, RunRepository runs, Memberships memberships) {
     this.repository = repository;
     this.runs = runs;
+    this.memberships = memberships;
   }
 
   public RunRepository runs() {
@@ -85,23 +89,13 @@ public final class ContainerAccess {
     });
   }
 
-  /** The membership a request acts with: 404 when the caller is not a member of the named organization. */
+  /**
+   * The membership a request acts with, through the platform's one tenancy check (404 when the caller is not a
+   * member of the named organization), with what the organization's isolation tier says about exec.
+   */
   public Future<Membership> membership(Principal principal, String organization) {
-    if (organization == null || organization.isBlank()) {
-      return repository.personal(principal.userId()).compose(membership -> membership == null
-          ? Future.failedFuture(ApiException.unprocessable("organization_required",
-              "you have no personal organization; name one in " + ORGANIZATION_HEADER))
-          : Future.succeededFuture(membership));
-    }
-    UUID organizationId;
-    try {
-      organizationId = UUID.fromString(organization.trim());
-    } catch (IllegalArgumentException e) {
-      return Future.failedFuture(ApiException.validation(ORGANIZATION_HEADER + " must be an organization id (uuid)", null));
-    }
-    return repository.membership(organizationId, principal.userId()).compose(membership -> membership == null
-        ? Future.failedFuture(ApiException.notFound("organization"))
-        : Future.succeededFuture(membership));
+    return memberships.resolve(principal, organization).compose(member -> repository.tier(member.isolationTier()).map(tier ->
+        new Membership(member.organizationId(), member.role(), member.isolationTier(), tier.execAllowed(), tier.transcriptExec())));
   }
 
   /** A path id that must be a uuid; anything else is a 400 like the control plane's contract gives. */
