@@ -11,8 +11,10 @@ import java.util.List;
  * Every setting the control plane reads, read and checked once at start by its composition root
  * ({@link ControlPlaneVerticle}) and handed to the modules as typed values; a malformed setting stops the start
  * with a message naming it. docs/configuration.md lists the names.
+ *
+ * @param baseDomain the domain default hostnames live under ({@code SKYPANEL_BASE_DOMAIN}, see {@link BaseDomain})
  */
-public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas, Paas paas) {
+public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas, Paas paas, String baseDomain) {
 
   /**
    * @param port          the API listener ({@code SKYPANEL_API_PORT})
@@ -39,7 +41,7 @@ public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas
 
   /**
    * @param reconcileInterval how often the reconciler sweeps every workload ({@code SKYPANEL_CAAS_RECONCILE_INTERVAL_MS})
-   * @param domainRecheck     how often pending custom domains are checked again ({@code SKYPANEL_DOMAIN_RECHECK_MS})
+   * @param domainRecheck     how often pending custom domains are checked again ({@code SKYPANEL_DOMAIN_RECHECK_MS}; 0: never)
    * @param allowedRegistries platform image policy: registries images may come from (empty: any)
    * @param blockedPatterns   platform image policy: image patterns never allowed
    * @param requireDigest     platform image policy: images must be pinned by digest
@@ -55,11 +57,13 @@ public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas
   }
 
   /**
-   * @param releaseTimeout  longest a release phase may run ({@code SKYPANEL_PAAS_RELEASE_TIMEOUT_S})
-   * @param defaultSize     the plan slug of a process type without a size ({@code SKYPANEL_PAAS_DEFAULT_SIZE})
-   * @param baseDomain      the domain default hostnames live under
+   * @param releaseTimeout    longest a release phase may run ({@code SKYPANEL_PAAS_RELEASE_TIMEOUT_S})
+   * @param defaultSize       the plan slug of a process type without a size ({@code SKYPANEL_PAAS_DEFAULT_SIZE})
+   * @param runTimeoutSeconds a one-off run's timeout when it names none ({@code SKYPANEL_PAAS_RUN_TIMEOUT_S})
+   * @param runOutputBytes    how much of a run's output is kept ({@code SKYPANEL_PAAS_RUN_OUTPUT_BYTES})
+   * @param runSweep          how often the run supervisor follows active runs ({@code SKYPANEL_PAAS_RUN_SWEEP_MS})
    */
-  public record Paas(Duration releaseTimeout, String defaultSize, String baseDomain) {
+  public record Paas(Duration releaseTimeout, String defaultSize, int runTimeoutSeconds, int runOutputBytes, Duration runSweep) {
   }
 
   public static ControlPlaneOptions from(Settings settings) {
@@ -83,7 +87,9 @@ public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas
             snapshotDir != null ? Path.of(snapshotDir) : Path.of(dataDir).resolve("snapshots"),
             settings.optional("SKYPANEL_DNS_SERVER"), Duration.ofMillis(settings.longValue("SKYPANEL_DNS_TIMEOUT_MS", 5000))),
         new Paas(Duration.ofSeconds(settings.longValue("SKYPANEL_PAAS_RELEASE_TIMEOUT_S", 600)),
-            settings.string("SKYPANEL_PAAS_DEFAULT_SIZE", "hobby"), BaseDomain.of(settings)));
+            settings.string("SKYPANEL_PAAS_DEFAULT_SIZE", "hobby"), settings.integer("SKYPANEL_PAAS_RUN_TIMEOUT_S", 3600),
+            settings.integer("SKYPANEL_PAAS_RUN_OUTPUT_BYTES", 16384), Duration.ofMillis(settings.longValue("SKYPANEL_PAAS_RUN_SWEEP_MS", 1000))),
+        BaseDomain.of(settings));
     options.validate();
     return options;
   }
@@ -92,13 +98,16 @@ public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas
     require(api.bodyLimitBytes() > 0, "SKYPANEL_BODY_LIMIT_BYTES must be positive");
     require(auth.bcryptCost() >= 4 && auth.bcryptCost() <= 31, "SKYPANEL_BCRYPT_COST must be between 4 and 31");
     require(positive(caas.reconcileInterval()), "SKYPANEL_CAAS_RECONCILE_INTERVAL_MS must be positive");
-    require(positive(caas.domainRecheck()), "SKYPANEL_DOMAIN_RECHECK_MS must be positive");
+    require(!caas.domainRecheck().isNegative(), "SKYPANEL_DOMAIN_RECHECK_MS must not be negative");
     require(caas.defaultEgress().equals("deny") || caas.defaultEgress().equals("allow"),
         "setting SKYPANEL_CAAS_DEFAULT_EGRESS must be deny or allow, got '" + caas.defaultEgress() + "'");
     require(positive(caas.helperTimeout()), "SKYPANEL_CAAS_HELPER_TIMEOUT_SECONDS must be positive");
     require(positive(caas.helperPoll()), "SKYPANEL_CAAS_HELPER_POLL_MS must be positive");
     require(positive(caas.dnsTimeout()), "SKYPANEL_DNS_TIMEOUT_MS must be positive, got " + caas.dnsTimeout().toMillis());
     require(positive(paas.releaseTimeout()), "SKYPANEL_PAAS_RELEASE_TIMEOUT_S must be positive");
+    require(paas.runTimeoutSeconds() >= 1 && paas.runTimeoutSeconds() <= 86_400, "SKYPANEL_PAAS_RUN_TIMEOUT_S must be between 1 and 86400");
+    require(paas.runOutputBytes() >= 0, "SKYPANEL_PAAS_RUN_OUTPUT_BYTES must not be negative");
+    require(positive(paas.runSweep()), "SKYPANEL_PAAS_RUN_SWEEP_MS must be positive");
   }
 
   private static boolean positive(Duration duration) {

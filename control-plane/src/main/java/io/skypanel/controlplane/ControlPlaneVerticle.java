@@ -79,8 +79,8 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
     OrganizationService organizations = new OrganizationService(platform.pool(), platform.events());
     AuthService auth = new AuthService(platform, options.auth(), new PasswordHasher(vertx, options.auth().bcryptCost()), organizations);
     CatalogService catalog = new CatalogService(platform.pool(), platform.events(), options.catalog());
-    caas = new CaasModule(platform);
-    paas = new PaasModule(platform, caas);
+    caas = new CaasModule(platform, options);
+    paas = new PaasModule(platform, caas, options);
     List<ApiFeature> features = new ArrayList<>(List.of(new AuthFeature(auth), new OrganizationsFeature(organizations),
         new ActivityFeature(new ActivityService(platform.pool())), new CatalogFeature(catalog),
         new AdminFeature(new AdminService(platform.pool()), catalog)));

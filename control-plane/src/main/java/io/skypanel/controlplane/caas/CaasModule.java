@@ -1,8 +1,7 @@
 package io.skypanel.controlplane.caas;
 
+import io.skypanel.controlplane.ControlPlaneOptions;
 import io.skypanel.common.Platform;
-import io.skypanel.common.config.BaseDomain;
-import io.skypanel.common.config.Settings;
 import io.skypanel.controlplane.api.ApiFeature;
 import io.skypanel.controlplane.api.Idempotency;
 import io.skypanel.controlplane.runtime.workloads.ContainerDeployer;
@@ -37,6 +36,7 @@ import java.util.List;
 public final class CaasModule {
 
   private final Platform platform;
+  private final ControlPlaneOptions options;
   private final PolicyService policies;
   private final RegistryCredentialService registries;
   private final QuotaService quotas;
@@ -52,12 +52,12 @@ public final class CaasModule {
   private final EdgeSettingsService edgeSettings;
   private final WorkloadMetrics metrics;
 
-  public CaasModule(Platform platform) {
+  public CaasModule(Platform platform, ControlPlaneOptions options) {
     this.platform = platform;
-    Settings settings = platform.settings();
-    this.policies = new PolicyService(platform.pool(), settings);
+    this.options = options;
+    this.policies = new PolicyService(platform.pool(), options.caas());
     this.registries = new RegistryCredentialService(platform.pool(), platform.secrets());
-    this.quotas = new QuotaService(settings);
+    this.quotas = new QuotaService(options.caas().defaultPlan());
     this.orchestrator = new SwarmOrchestrator(platform.docker());
     this.deployer = new ContainerDeployer(platform.pool(), orchestrator, platform.secrets(), policies, registries,
         platform.events());
@@ -67,10 +67,10 @@ public final class CaasModule {
     this.reachability = new EdgeReachability(platform.redisApi(), platform.redisPrefix());
     this.metrics = new WorkloadMetrics(platform.pool(), orchestrator);
     this.containers = new ContainerService(platform.pool(), platform.secrets(), policies, registries, quotas, reconciler, reachability,
-        metrics, settings);
+        metrics, options.baseDomain());
     this.idempotency = new Idempotency(platform.redisApi(), platform.redisPrefix());
-    this.dns = new DnsTxtVerifier(platform.vertx(), settings);
-    this.domains = new DomainService(platform.pool(), quotas, dns, platform.events(), BaseDomain.of(settings));
+    this.dns = new DnsTxtVerifier(platform.vertx(), options.caas());
+    this.domains = new DomainService(platform.pool(), quotas, dns, platform.events(), options.baseDomain());
     this.domainRechecker = new DomainRechecker(platform.vertx(), domains, platform.redisApi(), platform.redisPrefix());
     this.edgeSettings = new EdgeSettingsService(platform.pool(), platform.events());
   }
@@ -82,7 +82,7 @@ public final class CaasModule {
         new ContainersFeature(containers, idempotency),
         new DomainsFeature(domains, idempotency),
         new UsageFeature(platform.pool(), quotas),
-        new VolumesFeature(new VolumeService(platform, orchestrator, quotas)),
+        new VolumesFeature(new VolumeService(platform, options, orchestrator, quotas)),
         new EdgeSettingsFeature(edgeSettings, idempotency));
   }
 
@@ -131,8 +131,8 @@ public final class CaasModule {
   }
 
   public void start() {
-    reconciler.start(platform.settings().longValue("SKYPANEL_CAAS_RECONCILE_INTERVAL_MS", 5000));
-    domainRechecker.start(platform.settings().longValue("SKYPANEL_DOMAIN_RECHECK_MS", 60_000));
+    reconciler.start(options.caas().reconcileInterval().toMillis());
+    domainRechecker.start(options.caas().domainRecheck().toMillis());
   }
 
   public void stop() {

@@ -1,8 +1,7 @@
 package io.skypanel.controlplane.paas;
 
+import io.skypanel.controlplane.ControlPlaneOptions;
 import io.skypanel.common.Platform;
-import io.skypanel.common.config.BaseDomain;
-import io.skypanel.common.config.Settings;
 import io.skypanel.controlplane.api.ApiFeature;
 import io.skypanel.controlplane.caas.CaasModule;
 import io.skypanel.controlplane.paas.apps.AppService;
@@ -51,13 +50,12 @@ public final class PaasModule {
   private final long sweepMs;
   private final long runSweepMs;
 
-  public PaasModule(Platform platform, CaasModule caas) {
+  public PaasModule(Platform platform, CaasModule caas, ControlPlaneOptions options) {
     this.platform = platform;
     this.caas = caas;
-    Settings settings = platform.settings();
-    Duration releaseTimeout = Duration.ofSeconds(settings.longValue("SKYPANEL_PAAS_RELEASE_TIMEOUT_S", 600));
-    this.sweepMs = settings.longValue("SKYPANEL_CAAS_RECONCILE_INTERVAL_MS", 5000);
-    String defaultSize = settings.string("SKYPANEL_PAAS_DEFAULT_SIZE", "hobby");
+    Duration releaseTimeout = options.paas().releaseTimeout();
+    this.sweepMs = options.caas().reconcileInterval().toMillis();
+    String defaultSize = options.paas().defaultSize();
     Consumer<List<UUID>> converge = ids -> ids.forEach(caas.reconciler()::converge);
     ProcessRollout rollout = new ProcessRollout(caas.quotas(), defaultSize);
     OneOffTasks tasks = new OneOffTasks(caas.orchestrator(), platform.docker(), caas.deployer());
@@ -66,16 +64,16 @@ public final class PaasModule {
     caas.reconciler().onProcessRollback(new ReleaseRollback(platform.pool(), rollout, converge));
     this.releases = new ReleaseService(platform.pool(), caas.policies(), rollout, phase, converge);
     this.environments = new EnvironmentService(platform.pool(), new ConfigVars(platform.secrets()), releases, rollout, caas.reachability(),
-        converge, BaseDomain.of(settings), caas.domains());
+        converge, options.baseDomain(), caas.domains());
     this.apps = new AppService(platform.pool(), environments, converge, caas.quotas());
     this.formation = new FormationService(platform.pool(), rollout, caas.quotas(), environments, converge);
     this.metrics = new EnvironmentMetrics(platform.pool(), environments, caas.metrics());
     this.janitor = new PaasJanitor(platform.vertx(), platform.pool(), releaseTimeout.toSeconds() + 300);
     this.runs = new RunService(platform.pool(), environments, rollout, caas.quotas(), tasks,
-        (int) settings.longValue("SKYPANEL_PAAS_RUN_TIMEOUT_S", 3600));
+        options.paas().runTimeoutSeconds());
     this.runSupervisor = new RunSupervisor(platform.vertx(), platform.pool(), tasks,
-        (int) settings.longValue("SKYPANEL_PAAS_RUN_OUTPUT_BYTES", 16384));
-    this.runSweepMs = settings.longValue("SKYPANEL_PAAS_RUN_SWEEP_MS", 1000);
+        options.paas().runOutputBytes());
+    this.runSweepMs = options.paas().runSweep().toMillis();
   }
 
   public List<ApiFeature> features() {

@@ -6,14 +6,12 @@ import io.skypanel.controlplane.runtime.workloads.ContainerRow;
 import io.skypanel.controlplane.runtime.workloads.EdgeReachability;
 import io.skypanel.controlplane.runtime.workloads.WorkloadMetrics;
 import io.skypanel.common.auth.Principal;
-import io.skypanel.common.config.Settings;
 import io.skypanel.common.crypto.SecretBox;
 import io.skypanel.common.errors.ApiException;
 import io.skypanel.controlplane.activity.ActivityEntry;
 import io.skypanel.controlplane.activity.ActivityRepository;
 import io.skypanel.controlplane.api.Cursor;
 import io.skypanel.controlplane.api.Pages;
-import io.skypanel.common.config.BaseDomain;
 import io.skypanel.controlplane.caas.policies.PolicyService;
 import io.skypanel.controlplane.caas.quotas.QuotaService;
 import io.skypanel.controlplane.caas.registries.RegistryCredentialService;
@@ -48,7 +46,7 @@ public final class ContainerService {
 
   public ContainerService(Pool pool, SecretBox secrets, PolicyService policies, RegistryCredentialService registries, QuotaService quotas,
                           ContainerReconciler reconciler, EdgeReachability reachability, WorkloadMetrics metrics,
-                          Settings settings) {
+                          String baseDomain) {
     this.reachability = reachability;
     this.metrics = metrics;
     this.pool = pool;
@@ -57,7 +55,7 @@ public final class ContainerService {
     this.registries = registries;
     this.quotas = quotas;
     this.reconciler = reconciler;
-    this.baseDomain = BaseDomain.of(settings);
+    this.baseDomain = baseDomain;
   }
 
   public Future<JsonObject> create(Principal principal, OrgContext org, JsonObject body, String ip) {

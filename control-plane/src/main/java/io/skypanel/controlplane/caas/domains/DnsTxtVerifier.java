@@ -1,6 +1,6 @@
 package io.skypanel.controlplane.caas.domains;
 
-import io.skypanel.common.config.Settings;
+import io.skypanel.controlplane.ControlPlaneOptions;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.dns.DnsClient;
@@ -35,11 +35,11 @@ public final class DnsTxtVerifier {
   private final long timeoutMs;
   private Future<DnsClient> client;
 
-  public DnsTxtVerifier(Vertx vertx, Settings settings) {
+  public DnsTxtVerifier(Vertx vertx, ControlPlaneOptions.Caas options) {
     this.vertx = vertx;
-    String server = settings.optional("SKYPANEL_DNS_SERVER");
+    String server = options.dnsServer();
     this.configured = server == null ? null : DnsServer.parse(server);
-    this.timeoutMs = settings.longValue("SKYPANEL_DNS_TIMEOUT_MS", 5000);
+    this.timeoutMs = options.dnsTimeout().toMillis();
     if (timeoutMs <= 0) {
       throw new IllegalArgumentException("SKYPANEL_DNS_TIMEOUT_MS must be positive, got " + timeoutMs);
     }

@@ -1,7 +1,7 @@
 package io.skypanel.controlplane.caas.policies;
 
+import io.skypanel.controlplane.ControlPlaneOptions;
 import io.skypanel.common.auth.Principal;
-import io.skypanel.common.config.Settings;
 import io.skypanel.common.errors.ApiException;
 import io.skypanel.controlplane.activity.ActivityEntry;
 import io.skypanel.controlplane.activity.ActivityRepository;
@@ -52,12 +52,11 @@ public final class PolicyService {
   private volatile java.util.function.Consumer<UUID> reapplyListener = id -> { };
 
   /** Reads and checks the platform defaults; a malformed setting stops the start. */
-  public PolicyService(Pool pool, Settings settings) {
+  public PolicyService(Pool pool, ControlPlaneOptions.Caas options) {
     this.pool = pool;
-    this.defaults = new ImagePolicy(registries(settings.list("SKYPANEL_CAAS_ALLOWED_REGISTRIES", List.of()), "SKYPANEL_CAAS_ALLOWED_REGISTRIES"),
-        List.of(), patterns(settings.list("SKYPANEL_CAAS_BLOCKED_PATTERNS", List.of()), "SKYPANEL_CAAS_BLOCKED_PATTERNS"),
-        settings.bool("SKYPANEL_CAAS_REQUIRE_DIGEST", false));
-    this.defaultEgress = settings.string("SKYPANEL_CAAS_DEFAULT_EGRESS", "deny");
+    this.defaults = new ImagePolicy(registries(options.allowedRegistries(), "SKYPANEL_CAAS_ALLOWED_REGISTRIES"),
+        List.of(), patterns(options.blockedPatterns(), "SKYPANEL_CAAS_BLOCKED_PATTERNS"), options.requireDigest());
+    this.defaultEgress = options.defaultEgress();
     if (!defaultEgress.equals("deny") && !defaultEgress.equals("allow")) {
       throw new IllegalArgumentException("setting SKYPANEL_CAAS_DEFAULT_EGRESS must be deny or allow, got '" + defaultEgress + "'");
     }

@@ -1,7 +1,6 @@
 package io.skypanel.controlplane.caas.quotas;
 
 import io.skypanel.common.errors.DomainException;
-import io.skypanel.common.config.Settings;
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
@@ -18,8 +17,9 @@ public final class QuotaService {
   private final String defaultPlan;
   private final QuotaRepository quotas = new QuotaRepository();
 
-  public QuotaService(Settings settings) {
-    this.defaultPlan = settings.string("SKYPANEL_CAAS_DEFAULT_PLAN", "hobby");
+  /** @param defaultPlan the plan slug of an organization or workload without one ({@code SKYPANEL_CAAS_DEFAULT_PLAN}) */
+  public QuotaService(String defaultPlan) {
+    this.defaultPlan = defaultPlan;
   }
 
   /** A new container of this size and replica count fits the organization's limits; 422 quota_exceeded otherwise. */

@@ -1,6 +1,5 @@
 package io.skypanel.controlplane.caas.volumes;
 
-import io.skypanel.common.config.Settings;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 
@@ -25,10 +24,8 @@ final class SnapshotStore {
   private final Vertx vertx;
   private final Path root;
 
-  SnapshotStore(Vertx vertx, Settings settings) {
+  SnapshotStore(Vertx vertx, Path dir) {
     this.vertx = vertx;
-    String configured = settings.optional("SKYPANEL_CAAS_SNAPSHOT_DIR");
-    Path dir = configured != null ? Path.of(configured) : Path.of(settings.string("SKYPANEL_DATA_DIR", "./data")).resolve("snapshots");
     // the engine resolves bind sources on the host: they must be absolute
     this.root = dir.toAbsolutePath().normalize();
   }

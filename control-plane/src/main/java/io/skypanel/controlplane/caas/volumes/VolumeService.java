@@ -1,10 +1,10 @@
 package io.skypanel.controlplane.caas.volumes;
 
+import io.skypanel.controlplane.ControlPlaneOptions;
 import io.skypanel.common.docker.Labels;
 import com.github.dockerjava.api.exception.ConflictException;
 import io.skypanel.common.Platform;
 import io.skypanel.common.auth.Principal;
-import io.skypanel.common.config.Settings;
 import io.skypanel.common.errors.ApiException;
 import io.skypanel.controlplane.activity.ActivityEntry;
 import io.skypanel.controlplane.activity.ActivityRepository;
@@ -22,7 +22,6 @@ import io.vertx.sqlclient.SqlClient;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.time.Duration;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -66,17 +65,14 @@ public final class VolumeService {
   private final SnapshotRepository snapshots = new SnapshotRepository();
   private final ActivityRepository activity = new ActivityRepository();
 
-  public VolumeService(Platform platform, Orchestrator orchestrator, QuotaService quotas) {
-    Settings settings = platform.settings();
+  public VolumeService(Platform platform, ControlPlaneOptions options, Orchestrator orchestrator, QuotaService quotas) {
     this.pool = platform.pool();
     this.orchestrator = orchestrator;
     this.quotas = quotas;
-    this.region = settings.string("SKYPANEL_DEFAULT_REGION", "local");
-    this.store = new SnapshotStore(platform.vertx(), settings);
-    HelperTasks helpers = new HelperTasks(platform.vertx(), platform.docker(),
-        settings.string("SKYPANEL_CAAS_HELPER_IMAGE", "docker.io/library/busybox:1.36"),
-        Duration.ofSeconds(settings.longValue("SKYPANEL_CAAS_HELPER_TIMEOUT_SECONDS", 3600)),
-        settings.longValue("SKYPANEL_CAAS_HELPER_POLL_MS", 500));
+    this.region = options.catalog().defaultRegion();
+    this.store = new SnapshotStore(platform.vertx(), options.caas().snapshotDir());
+    HelperTasks helpers = new HelperTasks(platform.vertx(), platform.docker(), options.caas().helperImage(), options.caas().helperTimeout(),
+        options.caas().helperPoll().toMillis());
     this.jobs = new VolumeJobs(pool, orchestrator, helpers, store);
     // fails jobs whose control plane died; timers set while the verticle starts end with it
     platform.vertx().setPeriodic(SWEEP_PERIOD_MS, SWEEP_PERIOD_MS, id -> jobs.sweep()

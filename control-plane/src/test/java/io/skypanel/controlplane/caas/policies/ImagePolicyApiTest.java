@@ -1,5 +1,6 @@
 package io.skypanel.controlplane.caas.policies;
 
+import io.skypanel.controlplane.ControlPlaneOptions;
 import io.skypanel.common.config.Settings;
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.ApiTestBase;
@@ -34,11 +35,11 @@ class ImagePolicyApiTest extends ApiTestBase {
   }
 
   private static PolicyService service() {
-    return new PolicyService(server.platform().pool(), server.platform().settings());
+    return new PolicyService(server.platform().pool(), ControlPlaneOptions.from(server.platform().settings()).caas());
   }
 
   private static PolicyService service(JsonObject settings) {
-    return new PolicyService(server.platform().pool(), new Settings(settings));
+    return new PolicyService(server.platform().pool(), ControlPlaneOptions.from(new Settings(settings)).caas());
   }
 
   private static Throwable failure(Future<?> future) {
