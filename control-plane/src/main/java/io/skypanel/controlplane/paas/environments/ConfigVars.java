@@ -27,15 +27,11 @@ public final class ConfigVars {
   }
 
   public Map<String, String> open(String sealed) {
-    Map<String, String> vars = new TreeMap<>();
-    if (sealed != null) {
-      new JsonObject(secrets.decryptToString(sealed)).forEach(entry -> vars.put(entry.getKey(), String.valueOf(entry.getValue())));
-    }
-    return vars;
+    return new TreeMap<>(secrets.openMap(sealed));
   }
 
   public String seal(Map<String, String> vars) {
-    return secrets.encrypt(new JsonObject(new TreeMap<>(vars)).encode());
+    return secrets.sealMap(new TreeMap<>(vars));
   }
 
   /**

@@ -119,10 +119,7 @@ public final class ContainerDeployer {
       return Future.succeededFuture(row.spec().env());
     }
     return containers.releaseConfig(pool, row.organizationId(), row.process().releaseId()).map(sealed -> {
-      Map<String, String> env = new LinkedHashMap<>();
-      if (sealed != null) {
-        new JsonObject(secrets.decryptToString(sealed)).forEach(entry -> env.put(entry.getKey(), String.valueOf(entry.getValue())));
-      }
+      Map<String, String> env = secrets.openMap(sealed);
       if (!row.spec().ports().isEmpty()) {
         env.put(PORT_VARIABLE, Integer.toString(row.spec().ports().get(0).containerPort()));
       }
