@@ -84,8 +84,16 @@ class PaasAppsTest {
         && webProcess != null && webProcess.getJsonArray("endpoints").size() == replicas;
   }
 
+  /** The task ids behind the web process's endpoints. */
+  private static java.util.Set<String> webTasks(ApiClient.Session session, String envId) {
+    JsonObject env = call(session, HttpMethod.GET, "/api/paas/environments/" + envId, null, 200);
+    return env.getJsonArray("processes").stream().map(JsonObject.class::cast).filter(p -> "web".equals(p.getString("type")))
+        .flatMap(p -> p.getJsonArray("endpoints").stream().map(JsonObject.class::cast)).map(e -> e.getString("task_id"))
+        .collect(java.util.stream.Collectors.toSet());
+  }
+
   @Test
-  void an_app_is_served_at_its_hostname_through_deploy_and_rollback_without_a_failed_request_and_gone_once_deleted() {
+  void an_app_is_served_at_its_hostname_through_deploy_rollback_config_change_and_restart_without_a_failed_request_and_gone_once_deleted() {
     ApiClient.Session owner = platform.newUser("Paas Edge");
     String organization = owner.personalOrganizationId();
     platform.usePlan(organization, "performance");
@@ -135,7 +143,17 @@ class PaasAppsTest {
     call(owner, HttpMethod.POST, "/api/paas/environments/" + envId + "/releases/1/rollback", null, 201);
     assertThat(loopUntil.test(() -> settled(owner, envId, 3, 2) && "hello paas v1".equals(viaEdge(hostname).body())))
         .as("the rollback finished while the client looped").isTrue();
-    System.out.println("PaaS deploy + rollback through the edge: " + total[0] + " requests, " + failures.size() + " failed");
+    // a config change is a new release (v4) rolled out start-first like a deploy
+    call(owner, HttpMethod.PATCH, "/api/paas/environments/" + envId + "/config", new JsonObject().put("GREETING", "hi"), 200);
+    assertThat(loopUntil.test(() -> settled(owner, envId, 4, 2) && "hello paas v1".equals(viaEdge(hostname).body())))
+        .as("the config change finished while the client looped").isTrue();
+    // a restart replaces every web task, one at a time, start-first
+    java.util.Set<String> before = webTasks(owner, envId);
+    assertThat(before).hasSize(2);
+    call(owner, HttpMethod.POST, "/api/paas/environments/" + envId + "/restart", new JsonObject().put("type", "web"), 202);
+    assertThat(loopUntil.test(() -> settled(owner, envId, 4, 2) && java.util.Collections.disjoint(before, webTasks(owner, envId))))
+        .as("the restart finished while the client looped").isTrue();
+    System.out.println("PaaS deploy + rollback + config change + restart through the edge: " + total[0] + " requests, " + failures.size() + " failed");
     assertThat(total[0]).isGreaterThan(100);
     assertThat(failures).as("failed requests out of " + total[0]).isEmpty();
 
