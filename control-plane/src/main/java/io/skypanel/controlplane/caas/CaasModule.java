@@ -2,6 +2,9 @@ package io.skypanel.controlplane.caas;
 
 import io.skypanel.controlplane.ControlPlaneOptions;
 import io.skypanel.common.Platform;
+import io.skypanel.common.events.Topics;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.skypanel.controlplane.api.ApiFeature;
 import io.skypanel.controlplane.api.Idempotency;
 import io.skypanel.controlplane.runtime.workloads.ContainerDeployer;
@@ -27,6 +30,7 @@ import io.skypanel.controlplane.caas.volumes.VolumeService;
 import io.skypanel.controlplane.caas.volumes.VolumesFeature;
 
 import java.util.List;
+import java.util.UUID;
 
 /**
  * Wires the CaaS services of one control plane: policies, registry credentials, quotas, the Swarm
@@ -34,6 +38,8 @@ import java.util.List;
  * The reconciler and the re-check run while the verticle does.
  */
 public final class CaasModule {
+
+  private static final Logger LOG = LoggerFactory.getLogger(CaasModule.class);
 
   private final Platform platform;
   private final ControlPlaneOptions options;
@@ -133,6 +139,12 @@ public final class CaasModule {
   public void start() {
     reconciler.start(options.caas().reconcileInterval().toMillis());
     domainRechecker.start(options.caas().domainRecheck().toMillis());
+    // a deleted organization has no workload left (the delete refuses otherwise): its networks go with it
+    platform.events().subscribe(Topics.ORGANIZATION_DELETED, event -> {
+      UUID organizationId = UUID.fromString(event.getString("organization_id"));
+      orchestrator.removeOrganizationNetworks(organizationId).onFailure(err ->
+          LOG.warn("the networks of deleted organization {} could not be removed: {}", organizationId, err.getMessage(), err));
+    }).onFailure(err -> LOG.warn("cannot follow organization deletions (their networks stay until removed by hand)", err));
   }
 
   public void stop() {

@@ -2,6 +2,8 @@ package io.skypanel.controlplane.organizations;
 
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.ApiTestBase;
+import io.skypanel.controlplane.support.TestImages;
+import io.skypanel.common.testing.Eventually;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -168,6 +170,33 @@ class OrganizationsApiTest extends ApiTestBase {
     assertThat(server.count("organizations")).isEqualTo(organizations - 1);
     assertThat(ids(call(HttpMethod.GET, "/api/organizations?limit=100", owner.token(), null).bodyAsJsonObject().getJsonArray("data")))
         .doesNotContain(id);
+  }
+
+  @Test
+  void a_deleted_organization_takes_its_networks_with_it_even_with_a_gateway_joined() throws InterruptedException {
+    ApiClient.Session owner = newUser("Owner");
+    String id = createOrganization(owner, "Networked " + unique()).getString("id");
+    String internal = "org-" + id;
+    String egress = internal + "-egress";
+    String gateway = "skypanel-test-orgnet-gw-" + id.substring(0, 8);
+    // the organization's networks as the platform makes them, and a gateway container joined like the edge's
+    TestImages.docker("network", "create", "--driver", "overlay", "--attachable", "--internal", "--label", "skypanel.org=" + id,
+        "--label", "skypanel.network=internal", internal);
+    TestImages.docker("network", "create", "--driver", "overlay", "--label", "skypanel.org=" + id, "--label", "skypanel.network=egress", egress);
+    try {
+      TestImages.docker("run", "-d", "--name", gateway, "--label", "skypanel.gateway=orgnet-test", "--network", internal,
+          TestImages.busybox(), "sleep", "600");
+
+      HttpResponse<Buffer> deleted = call(HttpMethod.DELETE, "/api/organizations/" + id, owner.token(), null);
+      assertThat(deleted.statusCode()).as(deleted.bodyAsString()).isEqualTo(204);
+
+      Eventually.await("the organization's networks removed", java.time.Duration.ofSeconds(30), () ->
+          TestImages.docker("network", "ls", "-q", "--filter", "label=skypanel.org=" + id).isBlank() ? true : null);
+      assertThat(TestImages.docker("inspect", "--format", "{{.State.Running}}", gateway).trim()).as("the gateway keeps running").isEqualTo("true");
+    } finally {
+      TestImages.dockerResult("rm", "-f", gateway);
+      TestImages.removeOrganizationNetworks(UUID.fromString(id));
+    }
   }
 
   @Test

@@ -19,6 +19,12 @@ public interface Orchestrator {
    */
   Future<OrganizationNetworks> ensureOrganizationNetworks(UUID organizationId, boolean egressAllowed);
 
+  /**
+   * Removes a deleted organization's networks (after disconnecting the edge gateways that joined them); networks
+   * already gone are not an error.
+   */
+  Future<Void> removeOrganizationNetworks(UUID organizationId);
+
   /** Creates a Swarm secret; returns its id. Secret values are never logged. */
   Future<String> createSecret(String name, byte[] value, Map<String, String> labels);
 

@@ -96,6 +96,45 @@ final class SwarmNetworks {
     return network.getId();
   }
 
+  /**
+   * Removes a deleted organization's networks. Edge gateways are the only containers still joined (the organization
+   * had no workload left): they are disconnected first. Gone networks are not an error.
+   */
+  Future<Void> removeOrganization(UUID organizationId) {
+    return engine.call(docker -> {
+      for (String name : java.util.List.of(networkName(organizationId), egressNetworkName(organizationId))) {
+        Network network = findNetwork(docker, name);
+        if (network == null) {
+          continue;
+        }
+        Network inspected = docker.inspectNetworkCmd().withNetworkId(network.getId()).exec();
+        if (inspected.getContainers() != null) {
+          for (String containerId : inspected.getContainers().keySet()) {
+            disconnectGateway(docker, network.getId(), containerId);
+          }
+        }
+        try {
+          docker.removeNetworkCmd(network.getId()).exec();
+          LOG.info("removed network {} of deleted organization {}", name, organizationId);
+        } catch (com.github.dockerjava.api.exception.NotFoundException gone) {
+          // removed meanwhile by another control plane
+        }
+      }
+      return null;
+    });
+  }
+
+  private static void disconnectGateway(DockerClient docker, String networkId, String containerId) {
+    try {
+      var labels = docker.inspectContainerCmd(containerId).exec().getConfig().getLabels();
+      if (labels != null && labels.containsKey(Labels.GATEWAY)) {
+        docker.disconnectFromNetworkCmd().withNetworkId(networkId).withContainerId(containerId).withForce(true).exec();
+      }
+    } catch (com.github.dockerjava.api.exception.NotFoundException gone) {
+      // the container went away meanwhile
+    }
+  }
+
   private static Network findNetwork(DockerClient docker, String name) {
     // the name filter matches substrings: keep the exact name only; swarm-scoped networks first
     return docker.listNetworksCmd().withNameFilter(name).exec().stream()

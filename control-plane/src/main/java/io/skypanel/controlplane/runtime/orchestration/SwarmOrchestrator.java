@@ -96,6 +96,11 @@ public final class SwarmOrchestrator implements Orchestrator {
   }
 
   @Override
+  public Future<Void> removeOrganizationNetworks(UUID organizationId) {
+    return networks.removeOrganization(organizationId);
+  }
+
+  @Override
   public Future<String> createSecret(String name, byte[] value, Map<String, String> labels) {
     return secrets.create(name, value, labels);
   }
