@@ -2,15 +2,7 @@ package io.skypanel.common.gateway;
 
 import com.github.dockerjava.api.DockerClient;
 import com.github.dockerjava.api.command.InspectContainerResponse;
-import com.github.dockerjava.api.exception.NotFoundException;
-import com.github.dockerjava.api.model.Capability;
-import com.github.dockerjava.api.model.ContainerNetwork;
-import com.github.dockerjava.api.model.ExposedPort;
-import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Network;
-import com.github.dockerjava.api.model.PortBinding;
-import com.github.dockerjava.api.model.Ports;
-import com.github.dockerjava.api.model.RestartPolicy;
 import io.skypanel.common.docker.DockerEngine;
 import io.skypanel.common.docker.Labels;
 import io.vertx.core.Future;
@@ -25,7 +17,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Supplier;
-import java.util.stream.Collectors;
 
 /**
  * The edge's way into organization networks on one engine: a platform-managed plain container (not a Swarm
@@ -101,14 +92,17 @@ public final class EdgeGateway {
    */
   public Future<ProxyOptions> start() {
     return image.get().compose(imageRef -> engine.call(docker -> plan(docker, imageRef)).compose(plan -> execute(plan, imageRef)
-        .map(options -> switchTo(plan.container(), options))));
+        .map(options -> switchTo(plan.container(), options))
+        .andThen(started -> engine.callSlow(docker -> GatewayImage.pruneOthers(docker, imageRef))
+            .onFailure(err -> LOG.warn("unused edge gateway images could not be removed: {}", err.getMessage(), err)))));
   }
+
 
   private Future<ProxyOptions> execute(Plan plan, String imageRef) {
     return switch (plan.step()) {
       case CURRENT -> ready(plan.container(), plan.port());
-      case CREATE -> engine.callSlow(docker -> create(docker, plan.container(), imageRef)).compose(port -> ready(plan.container(), port));
-      case REPLACE -> engine.callSlow(docker -> create(docker, plan.container(), imageRef))
+      case CREATE -> engine.callSlow(docker -> GatewayContainers.create(docker, plan.container(), imageRef, name, labels)).compose(port -> ready(plan.container(), port));
+      case REPLACE -> engine.callSlow(docker -> GatewayContainers.create(docker, plan.container(), imageRef, name, labels))
           .compose(port -> ready(plan.container(), port))
           .compose(options -> {
             // new connections go through the new relay from now on; the old ones drain before they go
@@ -117,7 +111,7 @@ public final class EdgeGateway {
             vertx.setTimer(drainMs, t -> drained.complete());
             return drained.future().compose(v -> engine.call(docker -> {
               for (String old : plan.others()) {
-                remove(docker, old);
+                GatewayContainers.remove(docker, old);
               }
               LOG.info("edge gateway {} replaced by {} running {}", name, plan.container(), imageRef);
               return options;
@@ -162,7 +156,7 @@ public final class EdgeGateway {
     boolean oldRunning = false;
     InspectContainerResponse mine = null;
     for (var container : docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(GATEWAY_LABEL, name)).exec()) {
-      InspectContainerResponse inspected = inspect(docker, container.getId());
+      InspectContainerResponse inspected = GatewayContainers.inspect(docker, container.getId());
       if (inspected == null) {
         continue;
       }
@@ -171,7 +165,7 @@ public final class EdgeGateway {
       if (containerName.equals(wanted) && running) {
         mine = inspected;
       } else if (containerName.equals(wanted) || !running) {
-        remove(docker, containerName); // stopped or half made: serves nothing, no gap to avoid
+        GatewayContainers.remove(docker, containerName); // stopped or half made: serves nothing, no gap to avoid
       } else {
         others.add(containerName);
         oldRunning = true;
@@ -179,19 +173,11 @@ public final class EdgeGateway {
     }
     if (mine != null) {
       for (String old : others) {
-        remove(docker, old); // a replacement that was interrupted after the switch
+        GatewayContainers.remove(docker, old); // a replacement that was interrupted after the switch
       }
-      return new Plan(Step.CURRENT, wanted, publishedPort(mine), List.of());
+      return new Plan(Step.CURRENT, wanted, GatewayContainers.publishedPort(mine), List.of());
     }
     return new Plan(oldRunning ? Step.REPLACE : Step.CREATE, wanted, 0, List.copyOf(others));
-  }
-
-  private static void remove(DockerClient docker, String container) {
-    try {
-      docker.removeContainerCmd(container).withForce(true).exec();
-    } catch (NotFoundException e) {
-      // already gone
-    }
   }
 
   /**
@@ -206,7 +192,7 @@ public final class EdgeGateway {
 
   private Future<Integer> syncNetworks(String container) {
     return engine.call(docker -> {
-      Set<String> joined = joinedNetworks(docker, container);
+      Set<String> joined = GatewayContainers.joinedNetworks(docker, container);
       return docker.listNetworksCmd().withFilter("label", List.of(Labels.NETWORK + "=" + Labels.NETWORK_INTERNAL)).exec().stream()
           .map(Network::getId).filter(id -> !joined.contains(id)).toList();
     }).compose(missing -> {
@@ -216,7 +202,7 @@ public final class EdgeGateway {
         for (int i = lane; i < missing.size(); i += JOIN_LANES) {
           String networkId = missing.get(i);
           // a join takes about a second: on the slow pool, so a fresh gateway cannot starve the reconciler
-          chain = chain.compose(count -> engine.callSlow(docker -> connect(docker, container, networkId) ? count + 1 : count));
+          chain = chain.compose(count -> engine.callSlow(docker -> GatewayContainers.connect(docker, container, networkId) ? count + 1 : count));
         }
         lanes.add(chain);
       }
@@ -231,8 +217,8 @@ public final class EdgeGateway {
       return Future.failedFuture("the edge gateway has not started");
     }
     return engine.callSlow(docker -> {
-      if (!joinedNetworks(docker, container).contains(networkId)) {
-        connect(docker, container, networkId);
+      if (!GatewayContainers.joinedNetworks(docker, container).contains(networkId)) {
+        GatewayContainers.connect(docker, container, networkId);
       }
       return null;
     });
@@ -241,7 +227,7 @@ public final class EdgeGateway {
   /** The organization networks the gateway is on now (ids). */
   public Future<Set<String>> networks() {
     String container = current;
-    return container == null ? Future.succeededFuture(Set.of()) : engine.call(docker -> joinedNetworks(docker, container));
+    return container == null ? Future.succeededFuture(Set.of()) : engine.call(docker -> GatewayContainers.joinedNetworks(docker, container));
   }
 
   /** Removes the gateway's containers (tests; an operator retiring an edge node). */
@@ -250,80 +236,9 @@ public final class EdgeGateway {
     current = null;
     return engine.call(docker -> {
       for (var container : docker.listContainersCmd().withShowAll(true).withLabelFilter(Map.of(GATEWAY_LABEL, name)).exec()) {
-        remove(docker, container.getId());
+        GatewayContainers.remove(docker, container.getId());
       }
       return null;
     });
-  }
-
-  private static boolean connect(DockerClient docker, String container, String networkId) {
-    try {
-      docker.connectToNetworkCmd().withNetworkId(networkId).withContainerId(container).exec();
-      LOG.info("edge gateway {} joined network {}", container, networkId);
-      return true;
-    } catch (NotFoundException e) {
-      return false; // the network went away meanwhile
-    } catch (RuntimeException e) {
-      if (e.getMessage() != null && e.getMessage().contains("already exists")) {
-        return false; // joined by a concurrent call
-      }
-      throw e;
-    }
-  }
-
-  private static Set<String> joinedNetworks(DockerClient docker, String container) {
-    Map<String, ContainerNetwork> networks = docker.inspectContainerCmd(container).exec().getNetworkSettings().getNetworks();
-    return networks == null ? Set.of() : networks.values().stream().map(ContainerNetwork::getNetworkID).collect(Collectors.toSet());
-  }
-
-  /** Creates and starts a gateway container; returns the host port its relay is published on. */
-  private int create(DockerClient docker, String container, String imageRef) {
-    ExposedPort relay = ExposedPort.tcp(RELAY_PORT);
-    Ports bindings = new Ports();
-    // loopback only: the relay is the edge's, never reachable from another machine
-    bindings.bind(relay, Ports.Binding.bindIp("127.0.0.1"));
-    HostConfig host = HostConfig.newHostConfig()
-        .withPortBindings(bindings)
-        .withRestartPolicy(RestartPolicy.unlessStoppedRestart())
-        .withCapDrop(Capability.ALL)
-        .withSecurityOpts(List.of("no-new-privileges"))
-        .withReadonlyRootfs(true)
-        .withTmpFs(Map.of("/tmp", "rw,noexec,nosuid,size=16m"))
-        .withMemory(128L * 1024 * 1024)
-        .withPidsLimit(256L)
-        .withInit(true);
-    Map<String, String> all = new java.util.TreeMap<>(labels);
-    all.put(Labels.ROLE, Labels.ROLE_EDGE_GATEWAY);
-    all.put(GATEWAY_LABEL, name);
-    docker.createContainerCmd(imageRef)
-        .withName(container)
-        .withLabels(all)
-        .withExposedPorts(relay)
-        .withHostConfig(host)
-        .exec();
-    docker.startContainerCmd(container).exec();
-    LOG.info("started edge gateway {} from {}", container, imageRef);
-    return publishedPort(docker.inspectContainerCmd(container).exec());
-  }
-
-  private static InspectContainerResponse inspect(DockerClient docker, String container) {
-    try {
-      return docker.inspectContainerCmd(container).exec();
-    } catch (NotFoundException e) {
-      return null;
-    }
-  }
-
-  private static int publishedPort(InspectContainerResponse container) {
-    Ports.Binding[] bound = container.getNetworkSettings().getPorts().getBindings().get(ExposedPort.tcp(RELAY_PORT));
-    if (bound == null) {
-      throw new IllegalStateException("edge gateway publishes no relay port");
-    }
-    for (Ports.Binding binding : bound) {
-      if ("127.0.0.1".equals(binding.getHostIp()) && binding.getHostPortSpec() != null) {
-        return Integer.parseInt(binding.getHostPortSpec());
-      }
-    }
-    throw new IllegalStateException("edge gateway relay is not bound on 127.0.0.1");
   }
 }

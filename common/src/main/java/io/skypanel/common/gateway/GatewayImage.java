@@ -33,6 +33,8 @@ import java.util.zip.ZipInputStream;
  */
 public final class GatewayImage {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(GatewayImage.class);
+
   public static final String REPOSITORY = "skypanel/edge-gateway";
   public static final String DEFAULT_BASE_IMAGE = "skypanel/jre:17";
   public static final String JAR_RESOURCE = "/io/skypanel/common/gateway/skypanel-edge-gateway.jar";
@@ -162,5 +164,29 @@ public final class GatewayImage {
       }
       return in.readAllBytes();
     }
+  }
+
+  /**
+   * Removes the gateway images of earlier releases that no container uses any more (each release of the platform
+   * builds a new one); an image still used by a gateway of another name is left to it.
+   */
+  static int pruneOthers(DockerClient docker, String keep) {
+    int removed = 0;
+    for (var image : docker.listImagesCmd().withImageNameFilter(REPOSITORY).exec()) {
+      java.util.List<String> tags = image.getRepoTags() == null ? java.util.List.of() : java.util.Arrays.asList(image.getRepoTags());
+      if (tags.contains(keep) || image.getId().equals(keep)) {
+        continue;
+      }
+      try {
+        docker.removeImageCmd(image.getId()).withForce(false).exec();
+        removed++;
+      } catch (com.github.dockerjava.api.exception.ConflictException | com.github.dockerjava.api.exception.NotFoundException inUseOrGone) {
+        // a container of another gateway still runs it, or it went meanwhile
+      }
+    }
+    if (removed > 0) {
+      LOG.info("removed {} unused edge gateway image(s)", removed);
+    }
+    return removed;
   }
 }
