@@ -1,5 +1,6 @@
 package io.skypanel.controlplane.caas.policies;
 
+import io.skypanel.controlplane.caas.registries.PlatformRegistry;
 import io.skypanel.controlplane.ControlPlaneOptions;
 import io.skypanel.common.config.Settings;
 import io.skypanel.controlplane.support.ApiClient;
@@ -35,11 +36,11 @@ class ImagePolicyApiTest extends ApiTestBase {
   }
 
   private static PolicyService service() {
-    return new PolicyService(server.platform().pool(), ControlPlaneOptions.from(server.platform().settings()).caas());
+    return new PolicyService(server.platform().pool(), ControlPlaneOptions.from(server.platform().settings()).caas(), PlatformRegistry.NONE);
   }
 
   private static PolicyService service(JsonObject settings) {
-    return new PolicyService(server.platform().pool(), ControlPlaneOptions.from(new Settings(settings)).caas());
+    return new PolicyService(server.platform().pool(), ControlPlaneOptions.from(new Settings(settings)).caas(), PlatformRegistry.NONE);
   }
 
   private static Throwable failure(Future<?> future) {

@@ -44,7 +44,7 @@ class RegistryCredentialsApiTest extends ApiTestBase {
   }
 
   private static RegistryCredentialService service() {
-    return new RegistryCredentialService(server.platform().pool(), server.platform().secrets());
+    return new RegistryCredentialService(server.platform().pool(), server.platform().secrets(), PlatformRegistry.NONE);
   }
 
   private static Connection jdbc() throws SQLException {
