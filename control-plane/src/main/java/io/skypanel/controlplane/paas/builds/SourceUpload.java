@@ -83,8 +83,8 @@ public final class SourceUpload {
       return files.move(source.uploadedFileName(), target.toString());
     }
     if (!RAW_TYPES.contains(mediaType)) {
-      return Future.failedFuture(ApiException.badRequest("unsupported_media_type",
-          "send the source as application/gzip or as the '" + SOURCE_PART + "' part of multipart/form-data"));
+      return Future.failedFuture(ApiException.validation(
+          "send the source as application/gzip or as the '" + SOURCE_PART + "' part of multipart/form-data", null));
     }
     Buffer body = ctx.body().buffer();
     if (body == null || body.length() < 2 || body.getUnsignedByte(0) != 0x1f || body.getUnsignedByte(1) != 0x8b) {
