@@ -155,13 +155,13 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
         String operationId = item.getJsonObject(method).getString("operationId");
         Route route = router.route(HttpMethod.valueOf(method.toUpperCase(java.util.Locale.ROOT)), path.replaceAll("\\{(\\w+)}", ":$1"))
             .order(-1)
+            .handler(new RequestIdHandler())
+            .handler(new ClientAddress(TrustedProxies.from(settings)))
             .handler(ctx -> {
               // nothing is read until authentication and the role check pass; the feature's body handler resumes
               ctx.request().pause();
               ctx.next();
-            })
-            .handler(new RequestIdHandler())
-            .handler(new ClientAddress(TrustedProxies.from(settings)));
+            });
         if (features.stream().noneMatch(feature -> feature.mountStreamed(operationId, route, api))) {
           throw new IllegalStateException("OpenAPI operations without a handler: [" + operationId + "]");
         }

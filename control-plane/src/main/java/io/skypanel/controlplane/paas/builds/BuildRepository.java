@@ -51,12 +51,13 @@ public final class BuildRepository {
    * be) in one of its environments runs: what keep-N pruning deletes.
    */
   private static final String PRUNABLE = """
-      SELECT b.id, b.image_ref, b.image_digest FROM paas_builds b
-       WHERE b.app_id = $1 AND b.image_digest IS NOT NULL AND b.image_deleted_at IS NULL
-         AND b.image_digest NOT IN (
+      SELECT old.id, old.image_ref, old.image_digest FROM (
+        SELECT b.id, b.image_ref, b.image_digest, b.image_deleted_at FROM paas_builds b
+         WHERE b.app_id = $1 AND b.image_digest IS NOT NULL ORDER BY b.created_at DESC OFFSET $2) old
+       WHERE old.image_deleted_at IS NULL
+         AND old.image_digest NOT IN (
            SELECT r.image_digest FROM paas_releases r JOIN paas_environments e ON e.id = r.environment_id
-            WHERE e.app_id = $1 AND r.image_digest IS NOT NULL AND (r.id = e.current_release_id OR r.status = 'pending'))
-       ORDER BY b.created_at DESC OFFSET $2""";
+            WHERE e.app_id = $1 AND r.image_digest IS NOT NULL AND (r.id = e.current_release_id OR r.status = 'pending'))""";
   private static final String IMAGE_DELETED = "UPDATE paas_builds SET image_deleted_at = now() WHERE id = $1";
 
   /** Where a build of an app goes and with which limits. */

@@ -116,6 +116,7 @@ public final class BuildRunner {
         LOG.warn("build {}: finding images to prune failed", build.id, found.cause());
         return;
       }
+      LOG.info("build {}: {} old images of the app to delete (keeping {})", build.id, found.result().size(), registry.registry().keep());
       Future<Void> chain = Future.succeededFuture();
       for (BuildRepository.Prunable image : found.result()) {
         String repository = image.imageRef().substring(0, image.imageRef().indexOf('@'));

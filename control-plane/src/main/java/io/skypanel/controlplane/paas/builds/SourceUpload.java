@@ -43,9 +43,11 @@ public final class SourceUpload {
   }
 
   void mount(Route route, Api api, Idempotency idempotency) {
+    BodyHandler body = BodyHandler.create(uploadsDir.toString()).setBodyLimit(limitBytes).setDeleteUploadedFilesOnEnd(true)
+        .setMergeFormAttributes(false);
     api.tenant(route, OrgRole.DEVELOPER, Api.Access.WRITE)
-        .handler(BodyHandler.create(uploadsDir.toString()).setBodyLimit(limitBytes).setDeleteUploadedFilesOnEnd(true)
-            .setMergeFormAttributes(false))
+        // wrapped: Vert.x only takes a body handler before user handlers, and this one must come after the checks
+        .handler(ctx -> body.handle(ctx))
         .handler(idempotency.wrap(this::accept));
   }
 
