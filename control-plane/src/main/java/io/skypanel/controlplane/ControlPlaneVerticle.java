@@ -99,8 +99,9 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
       Buffer document = ready.resultAt(1);
       Router router = buildRouter(contract, document, settings, features);
       caas.start();
-      paas.start();
-      Future<HttpServer> api = ServiceListener.listen(vertx, settings, "SKYPANEL_API_PORT", 8080, router).onSuccess(servers::add);
+      // the API opens once unfinished builds of a stopped control plane are failed, so none is shown as running
+      Future<HttpServer> api = paas.start()
+          .compose(started -> ServiceListener.listen(vertx, settings, "SKYPANEL_API_PORT", 8080, router)).onSuccess(servers::add);
       if (options.api().adminPort() <= 0) {
         return api;
       }

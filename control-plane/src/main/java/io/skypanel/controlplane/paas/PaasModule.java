@@ -33,6 +33,7 @@ import io.skypanel.controlplane.paas.runs.RunSupervisor;
 import io.skypanel.controlplane.paas.runs.RunsFeature;
 import io.skypanel.controlplane.paas.tasks.OneOffTasks;
 
+import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -123,13 +124,14 @@ public final class PaasModule {
         new BuildsFeature(builds, upload, caas.idempotency()));
   }
 
-  public void start() {
+  /** Starts the background work; completes once builds a stopped control plane left unfinished are failed. */
+  public Future<Void> start() {
     janitor.start(sweepMs);
     // release phases a stopped control plane left pending are read, watched or failed; never left pending
     phase.resumeAll();
     runSupervisor.start(runSweepMs);
     // builds a stopped control plane left queued or running are failed with the reason, never left hanging
-    builds.start().onFailure(err -> LOG.error("failing the builds a stopped control plane left unfinished failed", err));
+    return builds.start().onFailure(err -> LOG.error("failing the builds a stopped control plane left unfinished failed", err));
   }
 
   public void stop() {

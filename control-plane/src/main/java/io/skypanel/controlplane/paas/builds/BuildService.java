@@ -149,9 +149,11 @@ public final class BuildService implements SourceBuilds {
                 running.builder.cancel(id);
               }
               if (waiting) {
-                // never got a slot: nothing will run it, so it ends here
+                // never got a slot: nothing will run it, so it ends here, and its source goes
                 active.remove(id);
                 running.log.end();
+                workers.executeBlocking(() -> Files.deleteIfExists(running.source.tarball()), false)
+                    .onFailure(err -> LOG.warn("build {}: removing its source failed: {}", id, err.getMessage()));
                 builds.byId(pool, org.organizationId(), id).onComplete(row -> running.ended.complete(row.succeeded() && row.result() != null
                     ? row.result().toJson() : build.toJson()));
               }
