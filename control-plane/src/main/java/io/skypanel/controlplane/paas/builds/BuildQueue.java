@@ -9,7 +9,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Consumer;
 
 /**
  * Which queued build runs next: at most {@code perOrganization} of one organization and {@code global} in all at
@@ -95,10 +94,5 @@ public final class BuildQueue {
       }
     }
     starting.forEach(entry -> entry.run().run());
-  }
-
-  /** For tests and metrics: the builds running now per organization. */
-  synchronized void forEachRunning(Consumer<Map.Entry<UUID, Integer>> consumer) {
-    runningByOrganization.entrySet().forEach(consumer);
   }
 }

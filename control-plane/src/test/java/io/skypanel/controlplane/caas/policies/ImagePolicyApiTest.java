@@ -71,6 +71,20 @@ class ImagePolicyApiTest extends ApiTestBase {
   // --- image policy --------------------------------------------------------------------------------
 
   @Test
+  void the_organizations_own_builds_pass_its_policy_and_other_organizations_builds_do_not() {
+    ApiClient.Session ada = newUser("Ada");
+    UUID org = UUID.fromString(ada.personalOrganizationId());
+    PlatformRegistry platform = new PlatformRegistry("registry.internal:5000", "skypanel", "platform-secret", 10);
+    PolicyService policies = new PolicyService(server.platform().pool(), ControlPlaneOptions.from(server.platform().settings()).caas(), platform);
+    assertThat(call(HttpMethod.PUT, IMAGES, ada.token(), acmeRules().put("require_digest", true)).statusCode()).isEqualTo(200);
+
+    // only docker.io and ghcr.io, pinned by digest, no :latest: the platform's build of this organization still runs
+    await(policies.check(org, platform.repository(org, "shop") + ":latest"));
+    assertThat(failure(policies.check(org, platform.repository(UUID.randomUUID(), "shop") + "@sha256:" + "b".repeat(64))))
+        .isInstanceOf(ImageNotAllowed.class);
+  }
+
+  @Test
   void a_new_organization_inherits_the_platform_defaults() {
     ApiClient.Session ada = newUser("Ada");
 
