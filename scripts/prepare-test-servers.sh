@@ -123,41 +123,12 @@ fi
 redis_summary="redis       ready: $(redis-cli -h 127.0.0.1 -p 6379 info server | tr -d '\r' | sed -n 's/^redis_version:/version /p') on 127.0.0.1:6379"
 
 # --- private image registry ----------------------------------------------------------------------
-# Builds push here and the engine pulls from here (127.0.0.0/8 is an insecure registry to dockerd by default, so
-# plain HTTP on loopback needs no daemon setting). Auth is htpasswd (bcrypt), as in production.
 REGISTRY_ADDR=${SKYPANEL_TEST_REGISTRY:-127.0.0.1:5000}
 REGISTRY_USER=${SKYPANEL_TEST_REGISTRY_USERNAME:-skypanel}
-REGISTRY_PASSWORD=${SKYPANEL_TEST_REGISTRY_PASSWORD:-skypanel-registry}
 REGISTRY_DIR=/var/lib/skypanel-registry
-REGISTRY_LOG=/var/log/skypanel-registry.log
-REGISTRY_WAIT_SECONDS=30
-registry_ready() { [[ $(curl -s -o /dev/null -w '%{http_code}' -u "$REGISTRY_USER:$REGISTRY_PASSWORD" "http://$REGISTRY_ADDR/v2/") == 200 ]]; }
-if ! registry_ready; then
-  mkdir -p "$REGISTRY_DIR/data"
-  htpasswd -Bbc "$REGISTRY_DIR/htpasswd" "$REGISTRY_USER" "$REGISTRY_PASSWORD" 2>/dev/null
-  cat >"$REGISTRY_DIR/config.yml" <<YAML
-version: 0.1
-log:
-  level: warn
-storage:
-  filesystem:
-    rootdirectory: $REGISTRY_DIR/data
-  delete:
-    enabled: true
-http:
-  addr: $REGISTRY_ADDR
-auth:
-  htpasswd:
-    realm: skypanel-registry
-    path: $REGISTRY_DIR/htpasswd
-YAML
-  if ! pgrep -f "docker-registry serve $REGISTRY_DIR/config.yml" >/dev/null; then
-    log "starting docker-registry on $REGISTRY_ADDR (log: $REGISTRY_LOG)"
-    setsid nohup docker-registry serve "$REGISTRY_DIR/config.yml" >>"$REGISTRY_LOG" 2>&1 </dev/null &
-  fi
-  wait_for "$REGISTRY_WAIT_SECONDS" registry_ready ||
-    die "the registry does not answer on $REGISTRY_ADDR after ${REGISTRY_WAIT_SECONDS}s (see $REGISTRY_LOG)"
-fi
+"$(dirname "$0")/start-registry.sh" "$REGISTRY_ADDR" "$REGISTRY_USER" "${SKYPANEL_TEST_REGISTRY_PASSWORD:-skypanel-registry}" \
+  "$REGISTRY_DIR" /var/log/skypanel-registry.log ||
+  die "the platform registry did not start on $REGISTRY_ADDR (see /var/log/skypanel-registry.log)"
 registry_summary="registry    ready: docker-registry on $REGISTRY_ADDR, user $REGISTRY_USER, data $REGISTRY_DIR"
 
 # --- summary -------------------------------------------------------------------------------------
