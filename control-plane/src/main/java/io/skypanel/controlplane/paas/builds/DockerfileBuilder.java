@@ -96,8 +96,8 @@ public final class DockerfileBuilder implements Builder {
           return null;
         })
         .compose(started -> built.future())
-        .compose(imageId -> docker.call(client -> client.inspectImageCmd(job.imageTag()).exec()))
-        .map(image -> result(job, image))
+        // the Procfile is read on the worker too: no file I/O on the event loop
+        .compose(imageId -> docker.call(client -> result(job, client.inspectImageCmd(job.imageTag()).exec())))
         .andThen(done -> {
           vertx.cancelTimer(timer);
           running.remove(job.buildId());
