@@ -100,6 +100,32 @@ class BuildsApiTest extends ApiTestBase {
     Eventually.await("the organization's services gone", CONVERGE, () ->
         TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + org).isBlank() ? true : null);
     TestImages.removeOrganizationNetworks(UUID.fromString(org));
+    removeImages();
+  }
+
+  /** What the builds left: the organization's images in the registry and the built images in the engine. */
+  private static void removeImages() {
+    // 1000 is the most the registry lists in one page
+    HttpResponse<Buffer> catalog = Await.result(registryRequest(HttpMethod.GET, "/v2/_catalog?n=1000").send());
+    assertThat(catalog.statusCode()).as(catalog.bodyAsString()).isEqualTo(200);
+    for (Object name : catalog.bodyAsJsonObject().getJsonArray("repositories", new io.vertx.core.json.JsonArray())) {
+      String repository = name.toString();
+      if (!repository.startsWith("org-" + org + "/")) {
+        continue;
+      }
+      for (String tag : tags(ControlPlaneServer.REGISTRY + "/" + repository)) {
+        String digest = Await.result(registryRequest(HttpMethod.HEAD, "/v2/" + repository + "/manifests/" + tag)
+            .putHeader("Accept", "application/vnd.docker.distribution.manifest.v2+json").send()).getHeader("Docker-Content-Digest");
+        if (digest != null) {
+          Await.result(registryRequest(HttpMethod.DELETE, "/v2/" + repository + "/manifests/" + digest).send());
+        }
+      }
+    }
+    for (String image : TestImages.docker("images", "-q", "--filter", "label=skypanel.org=" + org).split("\\s+")) {
+      if (!image.isBlank()) {
+        TestImages.dockerResult("rmi", "-f", image);
+      }
+    }
   }
 
   // --- behaviour ---------------------------------------------------------------------------------
@@ -325,7 +351,8 @@ class BuildsApiTest extends ApiTestBase {
   private static java.util.List<String> tags(String repository) {
     HttpResponse<Buffer> response = Await.result(registryRequest(HttpMethod.GET, "/v2/" + path(repository) + "/tags/list").send());
     assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(200);
-    return response.bodyAsJsonObject().getJsonArray("tags").stream().map(Object::toString).toList();
+    var tags = response.bodyAsJsonObject().getJsonArray("tags");
+    return tags == null ? java.util.List.of() : tags.stream().map(Object::toString).toList();
   }
 
   private static int manifestStatus(String repository, String digest) {
