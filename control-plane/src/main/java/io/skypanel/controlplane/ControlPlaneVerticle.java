@@ -159,8 +159,11 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
             .handler(new RequestIdHandler())
             .handler(new ClientAddress(TrustedProxies.from(settings)))
             .handler(ctx -> {
-              // nothing is read until authentication and the role check pass; the feature's body handler resumes
+              // nothing is read until authentication and the role check pass; the feature's body handler resumes.
+              // A request refused before that has its body drained (and dropped) once the answer goes out, so the
+              // connection ends cleanly instead of being reset under a client still sending.
               ctx.request().pause();
+              ctx.addHeadersEndHandler(v -> ctx.request().resume());
               ctx.next();
             });
         if (features.stream().noneMatch(feature -> feature.mountStreamed(operationId, route, api))) {

@@ -1,5 +1,6 @@
 package io.skypanel.controlplane.paas.builds;
 
+import com.github.dockerjava.api.exception.NotFoundException;
 import io.skypanel.common.errors.ApiException;
 import io.skypanel.controlplane.paas.releases.ReleaseService;
 import io.vertx.core.Future;
@@ -91,8 +92,19 @@ public final class BuildRunner {
                 .compose(v -> deploy(build, repository + "@" + digest, types, image.port()));
           });
         })
-        .andThen(done -> registry.untag(tag).onFailure(err -> LOG.info("build {}: the local tag {} was not removed: {}", build.id, tag,
-            err.getMessage())));
+        .andThen(done -> untag(build, tag));
+  }
+
+  /** The local build tag goes once a builder ran (an engine build that failed early made none); the registry keeps the image. */
+  private void untag(ActiveBuild build, String tag) {
+    if (build.builder == null) {
+      return;
+    }
+    registry.untag(tag).onFailure(err -> {
+      if (!(err instanceof NotFoundException)) {
+        LOG.info("build {}: the local tag {} was not removed: {}", build.id, tag, err.getMessage());
+      }
+    });
   }
 
   private Future<UUID> deploy(ActiveBuild build, String imageRef, JsonObject types, Integer port) {

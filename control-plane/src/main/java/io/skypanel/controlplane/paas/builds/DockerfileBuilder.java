@@ -67,9 +67,6 @@ public final class DockerfileBuilder implements Builder {
     running.put(job.buildId(), run);
     long timer = vertx.setTimer(job.timeout().toMillis(), id -> run.stop("the build took longer than " + job.timeout().toSeconds() + "s"));
     return docker.callSlow(client -> {
-          if (job.cacheFrom() != null && client.listImagesCmd().withImageNameFilter(job.cacheFrom()).exec().isEmpty()) {
-            log.line("-----> The previous image is not on this node; building without its cache");
-          }
           BuildImageCmd cmd = client.buildImageCmd()
               .withBaseDirectory(job.sourceDir().toFile())
               .withDockerfile(job.sourceDir().resolve(DOCKERFILE).toFile())
@@ -89,6 +86,7 @@ public final class DockerfileBuilder implements Builder {
             cmd.withTarget(job.target());
           }
           if (job.cacheFrom() != null) {
+            // the legacy builder uses it only when the image is on this node (it is where the app last ran)
             cmd.withCacheFrom(Set.of(job.cacheFrom()));
           }
           cmd.exec(run);
