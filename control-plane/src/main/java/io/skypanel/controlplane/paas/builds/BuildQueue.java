@@ -12,8 +12,8 @@ import java.util.UUID;
 
 /**
  * Which queued build runs next: at most {@code perOrganization} of one organization and {@code global} in all at
- * once, organizations served in turn (the one that just got a slot goes to the back), each organization's builds in
- * submission order. Holds only what this control plane accepted since it started; builds a stopped control plane
+ * once, organizations served in turn (the one served longest ago first), each organization's builds in submission
+ * order. Holds only what this control plane accepted since it started; builds a stopped control plane
  * left behind are failed at start ({@link BuildService#start}). Thread-safe; {@code starter} runs outside the lock.
  */
 public final class BuildQueue {
@@ -26,7 +26,10 @@ public final class BuildQueue {
   private final int global;
   private final LinkedHashMap<UUID, Deque<Entry>> waiting = new LinkedHashMap<>();
   private final Map<UUID, Integer> runningByOrganization = new HashMap<>();
+  /** When each organization last got a slot (one number per organization this control plane has built for). */
+  private final Map<UUID, Long> lastServed = new HashMap<>();
   private int running;
+  private long turn;
 
   public BuildQueue(int perOrganization, int global) {
     this.perOrganization = perOrganization;
@@ -59,7 +62,9 @@ public final class BuildQueue {
   public void finished(UUID organizationId) {
     synchronized (this) {
       running--;
-      runningByOrganization.merge(organizationId, -1, Integer::sum);
+      if (runningByOrganization.merge(organizationId, -1, Integer::sum) <= 0) {
+        runningByOrganization.remove(organizationId);
+      }
     }
     pump();
   }
@@ -71,28 +76,41 @@ public final class BuildQueue {
   private void pump() {
     List<Entry> starting = new ArrayList<>();
     synchronized (this) {
-      boolean progress = true;
-      while (running < global && progress) {
-        progress = false;
-        for (UUID organization : List.copyOf(waiting.keySet())) {
-          if (running >= global) {
-            break;
-          }
-          if (runningByOrganization.getOrDefault(organization, 0) >= perOrganization) {
-            continue;
-          }
-          Deque<Entry> queue = waiting.remove(organization);
-          Entry next = queue.removeFirst();
-          if (!queue.isEmpty()) {
-            waiting.put(organization, queue); // to the back: the others go first
-          }
-          running++;
-          runningByOrganization.merge(organization, 1, Integer::sum);
-          starting.add(next);
-          progress = true;
+      while (running < global) {
+        UUID next = nextOrganization();
+        if (next == null) {
+          break;
         }
+        Deque<Entry> queue = waiting.get(next);
+        starting.add(queue.removeFirst());
+        if (queue.isEmpty()) {
+          waiting.remove(next);
+        }
+        running++;
+        runningByOrganization.merge(next, 1, Integer::sum);
+        lastServed.put(next, ++turn);
       }
     }
     starting.forEach(entry -> entry.run().run());
+  }
+
+  /**
+   * The waiting organization under its own limit that was served longest ago (never served first, then in arrival
+   * order), so one that just got a slot goes behind the others even when its queue ran empty in between.
+   */
+  private UUID nextOrganization() {
+    UUID best = null;
+    long bestTurn = Long.MAX_VALUE;
+    for (UUID organization : waiting.keySet()) {
+      if (runningByOrganization.getOrDefault(organization, 0) >= perOrganization) {
+        continue;
+      }
+      long served = lastServed.getOrDefault(organization, 0L);
+      if (served < bestTurn) {
+        best = organization;
+        bestTurn = served;
+      }
+    }
+    return best;
   }
 }
