@@ -4,15 +4,17 @@
 #   - Docker engine running, single-node swarm initialised;
 #   - PostgreSQL running, with role skypanel/skypanel (LOGIN CREATEDB);
 #   - Redis running on 127.0.0.1:6379;
-#   - the platform's base images (scripts/build-images.sh: skypanel/jre:17, built from Debian packages once).
-# pebble and docker-registry are installed for later work but not started here.
+#   - the platform's base images (scripts/build-images.sh: skypanel/jre:17, built from Debian packages once);
+#   - the platform's private image registry (Debian's docker-registry) on 127.0.0.1:5000 with htpasswd auth
+#     (user skypanel, password skypanel-registry; SKYPANEL_TEST_REGISTRY* override), data under /var/lib/skypanel-registry.
+# pebble is installed for later work but not started here.
 # Safe to run repeatedly: everything already in place is left as it is.
 # The tests read SKYPANEL_TEST_DATABASE_URL and SKYPANEL_TEST_REDIS_URL
 # (defaults postgres://skypanel:skypanel@127.0.0.1:5432/postgres and redis://127.0.0.1:6379/0).
 set -euo pipefail
 
 export DEBIAN_FRONTEND=noninteractive
-PACKAGES=(docker.io postgresql redis-server pebble docker-registry busybox-static mmdebstrap)
+PACKAGES=(docker.io postgresql redis-server pebble docker-registry apache2-utils busybox-static mmdebstrap)
 DOCKERD_LOG=/var/log/skypanel-dockerd.log
 DOCKER_WAIT_SECONDS=60
 POSTGRES_WAIT_SECONDS=60
@@ -120,10 +122,19 @@ if ! redis_ready; then
 fi
 redis_summary="redis       ready: $(redis-cli -h 127.0.0.1 -p 6379 info server | tr -d '\r' | sed -n 's/^redis_version:/version /p') on 127.0.0.1:6379"
 
+# --- private image registry ----------------------------------------------------------------------
+REGISTRY_ADDR=${SKYPANEL_TEST_REGISTRY:-127.0.0.1:5000}
+REGISTRY_USER=${SKYPANEL_TEST_REGISTRY_USERNAME:-skypanel}
+REGISTRY_DIR=/var/lib/skypanel-registry
+"$(dirname "$0")/start-registry.sh" "$REGISTRY_ADDR" "$REGISTRY_USER" "${SKYPANEL_TEST_REGISTRY_PASSWORD:-skypanel-registry}" \
+  "$REGISTRY_DIR" /var/log/skypanel-registry.log ||
+  die "the platform registry did not start on $REGISTRY_ADDR (see /var/log/skypanel-registry.log)"
+registry_summary="registry    ready: docker-registry on $REGISTRY_ADDR, user $REGISTRY_USER, data $REGISTRY_DIR"
+
 # --- summary -------------------------------------------------------------------------------------
 echo "$docker_summary"
 echo "$postgres_summary"
 echo "$redis_summary"
 echo "$images_summary"
 echo "pebble      installed, not started ($(command -v pebble || echo "/usr/bin/pebble missing"))"
-echo "registry    installed, not started ($(command -v docker-registry || echo "/usr/bin/docker-registry missing"))"
+echo "$registry_summary"

@@ -2,6 +2,7 @@ package io.skypanel.controlplane;
 
 import io.skypanel.common.config.BaseDomain;
 import io.skypanel.common.config.Settings;
+import io.skypanel.controlplane.caas.registries.PlatformRegistry;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -14,7 +15,7 @@ import java.util.List;
  *
  * @param baseDomain the domain default hostnames live under ({@code SKYPANEL_BASE_DOMAIN}, see {@link BaseDomain})
  */
-public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas, Paas paas, String baseDomain) {
+public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas, Paas paas, Builds builds, String baseDomain) {
 
   /**
    * @param port          the API listener ({@code SKYPANEL_API_PORT})
@@ -66,6 +67,28 @@ public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas
   public record Paas(Duration releaseTimeout, String defaultSize, int runTimeoutSeconds, int runOutputBytes, Duration runSweep) {
   }
 
+  /**
+   * Source builds (issue 11) and the platform's private registry.
+   *
+   * @param registry          where builds are pushed ({@code SKYPANEL_REGISTRY} host:port, {@code _USERNAME},
+   *                          {@code _PASSWORD}, {@code _KEEP}); {@link PlatformRegistry#NONE} when unset
+   * @param orgConcurrency    builds of one organization running at once ({@code SKYPANEL_BUILD_ORG_CONCURRENCY})
+   * @param globalConcurrency builds running at once on this control plane ({@code SKYPANEL_BUILD_CONCURRENCY})
+   * @param uploadLimitBytes  largest source upload ({@code SKYPANEL_BUILD_UPLOAD_LIMIT_BYTES}; the rest of the API
+   *                          keeps {@code SKYPANEL_BODY_LIMIT_BYTES})
+   * @param unpackedLimitBytes largest unpacked source tree ({@code SKYPANEL_BUILD_UNPACKED_LIMIT_BYTES})
+   * @param maxEntries        most files and directories in a source tree ({@code SKYPANEL_BUILD_MAX_ENTRIES})
+   * @param timeout           longest a build may run ({@code SKYPANEL_BUILD_TIMEOUT_S})
+   * @param logBytes          how much of a build's log is kept, its tail ({@code SKYPANEL_BUILD_LOG_BYTES})
+   * @param workDir           where sources are received and unpacked ({@code SKYPANEL_BUILD_DIR}, default
+   *                          {@code <data dir>/builds})
+   * @param network           the network mode of Dockerfile {@code RUN} steps ({@code SKYPANEL_BUILD_NETWORK}:
+   *                          {@code bridge} or {@code none}; never an organization's network)
+   */
+  public record Builds(PlatformRegistry registry, int orgConcurrency, int globalConcurrency, long uploadLimitBytes,
+                       long unpackedLimitBytes, int maxEntries, Duration timeout, int logBytes, Path workDir, String network) {
+  }
+
   public static ControlPlaneOptions from(Settings settings) {
     String dataDir = settings.string("SKYPANEL_DATA_DIR", "./data");
     String snapshotDir = settings.optional("SKYPANEL_CAAS_SNAPSHOT_DIR");
@@ -89,9 +112,25 @@ public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas
         new Paas(Duration.ofSeconds(settings.longValue("SKYPANEL_PAAS_RELEASE_TIMEOUT_S", 600)),
             settings.string("SKYPANEL_PAAS_DEFAULT_SIZE", "hobby"), settings.integer("SKYPANEL_PAAS_RUN_TIMEOUT_S", 3600),
             settings.integer("SKYPANEL_PAAS_RUN_OUTPUT_BYTES", 16384), Duration.ofMillis(settings.longValue("SKYPANEL_PAAS_RUN_SWEEP_MS", 1000))),
+        builds(settings, dataDir),
         BaseDomain.of(settings));
     options.validate();
     return options;
+  }
+
+  private static Builds builds(Settings settings, String dataDir) {
+    String registryHost = settings.optional("SKYPANEL_REGISTRY");
+    int keep = settings.integer("SKYPANEL_REGISTRY_KEEP", 10);
+    PlatformRegistry registry = registryHost == null || registryHost.isBlank()
+        ? new PlatformRegistry(null, null, null, keep)
+        : new PlatformRegistry(registryHost.strip().toLowerCase(java.util.Locale.ROOT), settings.optional("SKYPANEL_REGISTRY_USERNAME"),
+            settings.optional("SKYPANEL_REGISTRY_PASSWORD"), keep);
+    String workDir = settings.optional("SKYPANEL_BUILD_DIR");
+    return new Builds(registry, settings.integer("SKYPANEL_BUILD_ORG_CONCURRENCY", 1), settings.integer("SKYPANEL_BUILD_CONCURRENCY", 2),
+        settings.longValue("SKYPANEL_BUILD_UPLOAD_LIMIT_BYTES", 104_857_600L),
+        settings.longValue("SKYPANEL_BUILD_UNPACKED_LIMIT_BYTES", 536_870_912L), settings.integer("SKYPANEL_BUILD_MAX_ENTRIES", 50_000),
+        Duration.ofSeconds(settings.longValue("SKYPANEL_BUILD_TIMEOUT_S", 1800)), settings.integer("SKYPANEL_BUILD_LOG_BYTES", 1_048_576),
+        workDir != null ? Path.of(workDir) : Path.of(dataDir).resolve("builds"), settings.string("SKYPANEL_BUILD_NETWORK", "bridge"));
   }
 
   private void validate() {
@@ -108,6 +147,22 @@ public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas
     require(paas.runTimeoutSeconds() >= 1 && paas.runTimeoutSeconds() <= 86_400, "SKYPANEL_PAAS_RUN_TIMEOUT_S must be between 1 and 86400");
     require(paas.runOutputBytes() >= 0, "SKYPANEL_PAAS_RUN_OUTPUT_BYTES must not be negative");
     require(positive(paas.runSweep()), "SKYPANEL_PAAS_RUN_SWEEP_MS must be positive");
+    PlatformRegistry registry = builds.registry();
+    if (registry.configured()) {
+      require(registry.host().matches("^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$"), "SKYPANEL_REGISTRY must be host[:port], got '"
+          + registry.host() + "'");
+      require(registry.username() != null && registry.password() != null,
+          "SKYPANEL_REGISTRY_USERNAME and SKYPANEL_REGISTRY_PASSWORD must be set with SKYPANEL_REGISTRY");
+    }
+    require(registry.keep() >= 1, "SKYPANEL_REGISTRY_KEEP must be at least 1");
+    require(builds.orgConcurrency() >= 1, "SKYPANEL_BUILD_ORG_CONCURRENCY must be at least 1");
+    require(builds.globalConcurrency() >= 1, "SKYPANEL_BUILD_CONCURRENCY must be at least 1");
+    require(builds.uploadLimitBytes() > 0, "SKYPANEL_BUILD_UPLOAD_LIMIT_BYTES must be positive");
+    require(builds.unpackedLimitBytes() > 0, "SKYPANEL_BUILD_UNPACKED_LIMIT_BYTES must be positive");
+    require(builds.maxEntries() > 0, "SKYPANEL_BUILD_MAX_ENTRIES must be positive");
+    require(positive(builds.timeout()), "SKYPANEL_BUILD_TIMEOUT_S must be positive");
+    require(builds.logBytes() >= 1024, "SKYPANEL_BUILD_LOG_BYTES must be at least 1024");
+    require(builds.network().equals("bridge") || builds.network().equals("none"), "SKYPANEL_BUILD_NETWORK must be bridge or none");
   }
 
   private static boolean positive(Duration duration) {

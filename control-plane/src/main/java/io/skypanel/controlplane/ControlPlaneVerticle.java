@@ -29,7 +29,9 @@ import io.vertx.core.Future;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpServer;
 import io.vertx.core.json.JsonObject;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.Router;
+import io.vertx.core.http.HttpMethod;
 import io.vertx.ext.web.handler.BodyHandler;
 
 import io.vertx.ext.web.openapi.router.RequestExtractor;
@@ -45,7 +47,9 @@ import java.util.Set;
  * also validates every request; each feature mounts its operations by id. Start fails if an operation in
  * the document has no handler, so the document and the code cannot drift apart silently. The document also
  * describes the exec-proxy's and log-tail's endpoints (marked {@value #SERVICE_EXTENSION}); those are left
- * out of the router, so they are neither required to have a handler here nor answered (404).
+ * out of the router, so they are neither required to have a handler here nor answered (404). Operations marked
+ * {@value #STREAMED_EXTENSION} (source uploads) are served here but routed outside the contract, see
+ * {@code mountStreamed}.
  */
 public final class ControlPlaneVerticle extends ServiceVerticle {
 
@@ -54,6 +58,8 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
   public static final String CONTRACT = "openapi.json";
   /** Operation extension naming the service that serves an operation; absent means the control plane. */
   public static final String SERVICE_EXTENSION = "x-skypanel-service";
+  /** Marks an operation this service routes outside the contract because its body is streamed (see {@code mountStreamed}). */
+  public static final String STREAMED_EXTENSION = "x-skypanel-streamed";
 
   private static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
 
@@ -93,8 +99,9 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
       Buffer document = ready.resultAt(1);
       Router router = buildRouter(contract, document, settings, features);
       caas.start();
-      paas.start();
-      Future<HttpServer> api = ServiceListener.listen(vertx, settings, "SKYPANEL_API_PORT", 8080, router).onSuccess(servers::add);
+      // the API opens once unfinished builds of a stopped control plane are failed, so none is shown as running
+      Future<HttpServer> api = paas.start()
+          .compose(started -> ServiceListener.listen(vertx, settings, "SKYPANEL_API_PORT", 8080, router)).onSuccess(servers::add);
       if (options.api().adminPort() <= 0) {
         return api;
       }
@@ -123,12 +130,47 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
       throw new IllegalStateException("OpenAPI operations without a handler: " + unmounted);
     }
     Router router = builder.createRouter();
+    mountStreamed(router, document.toJsonObject(), settings, api, features);
     router.get("/healthz").handler(platform.readiness(NAME).liveness());
     router.get("/readyz").handler(platform.readiness(NAME).readiness());
     // the document as written, not the resolved contract (which carries the resolver's internal keys)
     router.get("/api/openapi.json").handler(ctx -> ctx.response().putHeader("Content-Type", "application/json").end(document));
     MetricsEndpoint.mountForAdmins(router, platform);
     return ServiceRouters.seal(router);
+  }
+
+  /**
+   * Operations marked {@value #STREAMED_EXTENSION}: served here, but their bodies (source tarballs) are streamed to
+   * disk with their own size limit, in media types the OpenAPI validator cannot read, so they are routed ahead of the
+   * contract's routes (and the 1 MiB body handler) with the request paused until the caller is checked. Like the
+   * contract's operations, one without a handler stops the start.
+   */
+  private void mountStreamed(Router router, JsonObject document, Settings settings, Api api, List<ApiFeature> features) {
+    JsonObject paths = document.getJsonObject("paths", new JsonObject());
+    for (String path : paths.fieldNames()) {
+      JsonObject item = paths.getJsonObject(path);
+      for (String method : item.fieldNames()) {
+        if (!HTTP_METHODS.contains(method) || !item.getJsonObject(method).getBoolean(STREAMED_EXTENSION, false)) {
+          continue;
+        }
+        String operationId = item.getJsonObject(method).getString("operationId");
+        Route route = router.route(HttpMethod.valueOf(method.toUpperCase(java.util.Locale.ROOT)), path.replaceAll("\\{(\\w+)}", ":$1"))
+            .order(-1)
+            .handler(new RequestIdHandler())
+            .handler(new ClientAddress(TrustedProxies.from(settings)))
+            .handler(ctx -> {
+              // nothing is read until authentication and the role check pass; the feature's body handler resumes.
+              // A request refused before that has its body drained (and dropped) once the answer goes out, so the
+              // connection ends cleanly instead of being reset under a client still sending.
+              ctx.request().pause();
+              ctx.addHeadersEndHandler(v -> ctx.request().resume());
+              ctx.next();
+            });
+        if (features.stream().noneMatch(feature -> feature.mountStreamed(operationId, route, api))) {
+          throw new IllegalStateException("OpenAPI operations without a handler: [" + operationId + "]");
+        }
+      }
+    }
   }
 
   /**
@@ -147,7 +189,7 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
           continue;
         }
         String service = item.getJsonObject(method).getString(SERVICE_EXTENSION, NAME);
-        if (NAME.equals(service)) {
+        if (NAME.equals(service) && !item.getJsonObject(method).getBoolean(STREAMED_EXTENSION, false)) {
           operationsLeft = true;
         } else {
           item.remove(method);

@@ -86,7 +86,21 @@ public final class Api {
    */
   private OpenAPIRoute member(RouterBuilder builder, String operationId, OrgRole role, Access access,
                               Function<RoutingContext, Future<OrgContext>> resolve, Handler<RoutingContext> handler) {
-    return route(builder, operationId).addHandler(authentication).addHandler(ctx -> resolve.apply(ctx).onComplete(result -> {
+    return route(builder, operationId).addHandler(authentication).addHandler(memberCheck(role, access, resolve)).addHandler(handler);
+  }
+
+  /**
+   * A tenant operation routed outside the contract (a streamed body the OpenAPI validator cannot read, see
+   * {@code x-skypanel-streamed} in {@code ControlPlaneVerticle}): the same authentication, tenant, role and scope
+   * checks in the same order, on a plain route; the caller adds what reads the body after them.
+   */
+  public io.vertx.ext.web.Route tenant(io.vertx.ext.web.Route route, OrgRole role, Access access) {
+    return route.handler(authentication).handler(memberCheck(role, access,
+        ctx -> tenants.resolve(principal(ctx), ctx.request().getHeader(TenantResolver.HEADER))));
+  }
+
+  private Handler<RoutingContext> memberCheck(OrgRole role, Access access, Function<RoutingContext, Future<OrgContext>> resolve) {
+    return ctx -> resolve.apply(ctx).onComplete(result -> {
       if (result.failed()) {
         ctx.fail(result.cause());
       } else if (!result.result().role().atLeast(role)) {
@@ -97,7 +111,7 @@ public final class Api {
         ctx.put(TENANT_KEY, result.result());
         ctx.next();
       }
-    })).addHandler(handler);
+    });
   }
 
   /** An operation reserved to platform administrators. */

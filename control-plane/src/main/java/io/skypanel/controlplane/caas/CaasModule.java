@@ -61,8 +61,8 @@ public final class CaasModule {
   public CaasModule(Platform platform, ControlPlaneOptions options) {
     this.platform = platform;
     this.options = options;
-    this.policies = new PolicyService(platform.pool(), options.caas());
-    this.registries = new RegistryCredentialService(platform.pool(), platform.secrets());
+    this.policies = new PolicyService(platform.pool(), options.caas(), options.builds().registry());
+    this.registries = new RegistryCredentialService(platform.pool(), platform.secrets(), options.builds().registry());
     this.quotas = new QuotaService(options.caas().defaultPlan());
     this.orchestrator = new SwarmOrchestrator(platform.docker());
     this.deployer = new ContainerDeployer(platform.pool(), orchestrator, platform.secrets(), policies, registries,

@@ -6,6 +6,16 @@ import io.skypanel.controlplane.api.ApiFeature;
 import io.skypanel.controlplane.caas.CaasModule;
 import io.skypanel.controlplane.paas.apps.AppService;
 import io.skypanel.controlplane.paas.apps.AppsFeature;
+import io.skypanel.controlplane.paas.builds.BuildQueue;
+import io.skypanel.controlplane.paas.builds.BuildRunner;
+import io.skypanel.controlplane.paas.builds.BuildService;
+import io.skypanel.controlplane.paas.builds.Builder;
+import io.skypanel.controlplane.paas.builds.BuildsFeature;
+import io.skypanel.controlplane.paas.builds.DockerfileBuilder;
+import io.skypanel.controlplane.paas.builds.PlatformRegistryClient;
+import io.skypanel.controlplane.paas.builds.SourceArchive;
+import io.skypanel.controlplane.paas.builds.SourceBuilds;
+import io.skypanel.controlplane.paas.builds.SourceUpload;
 import io.skypanel.controlplane.paas.environments.ConfigVars;
 import io.skypanel.controlplane.paas.environments.EnvironmentEdgeFeature;
 import io.skypanel.controlplane.paas.environments.EnvironmentMetrics;
@@ -23,6 +33,11 @@ import io.skypanel.controlplane.paas.runs.RunSupervisor;
 import io.skypanel.controlplane.paas.runs.RunsFeature;
 import io.skypanel.controlplane.paas.tasks.OneOffTasks;
 
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -32,9 +47,13 @@ import java.util.function.Consumer;
  * Wires the PaaS of one control plane on the CaaS orchestration core: apps, environments and config vars, releases
  * (with their release phase), formation, one-off runs (and their supervisor), and the environments' edge features
  * (custom domains, edge settings, metrics) served by the containers' own services. Process workloads are converged by
- * the containers' reconciler.
+ * the containers' reconciler. Source builds (upload, git push, webhooks) go through {@link BuildService}.
  */
 public final class PaasModule {
+
+  private static final Logger LOG = LoggerFactory.getLogger(PaasModule.class);
+  /** The worker pool of build file work (unpacking sources, removing them). */
+  public static final String BUILD_POOL = "skypanel-builds";
 
   private final Platform platform;
   private final CaasModule caas;
@@ -49,6 +68,8 @@ public final class PaasModule {
   private final RunSupervisor runSupervisor;
   private final long sweepMs;
   private final long runSweepMs;
+  private final BuildService builds;
+  private final SourceUpload upload;
 
   public PaasModule(Platform platform, CaasModule caas, ControlPlaneOptions options) {
     this.platform = platform;
@@ -74,6 +95,22 @@ public final class PaasModule {
     this.runSupervisor = new RunSupervisor(platform.vertx(), platform.pool(), tasks,
         options.paas().runOutputBytes());
     this.runSweepMs = options.paas().runSweep().toMillis();
+    ControlPlaneOptions.Builds buildOptions = options.builds();
+    WorkerExecutor buildWorkers = platform.vertx().createSharedWorkerExecutor(BUILD_POOL, 2);
+    // in order: the first that accepts a source builds it (the Dockerfile builder when there is a Dockerfile);
+    // the buildpack builder is added after it
+    List<Builder> builders = List.of(new DockerfileBuilder(platform.vertx(), platform.docker(), buildOptions.network()));
+    BuildRunner runner = new BuildRunner(platform.pool(), buildWorkers, builders,
+        new PlatformRegistryClient(platform.vertx(), platform.docker(), buildOptions.registry()), releases,
+        new SourceArchive(buildOptions.unpackedLimitBytes(), buildOptions.maxEntries()), buildOptions.timeout());
+    this.builds = new BuildService(platform.pool(), buildWorkers, new BuildQueue(buildOptions.orgConcurrency(), buildOptions.globalConcurrency()),
+        runner, buildOptions.workDir(), buildOptions.logBytes(), defaultSize, buildOptions.registry().configured());
+    this.upload = new SourceUpload(platform.vertx().fileSystem(), builds, buildOptions.uploadLimitBytes(), buildOptions.workDir().resolve("uploads"));
+  }
+
+  /** The way source becomes a release, for git pushes and webhooks. */
+  public SourceBuilds builds() {
+    return builds;
   }
 
   public List<ApiFeature> features() {
@@ -83,14 +120,18 @@ public final class PaasModule {
         new ReleasesFeature(releases, caas.idempotency()),
         new FormationFeature(formation, caas.idempotency()),
         new EnvironmentEdgeFeature(caas.domains(), caas.edgeSettings(), metrics, caas.idempotency()),
-        new RunsFeature(runs, caas.idempotency()));
+        new RunsFeature(runs, caas.idempotency()),
+        new BuildsFeature(builds, upload, caas.idempotency()));
   }
 
-  public void start() {
+  /** Starts the background work; completes once builds a stopped control plane left unfinished are failed. */
+  public Future<Void> start() {
     janitor.start(sweepMs);
     // release phases a stopped control plane left pending are read, watched or failed; never left pending
     phase.resumeAll();
     runSupervisor.start(runSweepMs);
+    // builds a stopped control plane left queued or running are failed with the reason, never left hanging
+    return builds.start().onFailure(err -> LOG.error("failing the builds a stopped control plane left unfinished failed", err));
   }
 
   public void stop() {

@@ -22,6 +22,15 @@ public final class ControlPlaneServer {
 
   public static final String ADMIN_EMAIL = "root@skypanel.test";
   public static final String ADMIN_PASSWORD = "admin-password-1";
+  /** The test registry (host:port) and its login, as scripts/prepare-test-servers.sh sets them up. */
+  public static final String REGISTRY = env("SKYPANEL_TEST_REGISTRY", "127.0.0.1:5000");
+  public static final String REGISTRY_USERNAME = env("SKYPANEL_TEST_REGISTRY_USERNAME", "skypanel");
+  public static final String REGISTRY_PASSWORD = env("SKYPANEL_TEST_REGISTRY_PASSWORD", "skypanel-registry");
+
+  private static String env(String name, String fallback) {
+    String value = System.getenv(name);
+    return value == null || value.isBlank() ? fallback : value;
+  }
 
   private final Vertx vertx;
   private final DatabaseOptions database;
@@ -57,6 +66,11 @@ public final class ControlPlaneServer {
         .put("SKYPANEL_ADMIN_PASSWORD", ADMIN_PASSWORD)
         // no background DNS checks of pending custom domains unless a test class turns them on (system property)
         .put("SKYPANEL_DOMAIN_RECHECK_MS", System.getProperty("SKYPANEL_DOMAIN_RECHECK_MS", "0"))
+        // the platform registry scripts/prepare-test-servers.sh starts; a test class may keep fewer images (system property)
+        .put("SKYPANEL_REGISTRY", REGISTRY)
+        .put("SKYPANEL_REGISTRY_USERNAME", REGISTRY_USERNAME)
+        .put("SKYPANEL_REGISTRY_PASSWORD", REGISTRY_PASSWORD)
+        .put("SKYPANEL_REGISTRY_KEEP", System.getProperty("SKYPANEL_REGISTRY_KEEP", "10"))
         .mergeIn(overrides);
     return server.boot(metrics, settings);
   }

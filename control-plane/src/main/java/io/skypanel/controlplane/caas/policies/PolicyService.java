@@ -1,6 +1,7 @@
 package io.skypanel.controlplane.caas.policies;
 
 import io.skypanel.controlplane.ControlPlaneOptions;
+import io.skypanel.controlplane.caas.registries.PlatformRegistry;
 import io.skypanel.common.auth.Principal;
 import io.skypanel.common.errors.ApiException;
 import io.skypanel.controlplane.activity.ActivityEntry;
@@ -46,14 +47,16 @@ public final class PolicyService {
   private final Pool pool;
   private final ImagePolicy defaults;
   private final String defaultEgress;
+  private final PlatformRegistry platformRegistry;
   private final PolicyRepository policies = new PolicyRepository();
   private final ActivityRepository activity = new ActivityRepository();
   private final ContainerRepository containers = new ContainerRepository();
   private volatile java.util.function.Consumer<UUID> reapplyListener = id -> { };
 
   /** Reads and checks the platform defaults; a malformed setting stops the start. */
-  public PolicyService(Pool pool, ControlPlaneOptions.Caas options) {
+  public PolicyService(Pool pool, ControlPlaneOptions.Caas options, PlatformRegistry platformRegistry) {
     this.pool = pool;
+    this.platformRegistry = platformRegistry;
     this.defaults = new ImagePolicy(registries(options.allowedRegistries(), "SKYPANEL_CAAS_ALLOWED_REGISTRIES"),
         List.of(), patterns(options.blockedPatterns(), "SKYPANEL_CAAS_BLOCKED_PATTERNS"), options.requireDigest());
     this.defaultEgress = options.defaultEgress();
@@ -72,7 +75,8 @@ public final class PolicyService {
   /**
    * Succeeds when the organization may run {@code imageRef}. Fails with 422 {@value #VIOLATION} naming the
    * rule that refused it, or 400 {@code invalid_image_reference} when it is not an image reference. Call it
-   * before every container create and deploy.
+   * before every container create and deploy. The organization's own builds in the platform registry always pass:
+   * the platform made them from the organization's source (see {@link PlatformRegistry#owns}).
    */
   public Future<Void> check(UUID organizationId, String imageRef) {
     ImageReference image;
@@ -80,6 +84,9 @@ public final class PolicyService {
       image = ImageReference.parse(imageRef);
     } catch (IllegalArgumentException e) {
       return Future.failedFuture(new InvalidImageReference(e.getMessage()));
+    }
+    if (platformRegistry.owns(organizationId, image)) {
+      return Future.succeededFuture();
     }
     return effective(organizationId).compose(policy -> {
       String violation = policy.violation(image);

@@ -31,12 +31,14 @@ public final class RegistryCredentialService {
 
   private final Pool pool;
   private final SecretBox secrets;
+  private final PlatformRegistry platformRegistry;
   private final RegistryCredentialRepository credentials = new RegistryCredentialRepository();
   private final ActivityRepository activity = new ActivityRepository();
 
-  public RegistryCredentialService(Pool pool, SecretBox secrets) {
+  public RegistryCredentialService(Pool pool, SecretBox secrets, PlatformRegistry platformRegistry) {
     this.pool = pool;
     this.secrets = secrets;
+    this.platformRegistry = platformRegistry;
   }
 
   /** A credential found for an image: its id (for {@code paas_containers.registry_credential_id}) and the unsealed login. */
@@ -86,9 +88,18 @@ public final class RegistryCredentialService {
   /**
    * The organization's login for the registry of {@code imageRef}, unsealed, or null when it has no credential
    * for that registry host[:port] (public images need none). With several credentials for one registry the
-   * newest wins. Fails with 400 {@code invalid_image_reference} for something that is not an image reference.
+   * newest wins. The organization's own builds in the platform registry get the platform's login (see
+   * {@link PlatformRegistry#owns}). Fails with 400 {@code invalid_image_reference} for something that is not an
+   * image reference.
    */
   public Future<DesiredService.RegistryLogin> loginFor(UUID organizationId, String imageRef) {
+    try {
+      if (platformRegistry.owns(organizationId, ImageReference.parse(imageRef))) {
+        return Future.succeededFuture(platformRegistry.login());
+      }
+    } catch (IllegalArgumentException e) {
+      return Future.failedFuture(new InvalidImageReference(e.getMessage()));
+    }
     return matchFor(organizationId, imageRef).map(match -> match == null ? null : match.login());
   }
 

@@ -1,5 +1,6 @@
 package io.skypanel.controlplane.caas.policies;
 
+import io.skypanel.controlplane.caas.registries.PlatformRegistry;
 import io.skypanel.controlplane.ControlPlaneOptions;
 import io.skypanel.common.config.Settings;
 import io.skypanel.controlplane.support.ApiClient;
@@ -35,11 +36,11 @@ class ImagePolicyApiTest extends ApiTestBase {
   }
 
   private static PolicyService service() {
-    return new PolicyService(server.platform().pool(), ControlPlaneOptions.from(server.platform().settings()).caas());
+    return new PolicyService(server.platform().pool(), ControlPlaneOptions.from(server.platform().settings()).caas(), PlatformRegistry.NONE);
   }
 
   private static PolicyService service(JsonObject settings) {
-    return new PolicyService(server.platform().pool(), ControlPlaneOptions.from(new Settings(settings)).caas());
+    return new PolicyService(server.platform().pool(), ControlPlaneOptions.from(new Settings(settings)).caas(), PlatformRegistry.NONE);
   }
 
   private static Throwable failure(Future<?> future) {
@@ -68,6 +69,20 @@ class ImagePolicyApiTest extends ApiTestBase {
   }
 
   // --- image policy --------------------------------------------------------------------------------
+
+  @Test
+  void the_organizations_own_builds_pass_its_policy_and_other_organizations_builds_do_not() {
+    ApiClient.Session ada = newUser("Ada");
+    UUID org = UUID.fromString(ada.personalOrganizationId());
+    PlatformRegistry platform = new PlatformRegistry("registry.internal:5000", "skypanel", "platform-secret", 10);
+    PolicyService policies = new PolicyService(server.platform().pool(), ControlPlaneOptions.from(server.platform().settings()).caas(), platform);
+    assertThat(call(HttpMethod.PUT, IMAGES, ada.token(), acmeRules().put("require_digest", true)).statusCode()).isEqualTo(200);
+
+    // only docker.io and ghcr.io, pinned by digest, no :latest: the platform's build of this organization still runs
+    await(policies.check(org, platform.repository(org, "shop") + ":latest"));
+    assertThat(failure(policies.check(org, platform.repository(UUID.randomUUID(), "shop") + "@sha256:" + "b".repeat(64))))
+        .isInstanceOf(ImageNotAllowed.class);
+  }
 
   @Test
   void a_new_organization_inherits_the_platform_defaults() {

@@ -44,7 +44,7 @@ class RegistryCredentialsApiTest extends ApiTestBase {
   }
 
   private static RegistryCredentialService service() {
-    return new RegistryCredentialService(server.platform().pool(), server.platform().secrets());
+    return new RegistryCredentialService(server.platform().pool(), server.platform().secrets(), PlatformRegistry.NONE);
   }
 
   private static Connection jdbc() throws SQLException {
@@ -146,6 +146,24 @@ class RegistryCredentialsApiTest extends ApiTestBase {
     } catch (ExecutionException e) {
       assertThat(e.getCause()).isInstanceOfSatisfying(InvalidImageReference.class, error -> assertThat(error.code()).isEqualTo("invalid_image_reference"));
     }
+  }
+
+  @Test
+  void the_platform_registry_login_is_given_for_the_organizations_own_builds_only() {
+    ApiClient.Session ada = newUser("Ada");
+    UUID org = UUID.fromString(ada.personalOrganizationId());
+    PlatformRegistry platform = new PlatformRegistry("registry.internal:5000", "skypanel", "platform-secret", 10);
+    RegistryCredentialService service = new RegistryCredentialService(server.platform().pool(), server.platform().secrets(), platform);
+
+    var own = io.skypanel.controlplane.support.Await.result(service.loginFor(org, platform.repository(org, "shop") + "@sha256:" + "a".repeat(64)));
+    assertThat(own).isNotNull();
+    assertThat(own.serverAddress()).isEqualTo("registry.internal:5000");
+    assertThat(own.username()).isEqualTo("skypanel");
+    assertThat(own.password()).isEqualTo("platform-secret");
+    assertThat(own.toString()).doesNotContain("platform-secret");
+    // another organization's repository in the same registry: no login (the engine's pull is refused)
+    assertThat(io.skypanel.controlplane.support.Await.result(service.loginFor(org, platform.repository(UUID.randomUUID(), "shop") + ":1"))).isNull();
+    assertThat(platform.toString()).doesNotContain("platform-secret");
   }
 
   @Test

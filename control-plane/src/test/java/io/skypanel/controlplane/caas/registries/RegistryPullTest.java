@@ -171,7 +171,7 @@ class RegistryPullTest extends ApiTestBase {
   // --- helpers -----------------------------------------------------------------------------------
 
   private static RegistryCredentialService service() {
-    return new RegistryCredentialService(server.platform().pool(), server.platform().secrets());
+    return new RegistryCredentialService(server.platform().pool(), server.platform().secrets(), PlatformRegistry.NONE);
   }
 
   private static void addCredential(ApiClient.Session session, String name, String password) {

@@ -1,0 +1,145 @@
+package io.skypanel.controlplane.paas.builds;
+
+import io.vertx.core.Future;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Row;
+import io.vertx.sqlclient.SqlClient;
+import io.vertx.sqlclient.Tuple;
+
+import java.time.OffsetDateTime;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * SQL of {@code paas_builds}. A build ends once: every transition out of {@code queued}/{@code building} is
+ * conditional on the build still being there, so a cancel and the build's own end can race and one wins.
+ */
+public final class BuildRepository {
+
+  private static final String INSERT = """
+      INSERT INTO paas_builds (organization_id, app_id, environment_id, origin, ref, source_commit, created_by)
+      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id""";
+  private static final String BY_ID = "SELECT " + Build.COLUMNS + Build.FROM + "WHERE b.id = $1 AND b.organization_id = $2";
+  private static final String LOG = "SELECT log FROM paas_builds WHERE id = $1 AND organization_id = $2";
+  private static final String PAGE = "SELECT " + Build.COLUMNS + Build.FROM + """
+      WHERE b.app_id = $1 AND b.organization_id = $2 AND ($3::timestamptz IS NULL OR (b.created_at, b.id) < ($3, $4))
+      ORDER BY b.created_at DESC, b.id DESC LIMIT $5""";
+  private static final String START = """
+      UPDATE paas_builds SET status = 'building', started_at = now() WHERE id = $1 AND status = 'queued'""";
+  private static final String BUILT = """
+      UPDATE paas_builds SET builder = $2, image_ref = $3, image_digest = $4, process_types = $5 WHERE id = $1 AND status = 'building'""";
+  private static final String FINISH = """
+      UPDATE paas_builds SET status = $2, status_reason = $3, release_id = coalesce($4, release_id), log = $5,
+             started_at = coalesce(started_at, now()), finished_at = now()
+       WHERE id = $1 AND status IN ('queued', 'building')""";
+  private static final String FAIL_UNFINISHED = """
+      UPDATE paas_builds SET status = 'failed', status_reason = $1, started_at = coalesce(started_at, now()), finished_at = now()
+       WHERE status IN ('queued', 'building') RETURNING id""";
+  /** The app's slug, the environment (given, else production, else the oldest) and the build's limits from the app's plan. */
+  private static final String TARGET = """
+      SELECT a.slug, e.id AS environment_id, coalesce(p.cpu, d.cpu, 1)::float8 AS cpu, coalesce(p.memory_mb, d.memory_mb, 512) AS memory_mb,
+             (SELECT r.image_ref FROM paas_releases r WHERE r.id = e.current_release_id) AS live_image
+        FROM paas_apps a
+        JOIN paas_environments e ON e.app_id = a.id AND e.organization_id = a.organization_id AND e.status <> 'deleting'
+        LEFT JOIN paas_plans p ON p.id = a.plan_id
+        LEFT JOIN paas_plans d ON d.slug = $4
+       WHERE a.id = $1 AND a.organization_id = $2 AND a.status = 'active' AND ($3::uuid IS NULL OR e.id = $3)
+       ORDER BY (e.name = 'production') DESC, e.created_at LIMIT 1""";
+  /**
+   * The app's images still in the registry beyond its newest {@code $2}, except those a release live (or about to
+   * be) in one of its environments runs: what keep-N pruning deletes.
+   */
+  private static final String PRUNABLE = """
+      SELECT old.id, old.image_ref, old.image_digest FROM (
+        SELECT b.id, b.image_ref, b.image_digest, b.image_deleted_at FROM paas_builds b
+         WHERE b.app_id = $1 AND b.image_digest IS NOT NULL ORDER BY b.created_at DESC OFFSET $2) old
+       WHERE old.image_deleted_at IS NULL
+         AND old.image_digest NOT IN (
+           SELECT r.image_digest FROM paas_releases r JOIN paas_environments e ON e.id = r.environment_id
+            WHERE e.app_id = $1 AND r.image_digest IS NOT NULL AND (r.id = e.current_release_id OR r.status = 'pending'))""";
+  private static final String IMAGE_DELETED = "UPDATE paas_builds SET image_deleted_at = now() WHERE id = $1";
+
+  /** Where a build of an app goes and with which limits. */
+  public record Target(String appSlug, UUID environmentId, double cpu, int memoryMb, String liveImage) {
+  }
+
+  /** An image keep-N pruning deletes. */
+  public record Prunable(UUID buildId, String imageRef, String digest) {
+  }
+
+  public Future<UUID> insert(SqlClient client, UUID organizationId, UUID appId, UUID environmentId, String origin, String ref,
+                             String commit, UUID createdBy) {
+    return client.preparedQuery(INSERT).execute(Tuple.from(new Object[] {organizationId, appId, environmentId, origin, ref, commit, createdBy}))
+        .map(rows -> rows.iterator().next().getUUID("id"));
+  }
+
+  /** The organization's build, or null (unknown and foreign ids alike). */
+  public Future<Build> byId(SqlClient client, UUID organizationId, UUID id) {
+    return client.preparedQuery(BY_ID).execute(Tuple.of(id, organizationId))
+        .map(rows -> rows.size() == 0 ? null : Build.from(rows.iterator().next()));
+  }
+
+  /** The stored log of the organization's build ("" while it runs), or null when there is no such build. */
+  public Future<String> log(SqlClient client, UUID organizationId, UUID id) {
+    return client.preparedQuery(LOG).execute(Tuple.of(id, organizationId)).map(rows -> {
+      if (rows.size() == 0) {
+        return null;
+      }
+      String log = rows.iterator().next().getString("log");
+      return log == null ? "" : log;
+    });
+  }
+
+  public Future<List<Build>> page(SqlClient client, UUID organizationId, UUID appId, OffsetDateTime before, UUID beforeId, int limit) {
+    return client.preparedQuery(PAGE).execute(Tuple.of(appId, organizationId, before, beforeId, limit)).map(rows -> {
+      List<Build> builds = new ArrayList<>();
+      rows.forEach(row -> builds.add(Build.from(row)));
+      return builds;
+    });
+  }
+
+  /** queued → building; false when the build is no longer queued (cancelled meanwhile). */
+  public Future<Boolean> start(SqlClient client, UUID id) {
+    return client.preparedQuery(START).execute(Tuple.of(id)).map(rows -> rows.rowCount() == 1);
+  }
+
+  /** Records what was built and pushed (before the release is cut, so pruning sees the image). */
+  public Future<Void> built(SqlClient client, UUID id, String builder, String imageRef, String digest, JsonObject processTypes) {
+    return client.preparedQuery(BUILT).execute(Tuple.of(id, builder, imageRef, digest, processTypes)).mapEmpty();
+  }
+
+  /** Ends a build that had not ended; false when it already had (a cancel won, or the build did). */
+  public Future<Boolean> finish(SqlClient client, UUID id, String status, String reason, UUID releaseId, String log) {
+    return client.preparedQuery(FINISH).execute(Tuple.of(id, status, reason, releaseId, log)).map(rows -> rows.rowCount() == 1);
+  }
+
+  /** At start: every build a stopped control plane left unfinished fails, saying why. */
+  public Future<Integer> failUnfinished(SqlClient client, String reason) {
+    return client.preparedQuery(FAIL_UNFINISHED).execute(Tuple.of(reason)).map(rows -> rows.rowCount());
+  }
+
+  /** The app's build target, or null when the organization has no such active app (or no such environment of it). */
+  public Future<Target> target(SqlClient client, UUID organizationId, UUID appId, UUID environmentId, String defaultPlan) {
+    return client.preparedQuery(TARGET).execute(Tuple.of(appId, organizationId, environmentId, defaultPlan)).map(rows -> {
+      if (rows.size() == 0) {
+        return null;
+      }
+      Row row = rows.iterator().next();
+      return new Target(row.getString("slug"), row.getUUID("environment_id"), row.getDouble("cpu"), row.getInteger("memory_mb"),
+          row.getString("live_image"));
+    });
+  }
+
+  public Future<List<Prunable>> prunable(SqlClient client, UUID appId, int keep) {
+    return client.preparedQuery(PRUNABLE).execute(Tuple.of(appId, keep)).map(rows -> {
+      List<Prunable> list = new ArrayList<>();
+      rows.forEach(row -> list.add(new Prunable(row.getUUID("id"), row.getString("image_ref"), row.getString("image_digest"))));
+      return list;
+    });
+  }
+
+  public Future<Void> imageDeleted(SqlClient client, UUID buildId) {
+    return client.preparedQuery(IMAGE_DELETED).execute(Tuple.of(buildId)).mapEmpty();
+  }
+}

@@ -1,0 +1,204 @@
+package io.skypanel.controlplane.paas.builds;
+
+import com.github.dockerjava.api.exception.NotFoundException;
+import io.skypanel.common.errors.ApiException;
+import io.skypanel.controlplane.paas.releases.ReleaseService;
+import io.vertx.core.Future;
+import io.vertx.core.WorkerExecutor;
+import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Stream;
+
+/**
+ * Runs one build from its slot to its end: unpack the source safely (on the build worker pool), pick the first
+ * builder that accepts it, build, push to the platform registry, and deploy the pushed digest through
+ * {@link ReleaseService#deploy} (so the release phase, the formation and rollback apply as for any deploy). Then the
+ * app's images beyond the newest N are pruned and the local build tag removed. Every end is recorded once (the
+ * conditional update in {@link BuildRepository#finish}); sources are deleted whatever happens.
+ */
+public final class BuildRunner {
+
+  private static final Logger LOG = LoggerFactory.getLogger(BuildRunner.class);
+
+  private final Pool pool;
+  private final WorkerExecutor workers;
+  private final List<Builder> builders;
+  private final PlatformRegistryClient registry;
+  private final ReleaseService releases;
+  private final SourceArchive archive;
+  private final Duration timeout;
+  private final BuildRepository builds = new BuildRepository();
+
+  public BuildRunner(Pool pool, WorkerExecutor workers, List<Builder> builders, PlatformRegistryClient registry, ReleaseService releases,
+              SourceArchive archive, Duration timeout) {
+    this.pool = pool;
+    this.workers = workers;
+    this.builders = builders;
+    this.registry = registry;
+    this.releases = releases;
+    this.archive = archive;
+    this.timeout = timeout;
+  }
+
+  /** Runs the build; the future completes with its final API view once it is recorded (never fails). */
+  Future<JsonObject> run(ActiveBuild build) {
+    return builds.start(pool, build.id)
+        .compose(started -> !started ? Future.succeededFuture() : pipeline(build)
+            .compose(releaseId -> finish(build, "succeeded", null, releaseId))
+            .recover(err -> finish(build, build.cancelled ? "cancelled" : "failed", reason(build, err), null)))
+        .transform(done -> {
+          if (done.failed()) {
+            LOG.error("recording the end of build {} failed", build.id, done.cause());
+          }
+          build.log.end();
+          return cleanUp(build).transform(v -> builds.byId(pool, build.organizationId(), build.id))
+              .map(row -> row == null ? new JsonObject().put("id", build.id.toString()).put("status", "failed") : row.toJson());
+        });
+  }
+
+  private Future<UUID> pipeline(ActiveBuild build) {
+    String repository = registry.registry().repository(build.organizationId(), build.target.appSlug());
+    String tag = repository + ":" + build.id;
+    Path sourceDir = build.workDir.resolve("source");
+    build.log.line("-----> Unpacking the source");
+    return workers.<Builder>executeBlocking(() -> {
+          archive.unpack(build.source.tarball(), sourceDir);
+          BuildJob probe = job(build, sourceDir, tag);
+          return builders.stream().filter(builder -> builder.accepts(probe)).findFirst()
+              .orElseThrow(() -> new BuildFailedException("no Dockerfile and no buildpack detected"));
+        }, false)
+        .compose(builder -> {
+          checkNotCancelled(build);
+          build.builder = builder;
+          build.log.line("-----> Building with the " + builder.name() + " builder");
+          return builder.build(job(build, sourceDir, tag), build.log);
+        })
+        .compose(image -> {
+          checkNotCancelled(build);
+          return registry.push(repository, build.id.toString(), build.log).compose(digest -> {
+            JsonObject types = processTypes(image.processTypes());
+            return builds.built(pool, build.id, image.builder(), repository + "@" + digest, digest, types)
+                .compose(v -> deploy(build, repository + "@" + digest, types, image.port()));
+          });
+        })
+        .andThen(done -> untag(build, tag));
+  }
+
+  /** The local build tag goes once a builder ran (an engine build that failed early made none); the registry keeps the image. */
+  private void untag(ActiveBuild build, String tag) {
+    if (build.builder == null) {
+      return;
+    }
+    registry.untag(tag).onFailure(err -> {
+      if (!(err instanceof NotFoundException)) {
+        LOG.info("build {}: the local tag {} was not removed: {}", build.id, tag, err.getMessage());
+      }
+    });
+  }
+
+  private Future<UUID> deploy(ActiveBuild build, String imageRef, JsonObject types, Integer port) {
+    checkNotCancelled(build);
+    JsonObject body = new JsonObject().put("image_ref", imageRef).put("process_types", types);
+    if (port != null) {
+      body.put("port", port);
+    }
+    build.log.line("-----> Releasing " + imageRef);
+    return releases.deploy(build.principal, build.org, build.target.environmentId(), body, null).map(release -> {
+      build.log.line("-----> Released v" + release.getInteger("version") + " (" + release.getString("status") + ")");
+      prune(build);
+      return UUID.fromString(release.getString("id"));
+    });
+  }
+
+  /** The app's images beyond the newest N, except those live somewhere: deleted from the registry, one by one. */
+  private void prune(ActiveBuild build) {
+    builds.prunable(pool, build.appId, registry.registry().keep()).onComplete(found -> {
+      if (found.failed()) {
+        LOG.warn("build {}: finding images to prune failed", build.id, found.cause());
+        return;
+      }
+      LOG.info("build {}: {} old images of the app to delete (keeping {})", build.id, found.result().size(), registry.registry().keep());
+      Future<Void> chain = Future.succeededFuture();
+      for (BuildRepository.Prunable image : found.result()) {
+        String repository = image.imageRef().substring(0, image.imageRef().indexOf('@'));
+        chain = chain.compose(v -> registry.deleteManifest(repository, image.digest())
+            .compose(deleted -> builds.imageDeleted(pool, image.buildId())));
+      }
+      chain.onFailure(err -> LOG.warn("build {}: pruning the app's old images failed: {}", build.id, err.getMessage()));
+    });
+  }
+
+  private Future<Void> finish(ActiveBuild build, String status, String reason, UUID releaseId) {
+    if (reason != null) {
+      build.log.line("-----> Build " + status + ": " + reason);
+    } else {
+      build.log.line("-----> Build " + status);
+    }
+    return builds.finish(pool, build.id, status, reason, releaseId, build.log.text()).mapEmpty();
+  }
+
+  private BuildJob job(ActiveBuild build, Path sourceDir, String tag) {
+    return new BuildJob(build.id, build.organizationId(), build.appId, sourceDir, tag, build.target.liveImage(), Map.of(), null,
+        List.of(), build.target.cpu(), build.target.memoryMb(), timeout);
+  }
+
+  /** Procfile types as the release wants them; none means the image's own command is web. */
+  private static JsonObject processTypes(Map<String, String> types) {
+    if (types.isEmpty()) {
+      return new JsonObject().putNull("web");
+    }
+    JsonObject json = new JsonObject();
+    types.forEach(json::put);
+    return json;
+  }
+
+  private static void checkNotCancelled(ActiveBuild build) {
+    if (build.cancelled) {
+      throw new BuildFailedException("the build was cancelled");
+    }
+  }
+
+  private static String reason(ActiveBuild build, Throwable err) {
+    if (build.cancelled) {
+      return "the build was cancelled";
+    }
+    if (err instanceof BuildFailedException || err instanceof ApiException) {
+      return err.getMessage();
+    }
+    LOG.error("build {} failed unexpectedly", build.id, err);
+    return "the build failed on the platform's side (" + err.getClass().getSimpleName() + "); it was logged";
+  }
+
+  private Future<Void> cleanUp(ActiveBuild build) {
+    return workers.executeBlocking(() -> {
+      delete(build.workDir);
+      Files.deleteIfExists(build.source.tarball());
+      return null;
+    }, false).recover(err -> {
+      LOG.warn("build {}: removing its source from {} failed: {}", build.id, build.workDir, err.getMessage());
+      return Future.succeededFuture();
+    }).mapEmpty();
+  }
+
+  private static void delete(Path dir) throws IOException {
+    if (!Files.exists(dir, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+      return;
+    }
+    try (Stream<Path> paths = Files.walk(dir)) {
+      for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+        Files.deleteIfExists(path);
+      }
+    }
+  }
+}
