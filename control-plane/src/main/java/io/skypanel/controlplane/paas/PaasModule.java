@@ -4,8 +4,15 @@ import io.skypanel.controlplane.ControlPlaneOptions;
 import io.skypanel.common.Platform;
 import io.skypanel.controlplane.api.ApiFeature;
 import io.skypanel.controlplane.caas.CaasModule;
+import io.skypanel.controlplane.paas.apps.AppBuildpackService;
+import io.skypanel.controlplane.paas.apps.AppBuildpacksFeature;
 import io.skypanel.controlplane.paas.apps.AppService;
 import io.skypanel.controlplane.paas.apps.AppsFeature;
+import io.skypanel.controlplane.paas.builds.Builder;
+import io.skypanel.controlplane.paas.builds.BuildpackBuilder;
+import io.skypanel.controlplane.paas.builds.buildpacks.BuildpackCatalog;
+import io.skypanel.controlplane.paas.builds.buildpacks.BuildpackFiles;
+import io.skypanel.controlplane.paas.builds.buildpacks.BuildpackRun;
 import io.skypanel.controlplane.paas.environments.ConfigVars;
 import io.skypanel.controlplane.paas.environments.EnvironmentEdgeFeature;
 import io.skypanel.controlplane.paas.environments.EnvironmentMetrics;
@@ -49,6 +56,8 @@ public final class PaasModule {
   private final RunSupervisor runSupervisor;
   private final long sweepMs;
   private final long runSweepMs;
+  private final AppBuildpackService appBuildpacks;
+  private final BuildpackBuilder buildpackBuilder;
 
   public PaasModule(Platform platform, CaasModule caas, ControlPlaneOptions options) {
     this.platform = platform;
@@ -74,6 +83,14 @@ public final class PaasModule {
     this.runSupervisor = new RunSupervisor(platform.vertx(), platform.pool(), tasks,
         options.paas().runOutputBytes());
     this.runSweepMs = options.paas().runSweep().toMillis();
+    this.appBuildpacks = new AppBuildpackService(platform.pool());
+    this.buildpackBuilder = new BuildpackBuilder(platform.pool(), new BuildpackCatalog(), new BuildpackRun(platform.vertx(), platform.docker(),
+        new BuildpackFiles(options.buildpacks().directory()), options.buildpacks()));
+  }
+
+  /** The classic buildpack builder, for the build service (after the Dockerfile builder). */
+  public Builder buildpackBuilder() {
+    return buildpackBuilder;
   }
 
   public List<ApiFeature> features() {
@@ -83,7 +100,8 @@ public final class PaasModule {
         new ReleasesFeature(releases, caas.idempotency()),
         new FormationFeature(formation, caas.idempotency()),
         new EnvironmentEdgeFeature(caas.domains(), caas.edgeSettings(), metrics, caas.idempotency()),
-        new RunsFeature(runs, caas.idempotency()));
+        new RunsFeature(runs, caas.idempotency()),
+        new AppBuildpacksFeature(appBuildpacks, caas.idempotency()));
   }
 
   public void start() {
