@@ -48,9 +48,12 @@ CREATE TABLE paas_app_buildpacks (
   -- a pinned buildpack cannot be deleted from the catalog; it can be deactivated (builds then fail with the reason)
   buildpack_id    uuid NOT NULL REFERENCES paas_buildpacks (id) ON DELETE RESTRICT,
   created_at      timestamptz NOT NULL DEFAULT now(),
+  updated_at      timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (app_id, position),
   CONSTRAINT paas_app_buildpacks_app_fk FOREIGN KEY (app_id, organization_id)
     REFERENCES paas_apps (id, organization_id) ON DELETE CASCADE,
   CONSTRAINT paas_app_buildpacks_once_key UNIQUE (app_id, buildpack_id)
 );
+CREATE INDEX paas_app_buildpacks_org_app_idx ON paas_app_buildpacks (organization_id, app_id);
 CREATE INDEX paas_app_buildpacks_buildpack_idx ON paas_app_buildpacks (buildpack_id);
+CREATE TRIGGER paas_app_buildpacks_updated_at BEFORE UPDATE ON paas_app_buildpacks FOR EACH ROW EXECUTE FUNCTION skypanel_set_updated_at();
