@@ -4,7 +4,8 @@
 #   - Docker engine running, single-node swarm initialised;
 #   - PostgreSQL running, with role skypanel/skypanel (LOGIN CREATEDB);
 #   - Redis running on 127.0.0.1:6379;
-#   - the platform's base images (scripts/build-images.sh: skypanel/jre:17, built from Debian packages once).
+#   - the platform's base images (scripts/build-images.sh: skypanel/jre:17 and the buildpack stack's
+#     skypanel/stack-build:bookworm and skypanel/stack-run:bookworm, built from Debian packages once).
 # pebble and docker-registry are installed for later work but not started here.
 # Safe to run repeatedly: everything already in place is left as it is.
 # The tests read SKYPANEL_TEST_DATABASE_URL and SKYPANEL_TEST_REDIS_URL
