@@ -40,6 +40,9 @@ public final class BuildpackBuilder implements Builder {
 
   @Override
   public Future<BuiltImage> build(BuildJob job, BuildLog log) {
-    return BuildpackPlan.resolve(pool, catalog, job).compose(plan -> run.run(job, plan, log));
+    return BuildpackPlan.resolve(pool, catalog, job).compose(plan -> run.run(job, plan, log))
+        // the customer sees a reason; the cause (an engine or database failure) stays attached for the build service's log
+        .recover(err -> Future.failedFuture(err instanceof BuildFailedException
+            ? err : new BuildFailedException("the buildpack build could not run on the platform; try again later", err)));
   }
 }

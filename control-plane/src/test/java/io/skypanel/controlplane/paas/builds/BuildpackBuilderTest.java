@@ -241,6 +241,19 @@ class BuildpackBuilderTest extends ApiTestBase {
   }
 
   @Test
+  void a_stack_whose_build_image_is_missing_fails_the_build_naming_it() throws IOException {
+    UUID app = app("nostack");
+    String stack = "test-missing-" + UUID.randomUUID().toString().substring(0, 8);
+    TestServers.execute(server.database(), "INSERT INTO paas_stacks (slug, name, build_image, run_image) VALUES ('" + stack
+        + "', 'Missing', 'skypanel-test/no-such-build:1', 'skypanel-test/no-such-run:1')");
+    TestServers.execute(server.database(), "UPDATE paas_apps SET stack_id = (SELECT id FROM paas_stacks WHERE slug = '" + stack
+        + "') WHERE id = '" + app + "'");
+    Outcome outcome = build(app, source(Map.of("index.html", "x")), List.of("static"), BUILD);
+    assertThat(outcome.failure()).isInstanceOf(BuildFailedException.class);
+    assertThat(outcome.failure().getMessage()).contains("skypanel-test/no-such-build:1").contains("build-images.sh");
+  }
+
+  @Test
   void a_failing_compile_fails_the_build_with_the_tail_of_its_output() throws IOException {
     Outcome outcome = build(app("broken"), source(Map.of("index.html", "x")), List.of("test-failing"), BUILD);
     assertThat(outcome.failure()).isInstanceOf(BuildFailedException.class);

@@ -6,6 +6,7 @@ import com.github.dockerjava.api.model.Capability;
 import com.github.dockerjava.api.model.HostConfig;
 import com.github.dockerjava.api.model.Mount;
 import com.github.dockerjava.api.model.MountType;
+import io.skypanel.controlplane.paas.builds.BuildFailedException;
 
 import java.io.InputStream;
 import java.nio.file.Files;
@@ -77,15 +78,22 @@ final class BuilderContainer {
     if (spec.cpu() > 0) {
       host.withNanoCPUs(Math.round(spec.cpu() * 1e9));
     }
-    String id = docker.createContainerCmd(spec.image())
-        .withName(spec.name())
-        .withUser(BUILD_UID + ":" + BUILD_UID)
-        .withWorkingDir("/" + APP_DIR)
-        .withEnv(spec.env())
-        .withLabels(spec.labels())
-        .withCmd("sleep", "infinity")
-        .withHostConfig(host)
-        .exec().getId();
+    String id;
+    try {
+      id = docker.createContainerCmd(spec.image())
+          .withName(spec.name())
+          .withUser(BUILD_UID + ":" + BUILD_UID)
+          .withWorkingDir("/" + APP_DIR)
+          .withEnv(spec.env())
+          .withLabels(spec.labels())
+          .withCmd("sleep", "infinity")
+          .withHostConfig(host)
+          .exec().getId();
+    } catch (NotFoundException e) {
+      // stack images are built on each engine by scripts/build-images.sh; no registry has them
+      throw new BuildFailedException("the stack's build image " + spec.image() + " is not on this engine (an operator builds it with "
+          + "scripts/build-images.sh)", e);
+    }
     try (InputStream in = Files.newInputStream(archive)) {
       docker.copyArchiveToContainerCmd(id).withRemotePath("/").withTarInputStream(in).exec();
     }

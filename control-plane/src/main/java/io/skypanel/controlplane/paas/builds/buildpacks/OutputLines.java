@@ -15,12 +15,14 @@ import java.util.function.Consumer;
 
 /**
  * An exec's output as it streams (on docker-java's stream thread): split into lines per stream, each line passed to
- * the build log, stdout kept when asked (a release's YAML, a detect's name), and the last lines of both kept for the
- * failure message. {@link #done()} completes when the stream ends.
+ * the build log, stdout kept when asked (a release's YAML, a detect's name), and the last lines of both (and the last
+ * stderr lines apart) kept for the failure message. {@link #done()} completes when the stream ends.
  */
 final class OutputLines extends ResultCallback.Adapter<Frame> {
 
   static final int TAIL_LINES = 20;
+  /** stderr lines kept apart: the engine copies stdout and stderr concurrently, so an error may arrive early. */
+  static final int ERROR_LINES = 5;
   private static final int MAX_LINE = 4096;
 
   private final Consumer<String> log;
@@ -29,6 +31,7 @@ final class OutputLines extends ResultCallback.Adapter<Frame> {
   private final ByteArrayOutputStream err = new ByteArrayOutputStream();
   private final List<String> stdout = new ArrayList<>();
   private final Deque<String> tail = new ArrayDeque<>();
+  private final Deque<String> errors = new ArrayDeque<>();
   private final CompletableFuture<Void> done = new CompletableFuture<>();
 
   OutputLines(Consumer<String> log, boolean keepStdout) {
@@ -60,9 +63,16 @@ final class OutputLines extends ResultCallback.Adapter<Frame> {
     } else {
       log.accept(text);
     }
-    tail.addLast(text);
-    if (tail.size() > TAIL_LINES) {
-      tail.removeFirst();
+    keep(tail, text, TAIL_LINES);
+    if (isErr) {
+      keep(errors, text, ERROR_LINES);
+    }
+  }
+
+  private static void keep(Deque<String> lines, String text, int limit) {
+    lines.addLast(text);
+    if (lines.size() > limit) {
+      lines.removeFirst();
     }
   }
 
@@ -92,7 +102,10 @@ final class OutputLines extends ResultCallback.Adapter<Frame> {
     return List.copyOf(stdout);
   }
 
+  /** The last lines of the output, then the last stderr lines that are not among them (for failure messages). */
   synchronized List<String> tail() {
-    return List.copyOf(tail);
+    List<String> lines = new ArrayList<>(tail);
+    errors.stream().filter(line -> !tail.contains(line)).forEach(lines::add);
+    return lines;
   }
 }
