@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  */
 public record BuildpackRelease(Map<String, String> processTypes, Map<String, String> configVars) {
 
-  private static final Pattern TOP = Pattern.compile("^([A-Za-z_][A-Za-z0-9_]*)\\s*:\\s*(\\{\\s*\\})?\\s*$");
+  private static final Pattern TOP = Pattern.compile("^([A-Za-z_][A-Za-z0-9_]*)\\s*:\\s*(.*)$");
   private static final Pattern ENTRY = Pattern.compile("^\\s+([A-Za-z_][A-Za-z0-9_-]*)\\s*:\\s*(.*)$");
   private static final Pattern VARIABLE = Pattern.compile("[A-Za-z_][A-Za-z0-9_]*");
 
@@ -44,17 +44,23 @@ public record BuildpackRelease(Map<String, String> processTypes, Map<String, Str
           default -> null;
         };
         ignored = current == null;
+        String inline = top.group(2).strip();
+        if (current != null && !inline.isEmpty() && !inline.matches("\\{\\s*}")) {
+          throw invalid(buildpack, i, key + " value '" + abbreviate(inline) + "' (a map, one entry per line)");
+        }
+        continue;
+      }
+      if (ignored && Character.isWhitespace(line.charAt(0))) {
+        // the body of a key the platform does not use (addons: - heroku-postgresql)
         continue;
       }
       Matcher entry = ENTRY.matcher(line);
-      if (entry.matches() && (current != null || ignored)) {
-        if (current != null) {
-          String key = entry.group(1);
-          if (current == vars && !VARIABLE.matcher(key).matches()) {
-            throw invalid(buildpack, i, "config var name '" + key + "'");
-          }
-          current.put(current == types ? key.toLowerCase(java.util.Locale.ROOT) : key, unquote(entry.group(2).strip()));
+      if (entry.matches() && current != null) {
+        String key = entry.group(1);
+        if (current == vars && !VARIABLE.matcher(key).matches()) {
+          throw invalid(buildpack, i, "config var name '" + key + "'");
         }
+        current.put(current == types ? key.toLowerCase(java.util.Locale.ROOT) : key, unquote(entry.group(2).strip()));
         continue;
       }
       throw invalid(buildpack, i, "line '" + abbreviate(trimmed) + "'");
