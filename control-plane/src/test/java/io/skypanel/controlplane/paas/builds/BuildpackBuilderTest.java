@@ -45,6 +45,7 @@ class BuildpackBuilderTest extends ApiTestBase {
   private static final List<String> containers = Collections.synchronizedList(new ArrayList<>());
   private static final List<String> images = Collections.synchronizedList(new ArrayList<>());
   private static final List<String> apps = Collections.synchronizedList(new ArrayList<>());
+  private static final List<Path> directories = Collections.synchronizedList(new ArrayList<>());
   private static ApiClient.Session owner;
   private static String org;
   private static Path operatorBuildpacks;
@@ -57,6 +58,7 @@ class BuildpackBuilderTest extends ApiTestBase {
     TestServers.execute(server.database(), "UPDATE organizations SET plan_id = (SELECT id FROM paas_plans WHERE slug = 'performance') WHERE id = '" + org + "'");
     // an operator's buildpack directory with test buildpacks (and the catalog rows that offer them)
     operatorBuildpacks = Files.createTempDirectory("skypanel-buildpacks-");
+    directories.add(operatorBuildpacks);
     buildpack("test-failing", "echo compiling; for i in $(seq 1 30); do echo step $i; done; echo 'boom: the compiler broke' >&2; exit 3");
     buildpack("test-slow", "echo slow; exec sleep 120");
     TestServers.execute(server.database(), """
@@ -73,6 +75,13 @@ class BuildpackBuilderTest extends ApiTestBase {
     containers.forEach(id -> TestImages.dockerResult("rm", "-f", id));
     images.forEach(tag -> TestImages.dockerResult("rmi", "-f", tag));
     apps.forEach(app -> TestImages.dockerResult("volume", "rm", "-f", "skypanel-buildcache-" + app));
+    for (Path dir : directories) {
+      try (var paths = Files.walk(dir)) {
+        paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+      } catch (IOException e) {
+        // a leftover temporary directory is harmless
+      }
+    }
   }
 
   private static void buildpack(String slug, String compile) throws IOException {
@@ -96,6 +105,7 @@ class BuildpackBuilderTest extends ApiTestBase {
 
   private static Path source(Map<String, String> files) throws IOException {
     Path dir = Files.createTempDirectory("skypanel-source-");
+    directories.add(dir);
     for (Map.Entry<String, String> file : files.entrySet()) {
       Path path = dir.resolve(file.getKey());
       Files.createDirectories(path.getParent());

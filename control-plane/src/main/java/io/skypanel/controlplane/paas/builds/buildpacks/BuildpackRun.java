@@ -165,16 +165,23 @@ public final class BuildpackRun {
         throw e;
       }
       InputStream in = Files.newInputStream(contextTar);
-      AppImage.Progress progress = AppImage.build(docker, in, job.imageTag(), Map.of(Labels.ORG, job.organizationId().toString(),
-          BuilderContainer.LABEL_APP, job.appId().toString(), BuilderContainer.LABEL_BUILD, job.buildId().toString()), log::line);
-      progress.done().whenComplete((v, err) -> {
+      Runnable cleanup = () -> {
         try {
           in.close();
           Files.deleteIfExists(contextTar);
         } catch (Exception e) {
           LOG.debug("build context {} not deleted", contextTar, e);
         }
-      });
+      };
+      AppImage.Progress progress;
+      try {
+        progress = AppImage.build(docker, in, job.imageTag(), Map.of(Labels.ORG, job.organizationId().toString(),
+            BuilderContainer.LABEL_APP, job.appId().toString(), BuilderContainer.LABEL_BUILD, job.buildId().toString()), log::line);
+      } catch (RuntimeException e) {
+        cleanup.run();
+        throw e;
+      }
+      progress.done().whenComplete((v, err) -> cleanup.run());
       return new ImageBuild(progress, types);
     }).compose(started -> {
       AppImage.Progress progress = started.progress();
