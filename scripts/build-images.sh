@@ -20,6 +20,10 @@ set -euo pipefail
 # Packages are installed on top of Debian's Essential set (variant "essential": no apt in the image).
 RECIPES=(
   "skypanel/jre 17 openjdk-17-jre-headless"
+  # the buildpack stack skypanel-bookworm (paas_stacks, V13): builder containers run the build image, apps the run
+  # image. bash, coreutils, tar and gzip are Essential already; npm drags in Node's own modules (the bulk of the size).
+  "skypanel/stack-build bookworm ca-certificates,nodejs,npm,python3,python3-venv,python3-pip"
+  "skypanel/stack-run bookworm ca-certificates,nodejs,python3"
   # later, e.g.: "skypanel/postgres 15 postgresql-15"  "skypanel/redis 7 redis-server"
   #              "skypanel/mariadb 10.11 mariadb-server"  "skypanel/node 18 nodejs,npm"  "skypanel/python 3.11 python3,python3-venv"
 )

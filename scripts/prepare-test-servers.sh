@@ -4,7 +4,8 @@
 #   - Docker engine running, single-node swarm initialised;
 #   - PostgreSQL running, with role skypanel/skypanel (LOGIN CREATEDB);
 #   - Redis running on 127.0.0.1:6379;
-#   - the platform's base images (scripts/build-images.sh: skypanel/jre:17, built from Debian packages once);
+#   - the platform's base images (scripts/build-images.sh: skypanel/jre:17 and the buildpack stack's
+#     skypanel/stack-build:bookworm and skypanel/stack-run:bookworm, built from Debian packages once);
 #   - the platform's private image registry (Debian's docker-registry) on 127.0.0.1:5000 with htpasswd auth
 #     (user skypanel, password skypanel-registry; SKYPANEL_TEST_REGISTRY* override), data under /var/lib/skypanel-registry.
 # pebble is installed for later work but not started here.

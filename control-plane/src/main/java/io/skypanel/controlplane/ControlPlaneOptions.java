@@ -15,7 +15,8 @@ import java.util.List;
  *
  * @param baseDomain the domain default hostnames live under ({@code SKYPANEL_BASE_DOMAIN}, see {@link BaseDomain})
  */
-public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas, Paas paas, Builds builds, String baseDomain) {
+public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas, Paas paas, Builds builds, Buildpacks buildpacks,
+                                  String baseDomain) {
 
   /**
    * @param port          the API listener ({@code SKYPANEL_API_PORT})
@@ -89,6 +90,18 @@ public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas
                        long unpackedLimitBytes, int maxEntries, Duration timeout, int logBytes, Path workDir, String network) {
   }
 
+  /**
+   * The buildpack builder's settings.
+   *
+   * @param directory an operator's buildpack directory ({@code <dir>/<slug>/bin/...}) searched before the shipped
+   *                  ones, or null ({@code SKYPANEL_BUILDPACKS_DIR})
+   * @param network   the network builder containers join: {@code none} (the default) builds offline, e.g.
+   *                  {@code bridge} lets npm and pip download ({@code SKYPANEL_BUILDPACK_NETWORK})
+   * @param pidsLimit processes a builder container may run ({@code SKYPANEL_BUILDPACK_PIDS_LIMIT})
+   */
+  public record Buildpacks(Path directory, String network, long pidsLimit) {
+  }
+
   public static ControlPlaneOptions from(Settings settings) {
     String dataDir = settings.string("SKYPANEL_DATA_DIR", "./data");
     String snapshotDir = settings.optional("SKYPANEL_CAAS_SNAPSHOT_DIR");
@@ -113,6 +126,8 @@ public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas
             settings.string("SKYPANEL_PAAS_DEFAULT_SIZE", "hobby"), settings.integer("SKYPANEL_PAAS_RUN_TIMEOUT_S", 3600),
             settings.integer("SKYPANEL_PAAS_RUN_OUTPUT_BYTES", 16384), Duration.ofMillis(settings.longValue("SKYPANEL_PAAS_RUN_SWEEP_MS", 1000))),
         builds(settings, dataDir),
+        new Buildpacks(settings.optional("SKYPANEL_BUILDPACKS_DIR") == null ? null : Path.of(settings.optional("SKYPANEL_BUILDPACKS_DIR")),
+            settings.string("SKYPANEL_BUILDPACK_NETWORK", "none"), settings.longValue("SKYPANEL_BUILDPACK_PIDS_LIMIT", 512)),
         BaseDomain.of(settings));
     options.validate();
     return options;
@@ -163,6 +178,11 @@ public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas
     require(positive(builds.timeout()), "SKYPANEL_BUILD_TIMEOUT_S must be positive");
     require(builds.logBytes() >= 1024, "SKYPANEL_BUILD_LOG_BYTES must be at least 1024");
     require(builds.network().equals("bridge") || builds.network().equals("none"), "SKYPANEL_BUILD_NETWORK must be bridge or none");
+    require(buildpacks.network().matches("[A-Za-z0-9][A-Za-z0-9_.-]*"), "SKYPANEL_BUILDPACK_NETWORK must be a network name, got '"
+        + buildpacks.network() + "'");
+    require(buildpacks.pidsLimit() >= 16, "SKYPANEL_BUILDPACK_PIDS_LIMIT must be at least 16");
+    require(buildpacks.directory() == null || java.nio.file.Files.isDirectory(buildpacks.directory()),
+        "SKYPANEL_BUILDPACKS_DIR must be a directory, got " + buildpacks.directory());
   }
 
   private static boolean positive(Duration duration) {

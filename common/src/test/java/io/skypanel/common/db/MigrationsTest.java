@@ -49,7 +49,7 @@ class MigrationsTest {
       "paas_runs", "paas_autoscaling_rules", "paas_containers", "caas_container_secrets", "paas_domains",
       "paas_volumes", "caas_volume_snapshots", "paas_addon_plans", "paas_addons", "paas_webhooks", "paas_usage",
       "caas_image_policies", "caas_registry_credentials", "caas_network_policies", "caas_exec_audit",
-      "caas_container_events");
+      "caas_container_events", "paas_app_buildpacks");
 
   /** Append-only tables: rows are never updated, so they carry no updated_at. */
   private static final Set<String> APPEND_ONLY_TABLES = Set.of("activity_logs", "caas_container_events");
@@ -230,11 +230,16 @@ class MigrationsTest {
       assertThat(count(c, """
           SELECT count(*) FROM paas_plans a JOIN paas_plans b ON b.price_monthly > a.price_monthly
           WHERE b.cpu < a.cpu OR b.memory_mb < a.memory_mb OR b.max_containers < a.max_containers""")).isZero();
-      assertThat(strings(c, "SELECT slug FROM paas_stacks WHERE is_default")).containsExactly("skypanel-22");
+      // V13: the stack with local images is the default; its buildpacks are the shipped ones, static and procfile last
+      assertThat(strings(c, "SELECT slug FROM paas_stacks WHERE is_default")).containsExactly("skypanel-bookworm");
+      assertThat(strings(c, "SELECT build_image || ' ' || run_image FROM paas_stacks WHERE is_default"))
+          .containsExactly("skypanel/stack-build:bookworm skypanel/stack-run:bookworm");
       assertThat(strings(c, """
-          SELECT b.slug FROM paas_stack_buildpacks sb
+          SELECT b.slug || ' ' || b.source_type FROM paas_stack_buildpacks sb
           JOIN paas_stacks s ON s.id = sb.stack_id JOIN paas_buildpacks b ON b.id = sb.buildpack_id
-          WHERE s.slug = 'skypanel-22' ORDER BY sb.position""")).hasSizeGreaterThanOrEqualTo(2).contains("nodejs", "python");
+          WHERE s.slug = 'skypanel-bookworm' ORDER BY sb.position"""))
+          .containsExactly("nodejs builtin", "python builtin", "static builtin", "procfile builtin");
+      assertThat(strings(c, "SELECT slug FROM paas_buildpacks WHERE source_type = 'git' AND active")).isEmpty();
 
       UUID user = uuid(c, "INSERT INTO users (email, name, password_hash) VALUES (?, 'Seed', 'x') RETURNING id",
           "seed-" + suffix() + "@example.com");
@@ -454,9 +459,12 @@ class MigrationsTest {
 
     t.app = uuid(c, """
         INSERT INTO paas_apps (organization_id, name, slug, stack_id, plan_id, source_repo_url, created_by)
-        VALUES (?, 'shop', ?, (SELECT id FROM paas_stacks WHERE slug = 'skypanel-22'),
+        VALUES (?, 'shop', ?, (SELECT id FROM paas_stacks WHERE slug = 'skypanel-bookworm'),
           (SELECT id FROM paas_plans WHERE slug = 'basic'), 'https://github.com/acme/shop', ?) RETURNING id""",
         t.org, "shop-" + s, t.user);
+    execute(c, """
+        INSERT INTO paas_app_buildpacks (organization_id, app_id, position, buildpack_id)
+        VALUES (?, ?, 0, (SELECT id FROM paas_buildpacks WHERE slug = 'nodejs'))""", t.org, t.app);
     t.environment = uuid(c, """
         INSERT INTO paas_environments (organization_id, app_id, name, deploy_mode, image_ref, entrypoint, cmd, ports,
           healthcheck, env_vars_sealed, env_var_names, default_domain)

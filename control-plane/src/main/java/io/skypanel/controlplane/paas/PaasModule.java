@@ -4,6 +4,8 @@ import io.skypanel.controlplane.ControlPlaneOptions;
 import io.skypanel.common.Platform;
 import io.skypanel.controlplane.api.ApiFeature;
 import io.skypanel.controlplane.caas.CaasModule;
+import io.skypanel.controlplane.paas.apps.AppBuildpackService;
+import io.skypanel.controlplane.paas.apps.AppBuildpacksFeature;
 import io.skypanel.controlplane.paas.apps.AppService;
 import io.skypanel.controlplane.paas.apps.AppsFeature;
 import io.skypanel.controlplane.paas.builds.BuildQueue;
@@ -16,6 +18,10 @@ import io.skypanel.controlplane.paas.builds.PlatformRegistryClient;
 import io.skypanel.controlplane.paas.builds.SourceArchive;
 import io.skypanel.controlplane.paas.builds.SourceBuilds;
 import io.skypanel.controlplane.paas.builds.SourceUpload;
+import io.skypanel.controlplane.paas.builds.BuildpackBuilder;
+import io.skypanel.controlplane.paas.builds.buildpacks.BuildpackCatalog;
+import io.skypanel.controlplane.paas.builds.buildpacks.BuildpackFiles;
+import io.skypanel.controlplane.paas.builds.buildpacks.BuildpackRun;
 import io.skypanel.controlplane.paas.environments.ConfigVars;
 import io.skypanel.controlplane.paas.environments.EnvironmentEdgeFeature;
 import io.skypanel.controlplane.paas.environments.EnvironmentMetrics;
@@ -70,6 +76,8 @@ public final class PaasModule {
   private final long runSweepMs;
   private final BuildService builds;
   private final SourceUpload upload;
+  private final AppBuildpackService appBuildpacks;
+  private final BuildpackBuilder buildpackBuilder;
 
   public PaasModule(Platform platform, CaasModule caas, ControlPlaneOptions options) {
     this.platform = platform;
@@ -98,8 +106,11 @@ public final class PaasModule {
     ControlPlaneOptions.Builds buildOptions = options.builds();
     WorkerExecutor buildWorkers = platform.vertx().createSharedWorkerExecutor(BUILD_POOL, 2);
     // in order: the first that accepts a source builds it (the Dockerfile builder when there is a Dockerfile);
-    // the buildpack builder is added after it
-    List<Builder> builders = List.of(new DockerfileBuilder(platform.vertx(), platform.docker(), buildOptions.network()));
+    // the buildpack builder comes after it
+    this.appBuildpacks = new AppBuildpackService(platform.pool());
+    this.buildpackBuilder = new BuildpackBuilder(platform.pool(), new BuildpackCatalog(), new BuildpackRun(platform.vertx(), platform.docker(),
+        new BuildpackFiles(options.buildpacks().directory()), options.buildpacks()));
+    List<Builder> builders = List.of(new DockerfileBuilder(platform.vertx(), platform.docker(), buildOptions.network()), buildpackBuilder);
     BuildRunner runner = new BuildRunner(platform.pool(), buildWorkers, builders,
         new PlatformRegistryClient(platform.vertx(), platform.docker(), buildOptions.registry()), releases,
         new SourceArchive(buildOptions.unpackedLimitBytes(), buildOptions.maxEntries()), buildOptions.timeout());
@@ -121,7 +132,8 @@ public final class PaasModule {
         new FormationFeature(formation, caas.idempotency()),
         new EnvironmentEdgeFeature(caas.domains(), caas.edgeSettings(), metrics, caas.idempotency()),
         new RunsFeature(runs, caas.idempotency()),
-        new BuildsFeature(builds, upload, caas.idempotency()));
+        new BuildsFeature(builds, upload, caas.idempotency()),
+        new AppBuildpacksFeature(appBuildpacks, caas.idempotency()));
   }
 
   /** Starts the background work; completes once builds a stopped control plane left unfinished are failed. */

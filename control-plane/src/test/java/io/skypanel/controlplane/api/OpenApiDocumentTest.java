@@ -64,7 +64,7 @@ class OpenApiDocumentTest {
       "createVolume", "listVolumes", "getVolume", "deleteVolume", "createVolumeSnapshot", "listVolumeSnapshots",
       "getVolumeSnapshot", "deleteVolumeSnapshot", "restoreVolumeSnapshot",
       // caas containers and usage
-      "listApps", "createApp", "getApp", "updateApp", "deleteApp", "listEnvironments", "createEnvironment", "getEnvironment",
+      "listApps", "createApp", "getApp", "updateApp", "deleteApp", "listAppBuildpacks", "replaceAppBuildpacks", "listEnvironments", "createEnvironment", "getEnvironment",
       "updateEnvironment", "deleteEnvironment", "getConfigVars", "updateConfigVars", "deployEnvironment", "listReleases", "getRelease",
       "rollbackRelease", "getFormation", "updateFormation", "restartProcesses", "listRuns", "createRun", "getRun", "cancelRun",
       "listBuilds", "getBuild", "getBuildLog", "cancelBuild",
