@@ -23,6 +23,10 @@ import io.skypanel.controlplane.paas.runs.RunSupervisor;
 import io.skypanel.controlplane.paas.runs.RunsFeature;
 import io.skypanel.controlplane.paas.tasks.OneOffTasks;
 
+import io.skypanel.common.errors.ApiException;
+import io.skypanel.controlplane.paas.builds.SourceBuilds;
+import io.vertx.core.Future;
+
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -74,6 +78,15 @@ public final class PaasModule {
     this.runSupervisor = new RunSupervisor(platform.vertx(), platform.pool(), tasks,
         options.paas().runOutputBytes());
     this.runSweepMs = options.paas().runSweep().toMillis();
+  }
+
+  /**
+   * The way source becomes a release, for git pushes and webhooks. Until the build service is wired in, every build
+   * is refused (503) rather than accepted and never run.
+   */
+  public SourceBuilds builds() {
+    return (principal, org, appId, environmentId, source, listener) -> Future.failedFuture(
+        ApiException.unavailable("builds_unavailable", "this control plane has no build service"));
   }
 
   public List<ApiFeature> features() {
