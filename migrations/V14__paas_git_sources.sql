@@ -9,7 +9,7 @@ ALTER TABLE paas_environments
 
 -- An incoming webhook of a repository host (GitHub, GitLab, Gitea): a push to branch builds the app's production
 -- environment from repository_url. The secret that signs deliveries is sealed (SecretBox) and shown once.
-CREATE TABLE paas_webhooks (
+CREATE TABLE paas_source_webhooks (
   id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   organization_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
   app_id          uuid NOT NULL,
@@ -19,19 +19,25 @@ CREATE TABLE paas_webhooks (
   secret_sealed   text NOT NULL,
   created_by      uuid REFERENCES users (id) ON DELETE SET NULL,
   created_at      timestamptz NOT NULL DEFAULT now(),
-  CONSTRAINT paas_webhooks_app_fk FOREIGN KEY (app_id, organization_id)
+  updated_at      timestamptz NOT NULL DEFAULT now(),
+  CONSTRAINT paas_source_webhooks_app_fk FOREIGN KEY (app_id, organization_id)
     REFERENCES paas_apps (id, organization_id) ON DELETE CASCADE
 );
-CREATE INDEX paas_webhooks_app_idx ON paas_webhooks (app_id, created_at DESC, id DESC);
+CREATE INDEX paas_source_webhooks_org_app_idx ON paas_source_webhooks (organization_id, app_id, created_at DESC, id DESC);
+CREATE TRIGGER paas_source_webhooks_updated_at BEFORE UPDATE ON paas_source_webhooks FOR EACH ROW EXECUTE FUNCTION skypanel_set_updated_at();
 
 -- Deliveries seen, by the provider's delivery id: a replay answers the first outcome and builds nothing again.
 -- status_code NULL while the first delivery is still being processed.
-CREATE TABLE paas_webhook_deliveries (
-  webhook_id  uuid NOT NULL REFERENCES paas_webhooks (id) ON DELETE CASCADE,
+CREATE TABLE paas_source_webhook_deliveries (
+  organization_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
+  webhook_id  uuid NOT NULL REFERENCES paas_source_webhooks (id) ON DELETE CASCADE,
   delivery_id varchar(128) NOT NULL,
   status_code integer,
   response    jsonb,
   created_at  timestamptz NOT NULL DEFAULT now(),
+  updated_at  timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (webhook_id, delivery_id)
 );
-CREATE INDEX paas_webhook_deliveries_created_idx ON paas_webhook_deliveries (created_at);
+CREATE INDEX paas_source_webhook_deliveries_org_created_idx ON paas_source_webhook_deliveries (organization_id, created_at);
+CREATE TRIGGER paas_source_webhook_deliveries_updated_at BEFORE UPDATE ON paas_source_webhook_deliveries
+  FOR EACH ROW EXECUTE FUNCTION skypanel_set_updated_at();

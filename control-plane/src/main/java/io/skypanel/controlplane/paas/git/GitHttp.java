@@ -68,12 +68,12 @@ public final class GitHttp {
     var upload = router.post("/git/:repo/" + UPLOAD).order(-1);
     var receive = router.post("/git/:repo/" + RECEIVE).order(-1);
     for (var route : java.util.List.of(refs, upload, receive)) {
-      // nothing is read before the caller is checked
+      before.forEach(route::handler);
+      // nothing is read before the caller is checked (the handlers before are synchronous)
       route.handler(ctx -> {
         ctx.request().pause();
         ctx.next();
       });
-      before.forEach(route::handler);
     }
     refs.handler(this::advertise);
     upload.handler(ctx -> rpc(ctx, false));

@@ -84,7 +84,7 @@ public final class WebhookReceiver {
 
   /** Builds a delivery id once; a replay answers the first outcome (409 while the first is still being handled). */
   private Future<Answer> once(Delivery hook, String deliveryId, String commit) {
-    return webhooks.claim(pool, hook.id(), deliveryId).compose(claimed -> {
+    return webhooks.claim(pool, hook.organizationId(), hook.id(), deliveryId).compose(claimed -> {
       if (!claimed) {
         return webhooks.outcome(pool, hook.id(), deliveryId).compose(first -> first == null || first.status() == null
             ? Future.failedFuture(ApiException.conflict("delivery_in_progress", "this delivery is still being processed"))

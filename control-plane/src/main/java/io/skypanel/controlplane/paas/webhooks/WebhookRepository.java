@@ -10,28 +10,29 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
 
-/** SQL of {@code paas_webhooks} and {@code paas_webhook_deliveries}; tenant queries are scoped by organization. */
+/** SQL of {@code paas_source_webhooks} and {@code paas_source_webhook_deliveries}; tenant queries are scoped by organization. */
 public final class WebhookRepository {
 
   private static final String COLUMNS = "w.id, w.organization_id, w.app_id, w.provider, w.repository_url, w.branch, w.created_at";
   private static final String APP_EXISTS = """
       SELECT EXISTS (SELECT 1 FROM paas_apps WHERE id = $1 AND organization_id = $2 AND status <> 'deleting') AS found""";
   private static final String INSERT = """
-      INSERT INTO paas_webhooks AS w (organization_id, app_id, provider, repository_url, branch, secret_sealed, created_by)
+      INSERT INTO paas_source_webhooks AS w (organization_id, app_id, provider, repository_url, branch, secret_sealed, created_by)
       VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING""" + " " + COLUMNS;
-  private static final String BY_APP = "SELECT " + COLUMNS + " FROM paas_webhooks w WHERE w.app_id = $1 AND w.organization_id = $2"
+  private static final String BY_APP = "SELECT " + COLUMNS + " FROM paas_source_webhooks w WHERE w.app_id = $1 AND w.organization_id = $2"
       + " ORDER BY w.created_at DESC, w.id DESC";
-  private static final String DELETE = "DELETE FROM paas_webhooks WHERE id = $1 AND app_id = $2 AND organization_id = $3";
+  private static final String DELETE = "DELETE FROM paas_source_webhooks WHERE id = $1 AND app_id = $2 AND organization_id = $3";
   /** The receiver's view: any organization (the signature proves the caller), with who the builds run as. */
   private static final String FOR_DELIVERY = "SELECT " + COLUMNS + ", w.secret_sealed, w.created_by, u.email, o.slug, o.personal"
-      + " FROM paas_webhooks w JOIN organizations o ON o.id = w.organization_id"
+      + " FROM paas_source_webhooks w JOIN organizations o ON o.id = w.organization_id"
       + " JOIN paas_apps a ON a.id = w.app_id AND a.status <> 'deleting'"
       + " LEFT JOIN users u ON u.id = w.created_by WHERE w.id = $1";
   private static final String CLAIM = """
-      INSERT INTO paas_webhook_deliveries (webhook_id, delivery_id) VALUES ($1, $2) ON CONFLICT DO NOTHING RETURNING webhook_id""";
-  private static final String OUTCOME = "SELECT status_code, response FROM paas_webhook_deliveries WHERE webhook_id = $1 AND delivery_id = $2";
-  private static final String COMPLETE = "UPDATE paas_webhook_deliveries SET status_code = $3, response = $4 WHERE webhook_id = $1 AND delivery_id = $2";
-  private static final String RELEASE = "DELETE FROM paas_webhook_deliveries WHERE webhook_id = $1 AND delivery_id = $2 AND status_code IS NULL";
+      INSERT INTO paas_source_webhook_deliveries (organization_id, webhook_id, delivery_id) VALUES ($3, $1, $2)
+      ON CONFLICT DO NOTHING RETURNING webhook_id""";
+  private static final String OUTCOME = "SELECT status_code, response FROM paas_source_webhook_deliveries WHERE webhook_id = $1 AND delivery_id = $2";
+  private static final String COMPLETE = "UPDATE paas_source_webhook_deliveries SET status_code = $3, response = $4 WHERE webhook_id = $1 AND delivery_id = $2";
+  private static final String RELEASE = "DELETE FROM paas_source_webhook_deliveries WHERE webhook_id = $1 AND delivery_id = $2 AND status_code IS NULL";
 
   /** A webhook as the receiver needs it. */
   public record Delivery(UUID id, UUID organizationId, UUID appId, String provider, String repositoryUrl, String branch,
@@ -77,8 +78,8 @@ public final class WebhookRepository {
   }
 
   /** True when this delivery id is new (and now claimed); false when it was seen before. */
-  public Future<Boolean> claim(SqlClient client, UUID webhookId, String deliveryId) {
-    return client.preparedQuery(CLAIM).execute(Tuple.of(webhookId, deliveryId)).map(rows -> rows.size() > 0);
+  public Future<Boolean> claim(SqlClient client, UUID organizationId, UUID webhookId, String deliveryId) {
+    return client.preparedQuery(CLAIM).execute(Tuple.of(webhookId, deliveryId, organizationId)).map(rows -> rows.size() > 0);
   }
 
   public Future<Outcome> outcome(SqlClient client, UUID webhookId, String deliveryId) {
