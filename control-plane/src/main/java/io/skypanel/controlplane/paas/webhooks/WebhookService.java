@@ -5,6 +5,7 @@ import io.skypanel.common.crypto.SecretBox;
 import io.skypanel.common.errors.ApiException;
 import io.skypanel.controlplane.activity.ActivityEntry;
 import io.skypanel.controlplane.activity.ActivityRepository;
+import io.skypanel.controlplane.paas.environments.DeployBranch;
 import io.skypanel.controlplane.tenancy.OrgContext;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
@@ -15,7 +16,6 @@ import io.vertx.sqlclient.Pool;
 import java.security.SecureRandom;
 import java.util.HexFormat;
 import java.util.UUID;
-import java.util.regex.Pattern;
 
 /**
  * An app's incoming webhooks. Creating one checks the repository URL against the SSRF rule (a DNS lookup, on the
@@ -23,7 +23,6 @@ import java.util.regex.Pattern;
  */
 public final class WebhookService {
 
-  private static final Pattern BRANCH = Pattern.compile("^(?!/)(?!.*(\\.\\.|//|\\.lock$|/$))[A-Za-z0-9._/-]{1,255}$");
   private static final SecureRandom RANDOM = new SecureRandom();
 
   private final Pool pool;
@@ -44,7 +43,7 @@ public final class WebhookService {
     String url = body.getString("repository_url");
     String branch = body.getString("branch", "main");
     String provider = body.getString("provider", "github");
-    if (!BRANCH.matcher(branch).matches()) {
+    if (!DeployBranch.valid(branch)) {
       return Future.failedFuture(ApiException.validation("branch is not a valid branch name", null));
     }
     String secret = HexFormat.of().formatHex(randomBytes());

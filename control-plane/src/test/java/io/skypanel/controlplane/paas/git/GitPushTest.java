@@ -101,6 +101,31 @@ class GitPushTest extends ApiTestBase {
   }
 
   @Test
+  void an_environment_with_its_own_deploy_branch_builds_pushes_of_that_branch_only() {
+    Owner owner = owner("Releaser");
+    String production = call(HttpMethod.GET, "/api/paas/apps/" + owner.appId, owner.session.token(), owner.orgId, null).bodyAsJsonObject()
+        .getJsonArray("environments").getJsonObject(0).getString("id");
+    HttpResponse<Buffer> invalid = call(HttpMethod.PATCH, "/api/paas/environments/" + production, owner.session.token(), owner.orgId,
+        new JsonObject().put("deploy_branch", "a..b"));
+    HttpResponse<Buffer> set = call(HttpMethod.PATCH, "/api/paas/environments/" + production, owner.session.token(), owner.orgId,
+        new JsonObject().put("deploy_branch", "release"));
+    Path repo = git.init("app");
+    String sha = git.commit(repo, Map.of("Dockerfile", "FROM busybox\n"), "first");
+
+    git.run(repo, "push", owner.url(), "main").orFail();
+    assertThat(BUILDS.submitted()).isEmpty();
+    git.run(repo, "push", owner.url(), "main:release").orFail();
+
+    assertThat(errorCode(invalid, 400)).isEqualTo("validation_failed");
+    assertThat(set.statusCode()).as(set.bodyAsString()).isEqualTo(200);
+    assertThat(set.bodyAsJsonObject().getString("deploy_branch")).isEqualTo("release");
+    assertThat(BUILDS.submitted()).hasSize(1);
+    assertThat(BUILDS.submitted().get(0).environmentId()).hasToString(production);
+    assertThat(BUILDS.submitted().get(0).source().ref()).isEqualTo("release");
+    assertThat(BUILDS.submitted().get(0).source().commit()).isEqualTo(sha);
+  }
+
+  @Test
   void viewer_can_clone_but_a_push_is_forbidden() {
     Owner owner = owner("Lead");
     Path repo = git.init("app");
