@@ -36,10 +36,18 @@ public final class RecordingSourceBuilds implements SourceBuilds {
   private final List<Submitted> submitted = new CopyOnWriteArrayList<>();
   private volatile String failure;
   private volatile Vertx vertx;
+  private volatile Promise<Void> gate;
 
   /** The next builds fail with {@code reason} (null: they succeed). */
   public void failWith(String reason) {
     this.failure = reason;
+  }
+
+  /** The next builds do not end until the returned action is run (to observe a build in progress). */
+  public Runnable hold() {
+    Promise<Void> held = Promise.promise();
+    gate = held;
+    return held::tryComplete;
   }
 
   public List<Submitted> submitted() {
@@ -49,6 +57,7 @@ public final class RecordingSourceBuilds implements SourceBuilds {
   public void clear() {
     submitted.clear();
     failure = null;
+    gate = null;
   }
 
   @Override
@@ -65,12 +74,13 @@ public final class RecordingSourceBuilds implements SourceBuilds {
     submitted.add(new Submitted(appId, environmentId, source, files, modes));
     String id = UUID.randomUUID().toString();
     String reason = failure;
+    Future<Void> open = gate == null ? Future.succeededFuture() : gate.future();
     JsonObject build = new JsonObject().put("id", id).put("status", "pending").put("origin", source.origin().label());
     Promise<JsonObject> ended = Promise.promise();
     List<String> lines = List.of("Step 1/2 : FROM busybox", "Step 2/2 : COPY . /app", reason == null ? "Successfully built" : "ERROR: " + reason);
-    emit(lines, 0, listener, () -> ended.complete(reason == null
+    emit(lines, 0, listener, () -> open.onComplete(released -> ended.complete(reason == null
         ? new JsonObject().put("id", id).put("status", "succeeded").put("release", submitted.size())
-        : new JsonObject().put("id", id).put("status", "failed").put("status_reason", reason)));
+        : new JsonObject().put("id", id).put("status", "failed").put("status_reason", reason))));
     return Future.succeededFuture(new Handle() {
       @Override
       public JsonObject build() {

@@ -26,6 +26,7 @@ import java.util.UUID;
  */
 public final class RepositoryFetcher {
 
+  private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(RepositoryFetcher.class);
   private static final String NAMESPACE = "refs/webhooks/";
 
   private final WorkerExecutor workers;
@@ -38,6 +39,12 @@ public final class RepositoryFetcher {
     this.repositories = repositories;
     this.addresses = addresses;
     this.timeout = timeout;
+  }
+
+  /** Removes a source no build took (the submit failed), on the worker pool; a failure is logged here. */
+  public void discard(Path tarball) {
+    workers.executeBlocking(() -> java.nio.file.Files.deleteIfExists(tarball), false)
+        .onFailure(err -> LOG.warn("removing the unused source {} failed", tarball, err));
   }
 
   /** The tarball of {@code commit} of {@code branch} at {@code url}; the build owns it. */

@@ -15,8 +15,6 @@ import io.vertx.core.buffer.Buffer;
 import io.vertx.core.json.DecodeException;
 import io.vertx.core.json.JsonObject;
 import io.vertx.sqlclient.Pool;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.util.Set;
 import java.util.UUID;
@@ -30,7 +28,6 @@ import java.util.regex.Pattern;
  */
 public final class WebhookReceiver {
 
-  private static final Logger LOG = LoggerFactory.getLogger(WebhookReceiver.class);
   private static final Pattern SHA = Pattern.compile("^[0-9a-f]{40}([0-9a-f]{24})?$");
 
   private final Pool pool;
@@ -119,19 +116,11 @@ public final class WebhookReceiver {
     return fetcher.fetch(hook.appId(), hook.repositoryUrl(), hook.branch(), commit)
         .compose(tarball -> builds.submit(creator, org, hook.appId(), null,
                 new BuildSource(tarball, BuildSource.Origin.WEBHOOK, hook.branch(), commit), BuildLog.NONE)
-            .onFailure(err -> deleteQuietly(tarball)))
+            .onFailure(err -> fetcher.discard(tarball)))
         .map(handle -> new Answer(202, new JsonObject().put("status", "queued").put("commit", commit).put("build", handle.build())));
   }
 
   private static JsonObject ignored(String reason) {
     return new JsonObject().put("status", "ignored").put("reason", reason);
-  }
-
-  private static void deleteQuietly(java.nio.file.Path tarball) {
-    try {
-      java.nio.file.Files.deleteIfExists(tarball);
-    } catch (java.io.IOException e) {
-      LOG.warn("removing the unused source {} failed", tarball, e);
-    }
   }
 }

@@ -14,7 +14,12 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
+import io.skypanel.common.testing.Eventually;
+
 import java.nio.file.Files;
+import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.nio.file.Path;
 import java.util.Map;
 import java.util.UUID;
@@ -86,6 +91,27 @@ class GitPushTest extends ApiTestBase {
         .contains("build failed: RUN make: exit code 2");
     assertThat(remoteHead(repo, owner, "main")).isEqualTo(first);
     assertThat(BUILDS.submitted()).hasSize(2);
+  }
+
+  @Test
+  void a_second_push_while_one_is_building_is_rejected_with_a_clear_reason() throws Exception {
+    Owner owner = owner("Racer");
+    Path repo = git.init("app");
+    git.commit(repo, Map.of("Dockerfile", "FROM busybox\n"), "one");
+    Path other = git.init("other");
+    git.commit(other, Map.of("Dockerfile", "FROM busybox:2\n"), "two");
+    Runnable finish = BUILDS.hold();
+    CompletableFuture<GitCli.Result> first = CompletableFuture.supplyAsync(() -> git.run(repo, "push", owner.url(), "main"));
+    Eventually.await("the first push building", Duration.ofSeconds(60), () -> BUILDS.submitted().isEmpty() ? null : true);
+
+    GitCli.Result second = git.run(other, "push", owner.url(), "main");
+    finish.run();
+    GitCli.Result firstDone = first.get(120, TimeUnit.SECONDS);
+
+    assertThat(second.exit()).isNotZero();
+    assertThat(second.stderr()).contains("another push to this app is building");
+    assertThat(firstDone.exit()).as(firstDone.stderr()).isZero();
+    assertThat(BUILDS.submitted()).hasSize(1);
   }
 
   @Test
