@@ -14,9 +14,10 @@ import java.util.List;
  * with a message naming it. docs/configuration.md lists the names.
  *
  * @param baseDomain the domain default hostnames live under ({@code SKYPANEL_BASE_DOMAIN}, see {@link BaseDomain})
+ * @param sources    git push and webhooks ({@code SKYPANEL_GIT_*}, {@code SKYPANEL_WEBHOOK_*})
  */
 public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas, Paas paas, Builds builds, Buildpacks buildpacks,
-                                  String baseDomain) {
+                                  String baseDomain, Sources sources) {
 
   /**
    * @param port          the API listener ({@code SKYPANEL_API_PORT})
@@ -102,6 +103,23 @@ public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas
   public record Buildpacks(Path directory, String network, long pidsLimit) {
   }
 
+  /**
+   * Where source comes in: {@code git push} and repository webhooks.
+   *
+   * @param repositoryDir       where the apps' bare git repositories live ({@code SKYPANEL_GIT_DIR}, default
+   *                            {@code <data dir>/git})
+   * @param workers             threads of the git worker pool ({@code SKYPANEL_GIT_WORKERS}): each running push,
+   *                            clone or fetch holds one while it runs (a push also while its build runs)
+   * @param maxPushBytes        largest pack a push may send ({@code SKYPANEL_GIT_MAX_PUSH_BYTES})
+   * @param buildWait           longest a push waits for its build before it is rejected ({@code SKYPANEL_GIT_BUILD_WAIT_S})
+   * @param fetchTimeout        a webhook's fetch from the repository host ({@code SKYPANEL_WEBHOOK_FETCH_TIMEOUT_S})
+   * @param allowPrivateHosts   test-only: webhooks may name loopback/private addresses
+   *                            ({@code SKYPANEL_WEBHOOK_ALLOW_PRIVATE_HOSTS}; off in production, see docs/security.md)
+   */
+  public record Sources(Path repositoryDir, int workers, long maxPushBytes, Duration buildWait, Duration fetchTimeout,
+                        boolean allowPrivateHosts) {
+  }
+
   public static ControlPlaneOptions from(Settings settings) {
     String dataDir = settings.string("SKYPANEL_DATA_DIR", "./data");
     String snapshotDir = settings.optional("SKYPANEL_CAAS_SNAPSHOT_DIR");
@@ -128,7 +146,12 @@ public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas
         builds(settings, dataDir),
         new Buildpacks(settings.optional("SKYPANEL_BUILDPACKS_DIR") == null ? null : Path.of(settings.optional("SKYPANEL_BUILDPACKS_DIR")),
             settings.string("SKYPANEL_BUILDPACK_NETWORK", "none"), settings.longValue("SKYPANEL_BUILDPACK_PIDS_LIMIT", 512)),
-        BaseDomain.of(settings));
+        BaseDomain.of(settings),
+        new Sources(Path.of(settings.string("SKYPANEL_GIT_DIR", Path.of(dataDir).resolve("git").toString())),
+            settings.integer("SKYPANEL_GIT_WORKERS", 8), settings.longValue("SKYPANEL_GIT_MAX_PUSH_BYTES", 512L * 1024 * 1024),
+            Duration.ofSeconds(settings.longValue("SKYPANEL_GIT_BUILD_WAIT_S", 3600)),
+            Duration.ofSeconds(settings.longValue("SKYPANEL_WEBHOOK_FETCH_TIMEOUT_S", 120)),
+            settings.bool("SKYPANEL_WEBHOOK_ALLOW_PRIVATE_HOSTS", false)));
     options.validate();
     return options;
   }
@@ -183,6 +206,10 @@ public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas
     require(buildpacks.pidsLimit() >= 16, "SKYPANEL_BUILDPACK_PIDS_LIMIT must be at least 16");
     require(buildpacks.directory() == null || java.nio.file.Files.isDirectory(buildpacks.directory()),
         "SKYPANEL_BUILDPACKS_DIR must be a directory, got " + buildpacks.directory());
+    require(sources.workers() >= 1 && sources.workers() <= 256, "SKYPANEL_GIT_WORKERS must be between 1 and 256");
+    require(sources.maxPushBytes() > 0, "SKYPANEL_GIT_MAX_PUSH_BYTES must be positive");
+    require(positive(sources.buildWait()), "SKYPANEL_GIT_BUILD_WAIT_S must be positive");
+    require(positive(sources.fetchTimeout()), "SKYPANEL_WEBHOOK_FETCH_TIMEOUT_S must be positive");
   }
 
   private static boolean positive(Duration duration) {

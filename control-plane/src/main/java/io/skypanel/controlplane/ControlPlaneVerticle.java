@@ -17,6 +17,8 @@ import io.skypanel.controlplane.api.ApiFeature;
 import io.skypanel.controlplane.auth.AuthFeature;
 import io.skypanel.controlplane.caas.CaasModule;
 import io.skypanel.controlplane.paas.PaasModule;
+import io.skypanel.controlplane.paas.SourcesModule;
+import io.skypanel.controlplane.paas.builds.SourceBuilds;
 import io.skypanel.controlplane.auth.AuthService;
 import io.skypanel.controlplane.auth.PasswordHasher;
 import io.skypanel.controlplane.catalog.CatalogService;
@@ -67,10 +69,21 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
   private final List<HttpServer> servers = new ArrayList<>();
   private CaasModule caas;
   private PaasModule paas;
+  private SourcesModule sources;
   private ControlPlaneOptions options;
+  private final SourceBuilds buildsOverride;
 
   public ControlPlaneVerticle(Platform platform) {
+    this(platform, null);
+  }
+
+  /**
+   * A control plane whose git pushes and webhooks submit their builds to {@code buildsOverride} instead of the build
+   * service (tests of the sources, which record what would be built); null: the build service.
+   */
+  public ControlPlaneVerticle(Platform platform, SourceBuilds buildsOverride) {
     this.platform = platform;
+    this.buildsOverride = buildsOverride;
   }
 
   @Override
@@ -87,11 +100,13 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
     CatalogService catalog = new CatalogService(platform.pool(), platform.events(), options.catalog());
     caas = new CaasModule(platform, options);
     paas = new PaasModule(platform, caas, options);
+    sources = new SourcesModule(platform, caas, options.sources(), buildsOverride != null ? buildsOverride : paas.builds());
     List<ApiFeature> features = new ArrayList<>(List.of(new AuthFeature(auth), new OrganizationsFeature(organizations),
         new ActivityFeature(new ActivityService(platform.pool())), new CatalogFeature(catalog),
         new AdminFeature(new AdminService(platform.pool()), catalog)));
     features.addAll(caas.features());
     features.addAll(paas.features());
+    features.addAll(sources.features());
     Future<Buffer> read = vertx.fileSystem().readFile(CONTRACT);
     Future<OpenAPIContract> parsed = read.compose(raw -> OpenAPIContract.from(vertx, routedByControlPlane(raw.toJsonObject())));
     return Future.all(parsed, read, FirstAdmin.ensure(options.auth(), auth)).compose(ready -> {
@@ -131,6 +146,8 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
     }
     Router router = builder.createRouter();
     mountStreamed(router, document.toJsonObject(), settings, api, features);
+    // git's wire protocol, not JSON operations: routed ahead of the contract and its body handler (see GitHttp)
+    sources.mountGit(router, List.of(new RequestIdHandler(), new ClientAddress(TrustedProxies.from(settings))));
     router.get("/healthz").handler(platform.readiness(NAME).liveness());
     router.get("/readyz").handler(platform.readiness(NAME).readiness());
     // the document as written, not the resolved contract (which carries the resolver's internal keys)
@@ -206,6 +223,9 @@ public final class ControlPlaneVerticle extends ServiceVerticle {
   public Future<?> stop() {
     if (paas != null) {
       paas.stop();
+    }
+    if (sources != null) {
+      sources.stop();
     }
     if (caas != null) {
       caas.stop();

@@ -68,6 +68,7 @@ class OpenApiDocumentTest {
       "updateEnvironment", "deleteEnvironment", "getConfigVars", "updateConfigVars", "deployEnvironment", "listReleases", "getRelease",
       "rollbackRelease", "getFormation", "updateFormation", "restartProcesses", "listRuns", "createRun", "getRun", "cancelRun",
       "listBuilds", "getBuild", "getBuildLog", "cancelBuild",
+      "listWebhooks", "createWebhook", "deleteWebhook", "receiveWebhook",
       "listEnvironmentDomains", "createEnvironmentDomain", "getEnvironmentEdgeSettings", "updateEnvironmentEdgeSettings", "getEnvironmentMetrics",
       "listContainers", "createContainer", "getContainer", "deleteContainer", "deployContainer", "scaleContainer",
       "restartContainer", "stopContainer", "startContainer", "rollbackContainer", "getContainerEnv", "patchContainerEnv",
@@ -94,7 +95,8 @@ class OpenApiDocumentTest {
   /** The console also accepts a single-use ticket instead of a bearer token. */
   private static final Set<String> TICKET_OPERATIONS = Set.of("openConsole", "attachRun");
 
-  private static final Set<String> PUBLIC_OPERATIONS = Set.of("register", "login", "refreshToken");
+  /** No bearer token: anyone may register and log in; a webhook delivery proves itself by its signature instead. */
+  private static final Set<String> PUBLIC_OPERATIONS = Set.of("register", "login", "refreshToken", "receiveWebhook");
 
   private static final Set<String> HTTP_METHODS = Set.of("get", "put", "post", "delete", "options", "head", "patch", "trace");
 

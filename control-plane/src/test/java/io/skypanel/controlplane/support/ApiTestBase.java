@@ -9,6 +9,7 @@ import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.TestInfo;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -21,12 +22,31 @@ public abstract class ApiTestBase {
   private static Vertx vertx;
 
   @BeforeAll
-  static void startServer() {
+  static void startServer(TestInfo test) {
     // built like the launcher builds it, so Vert.x's own HTTP metrics are recorded too
     Metrics metrics = new Metrics();
     vertx = Vertx.builder().with(metrics.vertxOptions()).withMetrics(metrics.factory()).build();
-    server = Await.result(ControlPlaneServer.start(vertx, metrics, new JsonObject()));
+    server = Await.result(ControlPlaneServer.start(vertx, metrics, staticValue(test, "controlPlaneSettings", new JsonObject()),
+        staticValue(test, "sourceBuilds", null)));
     api = new ApiClient(vertx, server.port());
+  }
+
+  /**
+   * A test class may declare {@code static JsonObject controlPlaneSettings()} (setting overrides) and
+   * {@code static SourceBuilds sourceBuilds()} (where git pushes and webhooks submit builds); read once per class.
+   */
+  @SuppressWarnings("unchecked")
+  private static <T> T staticValue(TestInfo test, String method, T fallback) {
+    Class<?> type = test.getTestClass().orElseThrow();
+    try {
+      var declared = type.getDeclaredMethod(method);
+      declared.setAccessible(true);
+      return (T) declared.invoke(null);
+    } catch (NoSuchMethodException none) {
+      return fallback;
+    } catch (ReflectiveOperationException e) {
+      throw new IllegalStateException("calling " + type.getSimpleName() + "." + method + "() failed", e);
+    }
   }
 
   @AfterAll

@@ -7,6 +7,7 @@ import io.skypanel.common.db.DatabaseOptions;
 import io.skypanel.common.metrics.Metrics;
 import io.skypanel.common.testing.TestServers;
 import io.skypanel.controlplane.ControlPlaneVerticle;
+import io.skypanel.controlplane.paas.builds.SourceBuilds;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.json.JsonObject;
@@ -38,6 +39,7 @@ public final class ControlPlaneServer {
   private Platform platform;
   private ControlPlaneVerticle verticle;
   private String deploymentId;
+  private SourceBuilds builds;
 
   private ControlPlaneServer(Vertx vertx, DatabaseOptions database) {
     this.vertx = vertx;
@@ -46,8 +48,14 @@ public final class ControlPlaneServer {
 
   /** Starts with the given setting overrides on top of the test defaults. */
   public static Future<ControlPlaneServer> start(Vertx vertx, Metrics metrics, JsonObject overrides) {
+    return start(vertx, metrics, overrides, null);
+  }
+
+  /** Starts with setting overrides whose git pushes and webhooks submit builds to {@code builds} (null: the build service). */
+  public static Future<ControlPlaneServer> start(Vertx vertx, Metrics metrics, JsonObject overrides, SourceBuilds builds) {
     DatabaseOptions database = TestServers.createDatabase();
     ControlPlaneServer server = new ControlPlaneServer(vertx, database);
+    server.builds = builds;
     Path dataDir;
     try {
       dataDir = Files.createTempDirectory("skypanel-test");
@@ -81,7 +89,7 @@ public final class ControlPlaneServer {
         .compose(loaded -> PlatformBootstrap.start(vertx, loaded, metrics, true))
         .compose(started -> {
           platform = started;
-          verticle = new ControlPlaneVerticle(started);
+          verticle = new ControlPlaneVerticle(started, builds);
           return vertx.deployVerticle(verticle);
         })
         .map(id -> {
@@ -102,7 +110,9 @@ public final class ControlPlaneServer {
 
   /** A new control plane on this one's database with the same settings, after {@link #halt}; use it from then on. */
   public Future<ControlPlaneServer> startAgain(Metrics metrics) {
-    return new ControlPlaneServer(vertx, database).boot(metrics, settings);
+    ControlPlaneServer again = new ControlPlaneServer(vertx, database);
+    again.builds = builds;
+    return again.boot(metrics, settings);
   }
 
   public int port() {

@@ -18,7 +18,7 @@ import java.util.function.Predicate;
 /**
  * The platform's API hostname as routes: requests for {@link ApiOptions#hostname()} under {@code /api} go, by path,
  * to the service the OpenAPI document names for the operation (the control plane for everything else under
- * {@code /api}, which then answers its own 404). Other paths on that hostname belong to no service: the edge answers
+ * {@code /api}, which then answers its own 404); {@code /git/} (the apps' repositories) goes to the control plane. Other paths on that hostname belong to no service: the edge answers
  * them. The API hostname wins over any tenant route, so no custom domain can take it over.
  */
 public final class ApiRoutes {
@@ -27,19 +27,27 @@ public final class ApiRoutes {
   public static final String DOCUMENT = "io/skypanel/edge/platform/openapi.json";
   /** The path prefix the API hostname serves. */
   public static final String PREFIX = "/api";
+  /**
+   * The apps' git repositories ({@code /git/<app slug>.git/...}, smart HTTP): the control plane's, outside the OpenAPI
+   * document (git's wire protocol, not JSON operations), without an upstream timeout since a push holds its request
+   * while its build runs (the build log streams back as it is written).
+   */
+  public static final String GIT_PREFIX = "/git";
 
   /** No API hostname at all (proxy tests of tenant traffic). */
-  public static final ApiRoutes NONE = new ApiRoutes(null, null, Map.of(), false);
+  public static final ApiRoutes NONE = new ApiRoutes(null, null, Map.of(), null, false);
 
   private final String hostname;
   private final ApiOperations operations;
   private final Map<String, Route> byService;
+  private final Route git;
   private final boolean forceHttps;
 
-  private ApiRoutes(String hostname, ApiOperations operations, Map<String, Route> byService, boolean forceHttps) {
+  private ApiRoutes(String hostname, ApiOperations operations, Map<String, Route> byService, Route git, boolean forceHttps) {
     this.hostname = hostname;
     this.operations = operations;
     this.byService = Map.copyOf(byService);
+    this.git = git;
     this.forceHttps = forceHttps;
   }
 
@@ -51,7 +59,10 @@ public final class ApiRoutes {
       RoutePolicy policy = new RoutePolicy(false, null, null, Integer.MAX_VALUE, 0, timeout, null, true);
       routes.put(service, Route.platform(options.hostname(), PREFIX, "api:" + service, options.upstreams().get(service), policy));
     }
-    return new ApiRoutes(options.hostname(), operations, routes, options.forceHttps());
+    RoutePolicy untimed = new RoutePolicy(false, null, null, Integer.MAX_VALUE, 0, 0, null, true);
+    Route git = Route.platform(options.hostname(), GIT_PREFIX, "git:" + ApiOperations.CONTROL_PLANE,
+        options.upstreams().get(ApiOperations.CONTROL_PLANE), untimed);
+    return new ApiRoutes(options.hostname(), operations, routes, git, options.forceHttps());
   }
 
   /** Reads the packaged OpenAPI document (off the event loop) and builds the routes from it. */
@@ -75,8 +86,11 @@ public final class ApiRoutes {
     return route(request.method().name(), request.path());
   }
 
-  /** The route of {@code method} {@code path} on the API hostname; null outside {@value #PREFIX}. */
+  /** The route of {@code method} {@code path} on the API hostname; null outside {@value #PREFIX} and {@value #GIT_PREFIX}. */
   public Route route(String method, String path) {
+    if (git != null && path != null && path.startsWith(GIT_PREFIX + "/")) {
+      return git;
+    }
     if (path == null || !(path.equals(PREFIX) || path.startsWith(PREFIX + "/"))) {
       return null;
     }

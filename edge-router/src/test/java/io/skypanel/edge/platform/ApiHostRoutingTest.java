@@ -162,6 +162,18 @@ class ApiHostRoutingTest {
   }
 
   @Test
+  void git_smart_http_paths_reach_the_control_plane_with_their_query_and_credentials() throws Exception {
+    JsonObject refs = seenBy(HttpMethod.GET, "/git/shop-acme.git/info/refs?service=git-receive-pack");
+    assertThat(refs.getString("service")).isEqualTo("control-plane");
+    assertThat(refs.getString("uri")).isEqualTo("/git/shop-acme.git/info/refs?service=git-receive-pack");
+    HttpResponse<Buffer> pack = send(HttpMethod.POST, API_HOST, "/git/shop-acme.git/git-receive-pack", "0000",
+        Map.of("Authorization", "Basic Z2l0OnNrcF94", "Content-Type", "application/x-git-receive-pack-request"));
+    assertThat(pack.bodyAsJsonObject().getString("service")).isEqualTo("control-plane");
+    assertThat(pack.bodyAsJsonObject().getString("body")).isEqualTo("0000");
+    assertThat(pack.bodyAsJsonObject().getJsonObject("headers").getString("authorization")).isEqualTo("Basic Z2l0OnNrcF94");
+  }
+
+  @Test
   void bodies_credentials_and_idempotency_keys_pass_and_the_edge_names_the_client() throws Exception {
     HttpResponse<Buffer> response = send(HttpMethod.POST, API_HOST, "/api/caas/containers", "{\"name\":\"web\"}", Map.of(
         "Authorization", "Bearer skp_secret", "Idempotency-Key", "key-123", "Content-Type", "application/json",
@@ -179,7 +191,7 @@ class ApiHostRoutingTest {
 
   @Test
   void paths_outside_api_are_a_json_404_from_the_edge_itself() throws Exception {
-    for (String path : List.of("/", "/metrics", "/readyz", "/apix")) {
+    for (String path : List.of("/", "/metrics", "/readyz", "/apix", "/git", "/gitx/a.git")) {
       HttpResponse<Buffer> response = send(HttpMethod.GET, API_HOST, path, null, Map.of());
       assertThat(response.statusCode()).as(path).isEqualTo(404);
       assertThat(response.getHeader("Content-Type")).startsWith("application/json");

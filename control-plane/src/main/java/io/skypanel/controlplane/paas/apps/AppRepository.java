@@ -14,7 +14,7 @@ import java.util.UUID;
 /** SQL of {@code paas_apps}; every tenant query is scoped by organization, and apps being deleted are hidden. */
 public final class AppRepository {
 
-  private static final String COLUMNS = "a.id, a.organization_id, a.name, a.region, a.plan_id, a.status, a.created_at, a.updated_at";
+  private static final String COLUMNS = "a.id, a.organization_id, a.name, a.slug, a.region, a.plan_id, a.status, a.created_at, a.updated_at";
   private static final String INSERT = """
       INSERT INTO paas_apps AS a (organization_id, name, slug, region, plan_id, created_by) VALUES ($1, $2, $3, $4, $5, $6)
       ON CONFLICT DO NOTHING RETURNING """ + " " + COLUMNS;
@@ -82,6 +82,8 @@ public final class AppRepository {
     return new JsonObject()
         .put("id", row.getUUID("id").toString())
         .put("name", row.getString("name"))
+        // the app's git repository is /git/<slug>.git (the slug is unique across organizations, the name is not)
+        .put("slug", row.getString("slug"))
         .put("region", row.getString("region"))
         .put("plan_id", row.getUUID("plan_id") == null ? null : row.getUUID("plan_id").toString())
         .put("status", row.getString("status"))

@@ -26,6 +26,7 @@ public final class EnvironmentRepository {
       SELECT EXISTS (SELECT 1 FROM paas_containers WHERE default_domain = $1 AND environment_id IS DISTINCT FROM $2)
           OR EXISTS (SELECT 1 FROM paas_environments WHERE default_domain = $1 AND id IS DISTINCT FROM $2) AS taken""";
   private static final String RENAME = "UPDATE paas_environments SET name = $3, default_domain = $4 WHERE id = $1 AND organization_id = $2";
+  private static final String SET_DEPLOY_BRANCH = "UPDATE paas_environments SET git_branch = $3 WHERE id = $1 AND organization_id = $2";
   private static final String SET_CONFIG = """
       UPDATE paas_environments SET env_vars_sealed = $3, env_var_names = $4 WHERE id = $1 AND organization_id = $2""";
   private static final String SET_LIVE = """
@@ -73,6 +74,10 @@ public final class EnvironmentRepository {
 
   public Future<Void> rename(SqlClient client, EnvironmentRow env, String name, String defaultDomain) {
     return client.preparedQuery(RENAME).execute(Tuple.of(env.id(), env.organizationId(), name, defaultDomain)).mapEmpty();
+  }
+
+  public Future<Void> setDeployBranch(SqlClient client, EnvironmentRow env, String branch) {
+    return client.preparedQuery(SET_DEPLOY_BRANCH).execute(Tuple.of(env.id(), env.organizationId(), branch)).mapEmpty();
   }
 
   public Future<Void> setConfig(SqlClient client, EnvironmentRow env, String sealed, List<String> names) {

@@ -10,16 +10,17 @@ import java.util.UUID;
 
 /**
  * One stored environment of an app: its default hostname, its sealed config vars (names in clear), its formation
- * ({@code {"web": {"quantity": 1, "size": "hobby"}}}), the port its web process listens on and its live release.
+ * ({@code {"web": {"quantity": 1, "size": "hobby"}}}), the port its web process listens on, its live release and the git
+ * branch whose pushes deploy it (null: the default, main else master).
  */
 public record EnvironmentRow(UUID id, UUID organizationId, UUID appId, String appName, String name, String defaultDomain,
                              String envVarsSealed, List<String> envVarNames, JsonObject formation, int port,
                              UUID currentReleaseId, Integer currentVersion, String status, OffsetDateTime createdAt,
-                             OffsetDateTime updatedAt) {
+                             OffsetDateTime updatedAt, String deployBranch) {
 
   static final String COLUMNS = """
       e.id, e.organization_id, e.app_id, a.name AS app_name, e.name, e.default_domain, e.env_vars_sealed, e.env_var_names,
-      e.formation, e.port, e.current_release_id, r.version AS current_version, e.status, e.created_at, e.updated_at""";
+      e.formation, e.port, e.current_release_id, r.version AS current_version, e.status, e.created_at, e.updated_at, e.git_branch""";
   static final String FROM = " FROM paas_environments e JOIN paas_apps a ON a.id = e.app_id"
       + " LEFT JOIN paas_releases r ON r.id = e.current_release_id ";
 
@@ -28,7 +29,7 @@ public record EnvironmentRow(UUID id, UUID organizationId, UUID appId, String ap
         row.getString("name"), row.getString("default_domain"), row.getString("env_vars_sealed"),
         Arrays.asList(row.getArrayOfStrings("env_var_names")), row.getJsonObject("formation"), row.getInteger("port"),
         row.getUUID("current_release_id"), row.getInteger("current_version"), row.getString("status"),
-        row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at"));
+        row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at"), row.getString("git_branch"));
   }
 
   /** The API view without processes (the service adds them). */
@@ -41,6 +42,8 @@ public record EnvironmentRow(UUID id, UUID organizationId, UUID appId, String ap
         .put("web_url", defaultDomain == null ? null : "http://" + defaultDomain + "/")
         .put("port", port)
         .put("current_release", currentVersion)
+        // null: git pushes of main (else master) deploy it
+        .put("deploy_branch", deployBranch)
         .put("status", status)
         .put("created_at", createdAt.toString())
         .put("updated_at", updatedAt.toString());

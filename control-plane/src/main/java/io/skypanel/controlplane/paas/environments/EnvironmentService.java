@@ -87,22 +87,38 @@ public final class EnvironmentService {
     return find(pool, org, id, false).compose(this::view);
   }
 
-  /** Renames the environment; its default hostname follows (and must be free). */
-  public Future<JsonObject> rename(Principal principal, OrgContext org, UUID id, String name, String ip) {
+  /**
+   * Changes what {@code body} names: {@code name} (its default hostname follows and must be free) and
+   * {@code deploy_branch} (the git branch whose pushes deploy it; null: the default, main else master), in one
+   * transaction.
+   */
+  public Future<JsonObject> update(Principal principal, OrgContext org, UUID id, JsonObject body, String ip) {
+    String name = body.getString("name");
+    boolean branchGiven = body.containsKey("deploy_branch");
+    String branch = body.getString("deploy_branch");
+    if (branch != null && !DeployBranch.valid(branch)) {
+      return Future.failedFuture(ApiException.validation("deploy_branch is not a valid branch name", null));
+    }
     return pool.withTransaction(conn -> find(conn, org, id, true).compose(env -> {
-      if (Hostnames.PRODUCTION.equals(env.name()) || name == null || name.equals(env.name())) {
-        return name == null || name.equals(env.name()) ? Future.succeededFuture()
-            : Future.failedFuture(ApiException.unprocessable("production_rename", "the production environment keeps its name"));
-      }
-      String hostname = Hostnames.of(env.appName(), name, org.slug(), baseDomain);
-      return environments.hostnameTaken(conn, hostname, env.id()).compose(taken -> taken
-              ? Future.failedFuture(ApiException.conflict("hostname_taken", "the hostname " + hostname + " is already used"))
-              : environments.rename(conn, env, name, hostname))
-          .compose(v -> activity.insert(conn, new ActivityEntry(org.organizationId(), principal.userId(), "paas.environment.update",
-              "environment", id.toString(), new JsonObject().put("name", name), ip)));
+      Future<Void> branchSet = branchGiven ? environments.setDeployBranch(conn, env, branch) : Future.succeededFuture();
+      return branchSet.compose(v -> rename(conn, org, env, name)).compose(v -> activity.insert(conn, new ActivityEntry(org.organizationId(),
+          principal.userId(), "paas.environment.update", "environment", id.toString(), body.copy(), ip)));
     })).recover(err -> err instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState())
         ? Future.failedFuture(ApiException.conflict("name_taken", "the app already has an environment named '" + name + "'"))
         : Future.failedFuture(err)).compose(v -> get(org, id));
+  }
+
+  private Future<Void> rename(SqlConnection conn, OrgContext org, EnvironmentRow env, String name) {
+    if (name == null || name.equals(env.name())) {
+      return Future.succeededFuture();
+    }
+    if (Hostnames.PRODUCTION.equals(env.name())) {
+      return Future.failedFuture(ApiException.unprocessable("production_rename", "the production environment keeps its name"));
+    }
+    String hostname = Hostnames.of(env.appName(), name, org.slug(), baseDomain);
+    return environments.hostnameTaken(conn, hostname, env.id()).compose(taken -> taken
+        ? Future.failedFuture(ApiException.conflict("hostname_taken", "the hostname " + hostname + " is already used"))
+        : environments.rename(conn, env, name, hostname));
   }
 
   /** Marks the environment and its workloads deleting; the reconciler tears the services down, then the rows go. */

@@ -25,8 +25,8 @@ public final class EnvironmentsFeature implements ApiFeature {
     api.tenant(builder, "getConfigVars", OrgRole.VIEWER, Access.READ, ctx ->
         Api.respond(ctx, 200, environments.config(Api.tenant(ctx), Api.pathId(ctx, "environmentId")), r -> r));
     api.tenant(builder, "updateEnvironment", OrgRole.DEVELOPER, Access.WRITE, idempotency.wrap(ctx ->
-        Api.respond(ctx, 200, environments.rename(Api.principal(ctx), Api.tenant(ctx), Api.pathId(ctx, "environmentId"),
-            Api.body(ctx).getString("name"), Api.clientIp(ctx)), r -> r)));
+        Api.respond(ctx, 200, environments.update(Api.principal(ctx), Api.tenant(ctx), Api.pathId(ctx, "environmentId"),
+            Api.body(ctx), Api.clientIp(ctx)), r -> r)));
     api.tenant(builder, "updateConfigVars", OrgRole.DEVELOPER, Access.WRITE, idempotency.wrap(ctx ->
         Api.respond(ctx, 200, environments.patchConfig(Api.principal(ctx), Api.tenant(ctx), Api.pathId(ctx, "environmentId"), Api.body(ctx),
             Api.clientIp(ctx)), r -> r)));
