@@ -49,6 +49,11 @@ final class GatewayContainers {
       if (e.getMessage() != null && e.getMessage().contains("already exists")) {
         return false; // joined by a concurrent call
       }
+      if (e.getMessage() != null && e.getMessage().contains("not found")) {
+        // Swarm answers 500 "network … not found" for a network removed between the listing and the join (a deleted
+        // organization's): there is nothing to join
+        return false;
+      }
       throw e;
     }
   }

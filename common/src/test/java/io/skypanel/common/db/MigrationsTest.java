@@ -49,7 +49,7 @@ class MigrationsTest {
       "paas_runs", "paas_autoscaling_rules", "paas_containers", "caas_container_secrets", "paas_domains",
       "paas_volumes", "caas_volume_snapshots", "paas_addon_plans", "paas_addons", "paas_webhooks", "paas_usage",
       "caas_image_policies", "caas_registry_credentials", "caas_network_policies", "caas_exec_audit",
-      "caas_container_events", "paas_app_buildpacks", "paas_source_webhooks", "paas_source_webhook_deliveries");
+      "caas_container_events", "paas_app_buildpacks", "paas_source_webhooks", "paas_source_webhook_deliveries", "paas_builds");
 
   /** Append-only tables: rows are never updated, so they carry no updated_at. */
   private static final Set<String> APPEND_ONLY_TABLES = Set.of("activity_logs", "caas_container_events");
@@ -494,6 +494,9 @@ class MigrationsTest {
         INSERT INTO paas_addons (organization_id, app_id, environment_id, name, plan_id, provider, config_var_prefix, status, config_sealed)
         VALUES (?, ?, ?, 'postgresql-main', ?, 'postgresql', 'DATABASE', 'available', 'sealed:v1:def')""",
         t.org, t.app, t.environment, addonPlan);
+    execute(c, """
+        INSERT INTO paas_builds (organization_id, app_id, environment_id, origin, ref, status, created_by)
+        VALUES (?, ?, ?, 'upload', 'main', 'queued', ?)""", t.org, t.app, t.environment, t.user);
     UUID sourceHook = uuid(c, """
         INSERT INTO paas_source_webhooks (organization_id, app_id, provider, repository_url, branch, secret_sealed, created_by)
         VALUES (?, ?, 'github', 'https://github.com/acme/shop.git', 'main', 'sealed:v1:hook', ?) RETURNING id""", t.org, t.app, t.user);

@@ -151,8 +151,9 @@ final class PushBuilds implements PreReceiveHook {
       }
       JsonObject result = ended.join();
       if ("succeeded".equals(result.getString("status"))) {
-        Object release = result.getValue("release");
-        say(pack, "-----> Deployed" + (release == null ? "" : " as release v" + release) + " to " + target.name());
+        JsonObject release = result.getJsonObject("release");
+        Integer version = release == null ? null : release.getInteger("version");
+        say(pack, "-----> Deployed" + (version == null ? "" : " as release v" + version) + " to " + target.name());
         return null;
       }
       String reason = result.getString("status_reason", "the build " + result.getString("status", "failed"));

@@ -225,7 +225,8 @@ class BuildsApiTest extends ApiTestBase {
     // not gzip at all, or no Dockerfile and no buildpack
     assertThat(errorCode(upload(owner, org, app.getString("id"), "plain text".getBytes(StandardCharsets.UTF_8)), 400)).isEqualTo("validation_failed");
     JsonObject nothing = ended(ok(upload(owner, org, app.getString("id"), tarball(Map.of("README", "hi"))), 201).getString("id"));
-    assertThat(nothing.getString("status_reason")).isEqualTo("no Dockerfile and no buildpack detected");
+    // the buildpack builder takes every source without a Dockerfile and says what its buildpacks look for
+    assertThat(nothing.getString("status_reason")).contains("no buildpack").contains("detected");
   }
 
   @Test
