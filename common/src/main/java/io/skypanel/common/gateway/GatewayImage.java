@@ -172,9 +172,11 @@ public final class GatewayImage {
    */
   static int pruneOthers(DockerClient docker, String keep) {
     int removed = 0;
-    for (var image : docker.listImagesCmd().withImageNameFilter(REPOSITORY).exec()) {
+    // the engine (API 1.41) ignores the old image-name filter and lists every image: the tags decide, never the filter
+    for (var image : docker.listImagesCmd().withReferenceFilter(REPOSITORY).exec()) {
       java.util.List<String> tags = image.getRepoTags() == null ? java.util.List.of() : java.util.Arrays.asList(image.getRepoTags());
-      if (tags.contains(keep) || image.getId().equals(keep)) {
+      boolean gatewayOnly = !tags.isEmpty() && tags.stream().allMatch(tag -> tag.startsWith(REPOSITORY + ":"));
+      if (!gatewayOnly || tags.contains(keep) || image.getId().equals(keep)) {
         continue;
       }
       try {

@@ -151,8 +151,9 @@ final class PushBuilds implements PreReceiveHook {
       }
       JsonObject result = ended.join();
       if ("succeeded".equals(result.getString("status"))) {
-        JsonObject release = result.getJsonObject("release");
-        Integer version = release == null ? null : release.getInteger("version");
+        // the build's view names its release as {"id", "version"}
+        Object release = result.getValue("release");
+        Object version = release instanceof JsonObject named ? named.getValue("version") : release;
         say(pack, "-----> Deployed" + (version == null ? "" : " as release v" + version) + " to " + target.name());
         return null;
       }
