@@ -85,13 +85,13 @@ class BuildLogsTest {
     Eventually.await("a late viewer's backfill", WAIT, () -> late.entries.size() >= 40 ? true : null);
     assertThat(late.lines()).containsExactlyElementsOf(numbered("step", 1, 40));
 
-    log.line("-----> Build succeeded");
-    server.finishBuild(build, "succeeded", String.join("\n", numbered("step", 1, 40)) + "\n-----> Build succeeded\n");
-    Await.result(log.end("succeeded"));
+    log.line("-----> Build failed: no web process");
+    server.finishBuild(build, "failed", String.join("\n", numbered("step", 1, 40)) + "\n-----> Build failed: no web process\n");
+    Await.result(log.end("failed"));
     for (Received received : List.of(sse, ws, late)) {
       Eventually.await("the end", WAIT, () -> received.ended ? true : null);
-      assertThat(received.lines()).hasSize(41).last().isEqualTo("-----> Build succeeded");
-      assertThat(received.notices).containsExactly(new JsonObject().put("type", "end").put("status", "succeeded"));
+      assertThat(received.lines()).hasSize(41).last().isEqualTo("-----> Build failed: no web process");
+      assertThat(received.notices).containsExactly(new JsonObject().put("type", "end").put("status", "failed"));
     }
   }
 
