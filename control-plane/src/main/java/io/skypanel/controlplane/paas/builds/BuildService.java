@@ -163,6 +163,7 @@ public final class BuildService implements SourceBuilds {
                 // never got a slot: nothing will run it, so it ends here, and its source goes
                 active.remove(id);
                 running.log.end();
+                publisher.open(id).end("cancelled");
                 workers.executeBlocking(() -> Files.deleteIfExists(running.source.tarball()), false)
                     .onFailure(err -> LOG.warn("build {}: removing its source failed: {}", id, err.getMessage()));
                 builds.byId(pool, org.organizationId(), id).onComplete(row -> running.ended.complete(row.succeeded() && row.result() != null
