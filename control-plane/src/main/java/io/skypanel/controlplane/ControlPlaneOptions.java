@@ -1,5 +1,6 @@
 package io.skypanel.controlplane;
 
+import io.skypanel.common.buildlogs.BuildLogStream;
 import io.skypanel.common.config.BaseDomain;
 import io.skypanel.common.config.Settings;
 import io.skypanel.controlplane.caas.registries.PlatformRegistry;
@@ -86,9 +87,13 @@ public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas
    *                          {@code <data dir>/builds})
    * @param network           the network mode of Dockerfile {@code RUN} steps ({@code SKYPANEL_BUILD_NETWORK}:
    *                          {@code bridge} or {@code none}; never an organization's network)
+   * @param logStreamLines    newest lines a running build's Redis log stream keeps for log-tail's viewers
+   *                          ({@code SKYPANEL_BUILD_LOG_STREAM_LINES})
+   * @param logStreamRetain   how long that stream outlives its last write ({@code SKYPANEL_BUILD_LOG_STREAM_RETAIN_S})
    */
   public record Builds(PlatformRegistry registry, int orgConcurrency, int globalConcurrency, long uploadLimitBytes,
-                       long unpackedLimitBytes, int maxEntries, Duration timeout, int logBytes, Path workDir, String network) {
+                       long unpackedLimitBytes, int maxEntries, Duration timeout, int logBytes, Path workDir, String network,
+                       int logStreamLines, Duration logStreamRetain) {
   }
 
   /**
@@ -168,7 +173,9 @@ public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas
         settings.longValue("SKYPANEL_BUILD_UPLOAD_LIMIT_BYTES", 104_857_600L),
         settings.longValue("SKYPANEL_BUILD_UNPACKED_LIMIT_BYTES", 536_870_912L), settings.integer("SKYPANEL_BUILD_MAX_ENTRIES", 50_000),
         Duration.ofSeconds(settings.longValue("SKYPANEL_BUILD_TIMEOUT_S", 1800)), settings.integer("SKYPANEL_BUILD_LOG_BYTES", 1_048_576),
-        workDir != null ? Path.of(workDir) : Path.of(dataDir).resolve("builds"), settings.string("SKYPANEL_BUILD_NETWORK", "bridge"));
+        workDir != null ? Path.of(workDir) : Path.of(dataDir).resolve("builds"), settings.string("SKYPANEL_BUILD_NETWORK", "bridge"),
+        settings.integer("SKYPANEL_BUILD_LOG_STREAM_LINES", BuildLogStream.DEFAULT_MAX_LEN),
+        Duration.ofSeconds(settings.longValue("SKYPANEL_BUILD_LOG_STREAM_RETAIN_S", BuildLogStream.DEFAULT_RETAIN_SECONDS)));
   }
 
   private void validate() {
@@ -200,6 +207,8 @@ public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas
     require(builds.maxEntries() > 0, "SKYPANEL_BUILD_MAX_ENTRIES must be positive");
     require(positive(builds.timeout()), "SKYPANEL_BUILD_TIMEOUT_S must be positive");
     require(builds.logBytes() >= 1024, "SKYPANEL_BUILD_LOG_BYTES must be at least 1024");
+    require(builds.logStreamLines() > 0, "SKYPANEL_BUILD_LOG_STREAM_LINES must be positive");
+    require(positive(builds.logStreamRetain()), "SKYPANEL_BUILD_LOG_STREAM_RETAIN_S must be positive");
     require(builds.network().equals("bridge") || builds.network().equals("none"), "SKYPANEL_BUILD_NETWORK must be bridge or none");
     require(buildpacks.network().matches("[A-Za-z0-9][A-Za-z0-9_.-]*"), "SKYPANEL_BUILDPACK_NETWORK must be a network name, got '"
         + buildpacks.network() + "'");

@@ -22,10 +22,12 @@ import java.net.URI;
  * @param mergeWindowMs    Docker backend: how long an environment's merged follow holds each line so that lines of
  *                         its other services with earlier timestamps can still go before it
  * @param discoveryMs      Docker backend: how often an environment's merged follow looks for services started or removed
+ * @param buildViewers     live build-log viewers served at once: each holds a Redis connection for its blocking reads
+ *                         ({@code SKYPANEL_LOGS_BUILD_VIEWERS}); one more answers 503
  */
 public record LogsOptions(URI lokiUrl, String lokiTenant, int lokiMaxTails, int lokiDelayFor, int lokiTailLimit, long lokiMaxLookbackS,
                           int defaultLimit, int maxLimit, int viewerBuffer, int recentLines, long keepAliveMs,
-                          long reconnectBaseMs, long reconnectMaxMs, long mergeWindowMs, long discoveryMs) {
+                          long reconnectBaseMs, long reconnectMaxMs, long mergeWindowMs, long discoveryMs, int buildViewers) {
 
   public static LogsOptions from(Settings settings) {
     String url = settings.optional("SKYPANEL_LOKI_URL");
@@ -51,7 +53,8 @@ public record LogsOptions(URI lokiUrl, String lokiTenant, int lokiMaxTails, int 
         positive(settings, "SKYPANEL_LOGS_KEEPALIVE_SECONDS", 15) * 1000L,
         200, positive(settings, "SKYPANEL_LOGS_RECONNECT_MAX_MS", 30000),
         positive(settings, "SKYPANEL_LOGS_MERGE_WINDOW_MS", 500),
-        positive(settings, "SKYPANEL_LOGS_DISCOVERY_MS", 1000));
+        positive(settings, "SKYPANEL_LOGS_DISCOVERY_MS", 1000),
+        positive(settings, "SKYPANEL_LOGS_BUILD_VIEWERS", 200));
   }
 
   private static int positive(Settings settings, String key, int fallback) {

@@ -20,6 +20,15 @@ public final class RedisConnector {
         .setMaxPoolWaiting(256));
   }
 
+  /** A client of its own with its own pool bounds (e.g. connections held by blocking reads, one per viewer). */
+  public static Redis client(Vertx vertx, String url, int maxPoolSize, int maxPoolWaiting) {
+    return Redis.createClient(vertx, new RedisOptions()
+        .setType(RedisClientType.STANDALONE)
+        .setConnectionString(url)
+        .setMaxPoolSize(maxPoolSize)
+        .setMaxPoolWaiting(maxPoolWaiting));
+  }
+
   public static RedisAPI api(Redis client) {
     return RedisAPI.api(client);
   }

@@ -1,6 +1,7 @@
 package io.skypanel.controlplane.paas;
 
 import io.skypanel.controlplane.ControlPlaneOptions;
+import io.skypanel.common.buildlogs.BuildLogPublisher;
 import io.skypanel.common.Platform;
 import io.skypanel.controlplane.api.ApiFeature;
 import io.skypanel.controlplane.caas.CaasModule;
@@ -115,7 +116,8 @@ public final class PaasModule {
         new PlatformRegistryClient(platform.vertx(), platform.docker(), buildOptions.registry()), releases,
         new SourceArchive(buildOptions.unpackedLimitBytes(), buildOptions.maxEntries()), buildOptions.timeout());
     this.builds = new BuildService(platform.pool(), buildWorkers, new BuildQueue(buildOptions.orgConcurrency(), buildOptions.globalConcurrency()),
-        runner, buildOptions.workDir(), buildOptions.logBytes(), defaultSize, buildOptions.registry().configured());
+        runner, buildOptions.workDir(), buildOptions.logBytes(), defaultSize, buildOptions.registry().configured(),
+        new BuildLogPublisher(platform.redis(), platform.redisPrefix(), buildOptions.logStreamLines(), buildOptions.logStreamRetain().toSeconds()));
     this.upload = new SourceUpload(platform.vertx().fileSystem(), builds, buildOptions.uploadLimitBytes(), buildOptions.workDir().resolve("uploads"));
   }
 

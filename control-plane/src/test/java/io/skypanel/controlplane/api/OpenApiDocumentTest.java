@@ -84,7 +84,7 @@ class OpenApiDocumentTest {
   private static final Map<String, Set<String>> FOREIGN_OPERATION_IDS = Map.of(
       "exec-proxy", Set.of("createConsoleTicket", "openConsole", "execInContainer", "listExecAudit", "getExecTranscript",
           "adminListExecSessions", "adminKillExecSession", "createRunTicket", "attachRun"),
-      "log-tail", Set.of("streamContainerLogs", "streamEnvironmentLogs"));
+      "log-tail", Set.of("streamContainerLogs", "streamEnvironmentLogs", "streamBuildLogs"));
 
   /** Served by the control plane but routed outside the contract: their bodies are streamed (x-skypanel-streamed). */
   private static final Set<String> STREAMED_OPERATION_IDS = Set.of("createBuild");

@@ -8,6 +8,7 @@ import io.skypanel.common.tenancy.Memberships;
 import io.vertx.core.Future;
 
 import java.util.UUID;
+import java.util.function.BiFunction;
 
 /**
  * Decides whether a caller may read a resource's logs: a valid credential with the read scope, membership
@@ -33,6 +34,16 @@ public final class LogAccess {
    * @param rawId        the resource id from the path
    */
   public Future<LogTarget> authorize(String bearer, String organization, LogTarget.Kind kind, String rawId) {
+    return authorize(bearer, organization, kind.noun(), rawId, (id, orgId) -> targets.find(kind, id, orgId));
+  }
+
+  /**
+   * The same checks for any org-owned resource: {@code find} looks the id up within the caller's organization and
+   * answers null when it has no such one.
+   *
+   * @param noun what the 404 names ({@code build})
+   */
+  public <T> Future<T> authorize(String bearer, String organization, String noun, String rawId, BiFunction<UUID, UUID, Future<T>> find) {
     return authenticator.authenticate(bearer).compose(principal -> {
       if (!principal.scopes().contains(Principal.SCOPE_READ)) {
         return Future.failedFuture(ApiException.forbidden("this token lacks the read scope"));
@@ -40,11 +51,11 @@ public final class LogAccess {
       return organization(principal, organization).compose(orgId -> {
         UUID id = uuidOrNull(rawId);
         if (id == null) {
-          return Future.failedFuture(ApiException.notFound(kind.noun()));
+          return Future.failedFuture(ApiException.notFound(noun));
         }
-        return targets.find(kind, id, orgId).compose(target -> target == null
-            ? Future.failedFuture(ApiException.notFound(kind.noun()))
-            : Future.succeededFuture(target));
+        return find.apply(id, orgId).compose(found -> found == null
+            ? Future.failedFuture(ApiException.notFound(noun))
+            : Future.succeededFuture(found));
       });
     });
   }

@@ -81,7 +81,7 @@ public final class LogsRoutes {
         .onFailure(ctx::fail);
   }
 
-  private static String bearer(HttpServerRequest request) {
+  static String bearer(HttpServerRequest request) {
     String header = request.getHeader(HttpHeaders.AUTHORIZATION);
     if (header == null || !header.regionMatches(true, 0, "Bearer ", 0, 7)) {
       return null;

@@ -109,7 +109,7 @@ public record LogRequest(Long sinceNanos, int limit, String filter, StreamChoice
     return text;
   }
 
-  static boolean bool(String name, String text, boolean fallback) {
+  public static boolean bool(String name, String text, boolean fallback) {
     if (text == null || text.isBlank()) {
       return fallback;
     }

@@ -108,6 +108,17 @@ public final class LogTailServer {
         organization.toString(), app));
   }
 
+  /** A build of the environment's app in {@code status}, as the control plane records a queued or running one. */
+  public UUID build(UUID environment, String status) {
+    return UUID.fromString(value("INSERT INTO paas_builds (organization_id, app_id, environment_id, origin, status) "
+        + "SELECT organization_id, app_id, id, 'upload', ? FROM paas_environments WHERE id = ?::uuid RETURNING id", status, environment.toString()));
+  }
+
+  /** Records a build's end and its kept log, as the control plane does when the build ends. */
+  public void finishBuild(UUID build, String status, String log) {
+    update("UPDATE paas_builds SET status = ?, log = ?, finished_at = now() WHERE id = ?::uuid", status, log, build.toString());
+  }
+
   /** Records the Swarm service running a container (what the control plane's deployer does). */
   public void attachService(UUID container, String serviceId) {
     update("UPDATE paas_containers SET swarm_service_id = ?, status = 'running' WHERE id = ?::uuid", serviceId, container.toString());

@@ -1,6 +1,7 @@
 package io.skypanel.controlplane.paas.builds;
 
 import io.skypanel.common.auth.Principal;
+import io.skypanel.common.buildlogs.BuildLogPublisher;
 import io.skypanel.common.errors.ApiException;
 import io.skypanel.controlplane.activity.ActivityEntry;
 import io.skypanel.controlplane.activity.ActivityRepository;
@@ -40,13 +41,14 @@ public final class BuildService implements SourceBuilds {
   private final int logBytes;
   private final String defaultPlan;
   private final boolean registryConfigured;
+  private final BuildLogPublisher publisher;
   private final Map<UUID, ActiveBuild> active = new ConcurrentHashMap<>();
   private final BuildRepository builds = new BuildRepository();
   private final AppRepository apps = new AppRepository();
   private final ActivityRepository activity = new ActivityRepository();
 
   public BuildService(Pool pool, WorkerExecutor workers, BuildQueue queue, BuildRunner runner, Path workDir, int logBytes,
-                      String defaultPlan, boolean registryConfigured) {
+                      String defaultPlan, boolean registryConfigured, BuildLogPublisher publisher) {
     this.pool = pool;
     this.workers = workers;
     this.queue = queue;
@@ -55,6 +57,7 @@ public final class BuildService implements SourceBuilds {
     this.logBytes = logBytes;
     this.defaultPlan = defaultPlan;
     this.registryConfigured = registryConfigured;
+    this.publisher = publisher;
   }
 
   /** Fails what a stopped control plane left unfinished and makes the work directory. */
@@ -89,12 +92,20 @@ public final class BuildService implements SourceBuilds {
           .compose(id -> activity.insert(conn, new ActivityEntry(org.organizationId(), principal.userId(), "paas.build.create", "app",
               appId.toString(), new JsonObject().put("build_id", id.toString()).put("origin", source.origin().label()), null)).map(id))
           .compose(id -> builds.byId(conn, org.organizationId(), id))).map(row -> {
-            ActiveBuild build = new ActiveBuild(row.id(), principal, org, appId, target, source, new LiveLog(logBytes, listener),
+            // every line also goes to the build's Redis stream, which log-tail serves to live viewers
+            BuildLogPublisher.Writer stream = publisher.open(row.id());
+            BuildLog lines = line -> {
+              listener.line(line);
+              stream.line(line);
+            };
+            ActiveBuild build = new ActiveBuild(row.id(), principal, org, appId, target, source, new LiveLog(logBytes, lines),
                 workDir.resolve(row.id().toString()));
             active.put(build.id, build);
             queue.offer(new BuildQueue.Entry(build.id, org.organizationId(), () -> runner.run(build).onComplete(done -> {
               active.remove(build.id);
               queue.finished(build.organizationId());
+              // the end goes out once the final status and log are recorded, so a viewer told "end" finds them stored
+              stream.end(done.result().getString("status"));
               build.ended.complete(done.result());
             })));
             return new QueuedBuild(row.toJson(), build.ended.future());
@@ -152,6 +163,7 @@ public final class BuildService implements SourceBuilds {
                 // never got a slot: nothing will run it, so it ends here, and its source goes
                 active.remove(id);
                 running.log.end();
+                publisher.open(id).end("cancelled");
                 workers.executeBlocking(() -> Files.deleteIfExists(running.source.tarball()), false)
                     .onFailure(err -> LOG.warn("build {}: removing its source failed: {}", id, err.getMessage()));
                 builds.byId(pool, org.organizationId(), id).onComplete(row -> running.ended.complete(row.succeeded() && row.result() != null

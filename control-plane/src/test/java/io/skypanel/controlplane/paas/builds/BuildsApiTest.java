@@ -1,5 +1,6 @@
 package io.skypanel.controlplane.paas.builds;
 
+import io.skypanel.common.buildlogs.BuildLogStream;
 import io.skypanel.common.gateway.EdgeGateway;
 import io.skypanel.common.testing.Eventually;
 import io.skypanel.common.testing.TestGateway;
@@ -32,6 +33,7 @@ import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -184,6 +186,15 @@ class BuildsApiTest extends ApiTestBase {
     assertThat(build.getString("status_reason")).contains("the Dockerfile build failed").contains("non-zero code: 3");
     assertThat(build.getJsonObject("release")).isNull();
     assertThat(build.getString("log_tail")).contains("about to fail");
+    // every line also went to the build's Redis stream, in order, closed by its end entry (what log-tail serves)
+    var platform = server.platform();
+    List<BuildLogStream.Entry> entries = new java.util.ArrayList<>();
+    Await.result(platform.redisApi().xrange(List.of(BuildLogStream.key(platform.redisPrefix(), UUID.fromString(build.getString("id"))), "-", "+")))
+        .forEach(element -> entries.add(BuildLogStream.Entry.of(element)));
+    assertThat(entries).extracting(BuildLogStream.Entry::line).filteredOn(java.util.Objects::nonNull)
+        .contains("-----> Unpacking the source").anyMatch(line -> line.contains("about to fail"));
+    assertThat(entries.get(entries.size() - 1).endStatus()).isEqualTo("failed");
+    assertThat(entries.subList(0, entries.size() - 1)).noneMatch(BuildLogStream.Entry::end);
     JsonObject env = ok(as(owner, org, HttpMethod.GET, "/api/paas/environments/" + envId), 200);
     assertThat(env.encode()).contains(image);
     assertThat(ok(as(owner, org, HttpMethod.GET, "/api/paas/environments/" + envId + "/releases"), 200).getJsonArray("data")).hasSize(1);
