@@ -33,6 +33,7 @@ import io.skypanel.controlplane.paas.processes.FormationService;
 import io.skypanel.controlplane.paas.processes.ProcessRollout;
 import io.skypanel.controlplane.paas.releases.ReleasePhase;
 import io.skypanel.controlplane.paas.releases.ReleaseRollback;
+import io.skypanel.controlplane.paas.releases.ReleasePromotion;
 import io.skypanel.controlplane.paas.releases.ReleaseService;
 import io.skypanel.controlplane.paas.releases.ReleasesFeature;
 import io.skypanel.controlplane.paas.runs.RunService;
@@ -130,7 +131,7 @@ public final class PaasModule {
     return List.of(
         new AppsFeature(apps, caas.idempotency()),
         new EnvironmentsFeature(environments, caas.idempotency()),
-        new ReleasesFeature(releases, caas.idempotency()),
+        new ReleasesFeature(releases, new ReleasePromotion(platform.pool(), releases), caas.idempotency()),
         new FormationFeature(formation, caas.idempotency()),
         new EnvironmentEdgeFeature(caas.domains(), caas.edgeSettings(), metrics, caas.idempotency()),
         new RunsFeature(runs, caas.idempotency()),

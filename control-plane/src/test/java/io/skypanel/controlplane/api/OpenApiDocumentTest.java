@@ -66,7 +66,7 @@ class OpenApiDocumentTest {
       // caas containers and usage
       "listApps", "createApp", "getApp", "updateApp", "deleteApp", "listAppBuildpacks", "replaceAppBuildpacks", "listEnvironments", "createEnvironment", "getEnvironment",
       "updateEnvironment", "deleteEnvironment", "getConfigVars", "updateConfigVars", "deployEnvironment", "listReleases", "getRelease",
-      "rollbackRelease", "getFormation", "updateFormation", "restartProcesses", "listRuns", "createRun", "getRun", "cancelRun",
+      "rollbackRelease", "promoteEnvironment", "getFormation", "updateFormation", "restartProcesses", "listRuns", "createRun", "getRun", "cancelRun",
       "listBuilds", "getBuild", "getBuildLog", "cancelBuild",
       "listWebhooks", "createWebhook", "deleteWebhook", "receiveWebhook",
       "listEnvironmentDomains", "createEnvironmentDomain", "getEnvironmentEdgeSettings", "updateEnvironmentEdgeSettings", "getEnvironmentMetrics",

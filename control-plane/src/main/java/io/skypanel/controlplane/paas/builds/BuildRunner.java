@@ -2,6 +2,7 @@ package io.skypanel.controlplane.paas.builds;
 
 import com.github.dockerjava.api.exception.NotFoundException;
 import io.skypanel.common.errors.ApiException;
+import io.skypanel.controlplane.paas.environments.EnvironmentRepository;
 import io.skypanel.controlplane.paas.releases.ReleaseService;
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
@@ -23,7 +24,8 @@ import java.util.stream.Stream;
 /**
  * Runs one build from its slot to its end: unpack the source safely (on the build worker pool), pick the first
  * builder that accepts it, build, push to the platform registry, and deploy the pushed digest through
- * {@link ReleaseService#deploy} (so the release phase, the formation and rollback apply as for any deploy). Then the
+ * {@link ReleaseService#deploy} (so the release phase, the formation and rollback apply as for any deploy), unless the
+ * environment's auto-deploy is off (then the build succeeds with its image recorded and no release). Then the
  * app's images beyond the newest N are pruned and the local build tag removed. Every end is recorded once (the
  * conditional update in {@link BuildRepository#finish}); sources are deleted whatever happens.
  */
@@ -39,6 +41,7 @@ public final class BuildRunner {
   private final SourceArchive archive;
   private final Duration timeout;
   private final BuildRepository builds = new BuildRepository();
+  private final EnvironmentRepository environments = new EnvironmentRepository();
 
   public BuildRunner(Pool pool, WorkerExecutor workers, List<Builder> builders, PlatformRegistryClient registry, ReleaseService releases,
               SourceArchive archive, Duration timeout) {
@@ -55,7 +58,7 @@ public final class BuildRunner {
   Future<JsonObject> run(ActiveBuild build) {
     return builds.start(pool, build.id)
         .compose(started -> !started ? Future.succeededFuture() : pipeline(build)
-            .compose(releaseId -> finish(build, "succeeded", null, releaseId))
+            .compose(outcome -> finish(build, "succeeded", outcome.reason(), outcome.releaseId()))
             .recover(err -> finish(build, build.cancelled ? "cancelled" : "failed", reason(build, err), null)))
         .transform(done -> {
           if (done.failed()) {
@@ -67,7 +70,11 @@ public final class BuildRunner {
         });
   }
 
-  private Future<UUID> pipeline(ActiveBuild build) {
+  /** How a successful build ended: its release, or none and why. */
+  private record Outcome(UUID releaseId, String reason) {
+  }
+
+  private Future<Outcome> pipeline(ActiveBuild build) {
     String repository = registry.registry().repository(build.organizationId(), build.target.appSlug());
     String tag = repository + ":" + build.id;
     Path sourceDir = build.workDir.resolve("source");
@@ -89,7 +96,7 @@ public final class BuildRunner {
           return registry.push(repository, build.id.toString(), build.log).compose(digest -> {
             JsonObject types = processTypes(image.processTypes());
             return builds.built(pool, build.id, image.builder(), repository + "@" + digest, digest, types)
-                .compose(v -> deploy(build, repository + "@" + digest, types, image.port()));
+                .compose(v -> deployIfAuto(build, repository + "@" + digest, types, image.port()));
           });
         })
         .andThen(done -> untag(build, tag));
@@ -104,6 +111,20 @@ public final class BuildRunner {
       if (!(err instanceof NotFoundException)) {
         LOG.info("build {}: the local tag {} was not removed: {}", build.id, tag, err.getMessage());
       }
+    });
+  }
+
+  /** Read when the image is ready (not when queued): turning auto-deploy off stops a build already running from deploying. */
+  private Future<Outcome> deployIfAuto(ActiveBuild build, String imageRef, JsonObject types, Integer port) {
+    return environments.byId(pool, build.organizationId(), build.target.environmentId(), false).compose(env -> {
+      if (env == null || env.autoDeploy()) {
+        // a vanished environment: the deploy answers why (404) and the build fails with it
+        return deploy(build, imageRef, types, port).map(releaseId -> new Outcome(releaseId, null));
+      }
+      String reason = "not deployed: auto-deploy is off for the " + env.name() + " environment; promote or deploy " + imageRef;
+      build.log.line("-----> Not deployed: auto-deploy is off for the " + env.name() + " environment");
+      prune(build);
+      return Future.succeededFuture(new Outcome(null, reason));
     });
   }
 

@@ -27,6 +27,7 @@ public final class EnvironmentRepository {
           OR EXISTS (SELECT 1 FROM paas_environments WHERE default_domain = $1 AND id IS DISTINCT FROM $2) AS taken""";
   private static final String RENAME = "UPDATE paas_environments SET name = $3, default_domain = $4 WHERE id = $1 AND organization_id = $2";
   private static final String SET_DEPLOY_BRANCH = "UPDATE paas_environments SET git_branch = $3 WHERE id = $1 AND organization_id = $2";
+  private static final String SET_AUTO_DEPLOY = "UPDATE paas_environments SET auto_deploy = $3 WHERE id = $1 AND organization_id = $2";
   private static final String SET_CONFIG = """
       UPDATE paas_environments SET env_vars_sealed = $3, env_var_names = $4 WHERE id = $1 AND organization_id = $2""";
   private static final String SET_LIVE = """
@@ -78,6 +79,10 @@ public final class EnvironmentRepository {
 
   public Future<Void> setDeployBranch(SqlClient client, EnvironmentRow env, String branch) {
     return client.preparedQuery(SET_DEPLOY_BRANCH).execute(Tuple.of(env.id(), env.organizationId(), branch)).mapEmpty();
+  }
+
+  public Future<Void> setAutoDeploy(SqlClient client, EnvironmentRow env, boolean autoDeploy) {
+    return client.preparedQuery(SET_AUTO_DEPLOY).execute(Tuple.of(env.id(), env.organizationId(), autoDeploy)).mapEmpty();
   }
 
   public Future<Void> setConfig(SqlClient client, EnvironmentRow env, String sealed, List<String> names) {

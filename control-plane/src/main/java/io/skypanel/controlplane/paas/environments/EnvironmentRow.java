@@ -10,17 +10,18 @@ import java.util.UUID;
 
 /**
  * One stored environment of an app: its default hostname, its sealed config vars (names in clear), its formation
- * ({@code {"web": {"quantity": 1, "size": "hobby"}}}), the port its web process listens on, its live release and the git
- * branch whose pushes deploy it (null: the default, main else master).
+ * ({@code {"web": {"quantity": 1, "size": "hobby"}}}), the port its web process listens on, its live release, the git
+ * branch whose pushes deploy it (null: the default, main else master) and whether its successful builds deploy.
  */
 public record EnvironmentRow(UUID id, UUID organizationId, UUID appId, String appName, String name, String defaultDomain,
                              String envVarsSealed, List<String> envVarNames, JsonObject formation, int port,
                              UUID currentReleaseId, Integer currentVersion, String status, OffsetDateTime createdAt,
-                             OffsetDateTime updatedAt, String deployBranch) {
+                             OffsetDateTime updatedAt, String deployBranch, boolean autoDeploy) {
 
   static final String COLUMNS = """
       e.id, e.organization_id, e.app_id, a.name AS app_name, e.name, e.default_domain, e.env_vars_sealed, e.env_var_names,
-      e.formation, e.port, e.current_release_id, r.version AS current_version, e.status, e.created_at, e.updated_at, e.git_branch""";
+      e.formation, e.port, e.current_release_id, r.version AS current_version, e.status, e.created_at, e.updated_at, e.git_branch,
+      e.auto_deploy""";
   static final String FROM = " FROM paas_environments e JOIN paas_apps a ON a.id = e.app_id"
       + " LEFT JOIN paas_releases r ON r.id = e.current_release_id ";
 
@@ -29,7 +30,8 @@ public record EnvironmentRow(UUID id, UUID organizationId, UUID appId, String ap
         row.getString("name"), row.getString("default_domain"), row.getString("env_vars_sealed"),
         Arrays.asList(row.getArrayOfStrings("env_var_names")), row.getJsonObject("formation"), row.getInteger("port"),
         row.getUUID("current_release_id"), row.getInteger("current_version"), row.getString("status"),
-        row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at"), row.getString("git_branch"));
+        row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at"), row.getString("git_branch"),
+        row.getBoolean("auto_deploy"));
   }
 
   /** The API view without processes (the service adds them). */
@@ -44,6 +46,8 @@ public record EnvironmentRow(UUID id, UUID organizationId, UUID appId, String ap
         .put("current_release", currentVersion)
         // null: git pushes of main (else master) deploy it
         .put("deploy_branch", deployBranch)
+        // false: a successful build records its image only (promote or deploy it to release it)
+        .put("auto_deploy", autoDeploy)
         .put("status", status)
         .put("created_at", createdAt.toString())
         .put("updated_at", updatedAt.toString());

@@ -89,19 +89,22 @@ public final class EnvironmentService {
 
   /**
    * Changes what {@code body} names: {@code name} (its default hostname follows and must be free) and
-   * {@code deploy_branch} (the git branch whose pushes deploy it; null: the default, main else master), in one
-   * transaction.
+   * {@code deploy_branch} (the git branch whose pushes deploy it; null: the default, main else master) and
+   * {@code auto_deploy} (whether its successful builds are released), in one transaction.
    */
   public Future<JsonObject> update(Principal principal, OrgContext org, UUID id, JsonObject body, String ip) {
     String name = body.getString("name");
     boolean branchGiven = body.containsKey("deploy_branch");
     String branch = body.getString("deploy_branch");
+    Boolean autoDeploy = body.getBoolean("auto_deploy");
     if (branch != null && !DeployBranch.valid(branch)) {
       return Future.failedFuture(ApiException.validation("deploy_branch is not a valid branch name", null));
     }
     return pool.withTransaction(conn -> find(conn, org, id, true).compose(env -> {
       Future<Void> branchSet = branchGiven ? environments.setDeployBranch(conn, env, branch) : Future.succeededFuture();
-      return branchSet.compose(v -> rename(conn, org, env, name)).compose(v -> activity.insert(conn, new ActivityEntry(org.organizationId(),
+      return branchSet
+          .compose(v -> autoDeploy == null ? Future.<Void>succeededFuture() : environments.setAutoDeploy(conn, env, autoDeploy))
+          .compose(v -> rename(conn, org, env, name)).compose(v -> activity.insert(conn, new ActivityEntry(org.organizationId(),
           principal.userId(), "paas.environment.update", "environment", id.toString(), body.copy(), ip)));
     })).recover(err -> err instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState())
         ? Future.failedFuture(ApiException.conflict("name_taken", "the app already has an environment named '" + name + "'"))

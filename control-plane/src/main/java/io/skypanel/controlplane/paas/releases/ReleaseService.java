@@ -53,13 +53,32 @@ public final class ReleaseService {
       return Future.failedFuture(ApiException.validation("process_types needs at least one process type besides release", null));
     }
     String digest = image.contains("@sha256:") ? image.substring(image.indexOf('@') + 1) : null;
-    return policies.check(org.organizationId(), image).compose(allowed -> pool.withTransaction(conn ->
+    return ship(principal, org, environmentId, new Shipment(image, digest, body.getInteger("port"), processTypes, "Deploy " + image,
+        "paas.release.deploy", new JsonObject()), ip);
+  }
+
+  /**
+   * What a new release of an environment ships: the image (its digest when pinned), the web port (null: the
+   * environment's), the process types, its description, and the activity action with details of its own.
+   */
+  public record Shipment(String imageRef, String imageDigest, Integer port, JsonObject processTypes, String description, String action,
+                         JsonObject details) {
+  }
+
+  /**
+   * The deploy path (deploys and promotions): a new release of the shipment with the environment's own config, live
+   * at once or after its release phase. The image policy, quotas and rollout apply as for any deploy.
+   */
+  public Future<JsonObject> ship(Principal principal, OrgContext org, UUID environmentId, Shipment shipment, String ip) {
+    return policies.check(org.organizationId(), shipment.imageRef()).compose(allowed -> pool.withTransaction(conn ->
             environment(conn, org, environmentId).compose(env -> {
-              int port = body.getInteger("port", env.port());
-              boolean releasePhase = processTypes.getString(Release.RELEASE_PHASE) != null;
-              Release draft = Release.draft(org.organizationId(), env.id(), image, digest, port, processTypes, env.envVarsSealed(),
-                  env.envVarNames(), "Deploy " + image, releasePhase ? "pending" : "succeeded", null, principal.userId());
-              return cut(conn, env, draft).compose(cut -> audit(conn, principal, org, "paas.release.deploy", cut.release(), ip).map(cut));
+              int port = shipment.port() == null ? env.port() : shipment.port();
+              boolean releasePhase = shipment.processTypes().getString(Release.RELEASE_PHASE) != null;
+              Release draft = Release.draft(org.organizationId(), env.id(), shipment.imageRef(), shipment.imageDigest(), port,
+                  shipment.processTypes(), env.envVarsSealed(), env.envVarNames(), shipment.description(),
+                  releasePhase ? "pending" : "succeeded", null, principal.userId());
+              return cut(conn, env, draft).compose(cut -> audit(conn, principal, org, shipment.action(), cut.release(), shipment.details(), ip)
+                  .map(cut));
             })))
         .map(this::afterCommit);
   }
@@ -73,7 +92,7 @@ public final class ReleaseService {
                   principal.userId());
               return environments.setConfig(conn, env, target.envVarsSealed(), target.envVarNames())
                   .compose(v -> cut(conn, env, draft))
-                  .compose(cut -> audit(conn, principal, org, "paas.release.rollback", cut.release(), ip).map(cut));
+                  .compose(cut -> audit(conn, principal, org, "paas.release.rollback", cut.release(), new JsonObject(), ip).map(cut));
             })))
         .map(this::afterCommit);
   }
@@ -132,8 +151,9 @@ public final class ReleaseService {
         : Future.succeededFuture(release));
   }
 
-  private Future<Void> audit(SqlConnection conn, Principal principal, OrgContext org, String action, Release release, String ip) {
+  private Future<Void> audit(SqlConnection conn, Principal principal, OrgContext org, String action, Release release, JsonObject details,
+                             String ip) {
     return activity.insert(conn, new ActivityEntry(org.organizationId(), principal.userId(), action, "environment",
-        release.environmentId().toString(), new JsonObject().put("version", release.version()).put("description", release.description()), ip));
+        release.environmentId().toString(), details.copy().put("version", release.version()).put("description", release.description()), ip));
   }
 }

@@ -11,14 +11,16 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 
 import java.util.UUID;
 
-/** Routes of deploys and releases of an environment: viewers read, developers deploy and roll back. */
+/** Routes of deploys and releases of an environment: viewers read, developers deploy, roll back and promote. */
 public final class ReleasesFeature implements ApiFeature {
 
   private final ReleaseService releases;
+  private final ReleasePromotion promotion;
   private final Idempotency idempotency;
 
-  public ReleasesFeature(ReleaseService releases, Idempotency idempotency) {
+  public ReleasesFeature(ReleaseService releases, ReleasePromotion promotion, Idempotency idempotency) {
     this.releases = releases;
+    this.promotion = promotion;
     this.idempotency = idempotency;
   }
 
@@ -33,6 +35,8 @@ public final class ReleasesFeature implements ApiFeature {
         Api.respond(ctx, 201, releases.deploy(Api.principal(ctx), Api.tenant(ctx), environment(ctx), Api.body(ctx), Api.clientIp(ctx)), r -> r)));
     api.tenant(builder, "rollbackRelease", OrgRole.DEVELOPER, Access.WRITE, idempotency.wrap(ctx ->
         Api.respond(ctx, 201, releases.rollback(Api.principal(ctx), Api.tenant(ctx), environment(ctx), version(ctx), Api.clientIp(ctx)), r -> r)));
+    api.tenant(builder, "promoteEnvironment", OrgRole.DEVELOPER, Access.WRITE, idempotency.wrap(ctx ->
+        Api.respond(ctx, 201, promotion.promote(Api.principal(ctx), Api.tenant(ctx), environment(ctx), Api.body(ctx), Api.clientIp(ctx)), r -> r)));
   }
 
   private static UUID environment(RoutingContext ctx) {

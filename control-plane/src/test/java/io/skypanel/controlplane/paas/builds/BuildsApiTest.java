@@ -44,7 +44,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Source uploads through the API against the real engine and the real platform registry (started by
  * scripts/prepare-test-servers.sh): Dockerfile builds from the local busybox image (no pull), the push, the release
- * that serves, failures with their reasons, unsafe tarballs, cancel with a live log, tenancy and keep-N pruning.
+ * that serves, failures with their reasons, unsafe tarballs, cancel with a live log, tenancy, keep-N pruning, auto-deploy
+ * off (the image recorded, no release) and promotion of the built digest to another environment.
  */
 @ExtendWith(BuildsApiTest.KeepOneImage.class)
 class BuildsApiTest extends ApiTestBase {
@@ -299,6 +300,86 @@ class BuildsApiTest extends ApiTestBase {
     assertThat(manifestStatus(repository, second.getString("image_digest"))).isEqualTo(200);
   }
 
+  @Test
+  void promotion_releases_the_built_digest_in_another_environment_with_its_own_config_without_rebuilding() {
+    JsonObject app = createApp("pipeline");
+    String appId = app.getString("id");
+    String production = app.getJsonArray("environments").getJsonObject(0).getString("id");
+    ok(as(owner, org, HttpMethod.PATCH, "/api/paas/environments/" + production + "/config", new JsonObject().put("ORIGIN", "production")), 200);
+    String staging = ok(as(owner, org, HttpMethod.POST, "/api/paas/apps/" + appId + "/environments", new JsonObject().put("name", "staging")), 201)
+        .getString("id");
+    ok(as(owner, org, HttpMethod.PATCH, "/api/paas/environments/" + staging + "/config", new JsonObject().put("STAGE", "staging")), 200);
+    assertThat(errorCode(promote(owner, org, staging, production, null), 422)).isEqualTo("no_live_release");
+
+    JsonObject build = ended(ok(upload(owner, org, appId, webSource("promoted")), 201).getString("id"));
+    assertThat(build.getString("status")).as(build.encode()).isEqualTo("succeeded");
+    String key = UUID.randomUUID().toString();
+    long promotions = server.count("activity_logs WHERE action = 'paas.release.promote' AND organization_id = '" + org + "'");
+    JsonObject promoted = ok(promote(owner, org, production, staging, key), 201);
+
+    // the same digest as the build, the source's process types and port, the target's config
+    assertThat(promoted.getInteger("version")).isEqualTo(1);
+    assertThat(promoted.getString("image_ref")).contains("@sha256:").isEqualTo(build.getString("image_ref"));
+    assertThat(promoted.getString("image_digest")).isEqualTo(build.getString("image_digest"));
+    assertThat(promoted.getString("description")).isEqualTo("Promote v1 from production");
+    assertThat(promoted.getJsonObject("process_types")).isEqualTo(build.getJsonObject("process_types"));
+    assertThat(promoted.getInteger("port")).isEqualTo(8080);
+    assertThat(promoted.getJsonArray("config_vars")).containsExactly("STAGE");
+    // a replay answers the same release and makes no other; one activity row
+    assertThat(ok(promote(owner, org, production, staging, key), 201).getString("id")).isEqualTo(promoted.getString("id"));
+    assertThat(server.count("activity_logs WHERE action = 'paas.release.promote' AND organization_id = '" + org + "'"))
+        .isEqualTo(promotions + 1);
+    served(staging, "promoted");
+    // nothing was rebuilt; each environment has its one release
+    assertThat(ok(as(viewer, org, HttpMethod.GET, "/api/paas/apps/" + appId + "/builds"), 200).getJsonArray("data")).hasSize(1);
+    assertThat(ok(as(viewer, org, HttpMethod.GET, "/api/paas/environments/" + staging + "/releases"), 200).getJsonArray("data")).hasSize(1);
+    assertThat(ok(as(viewer, org, HttpMethod.GET, "/api/paas/environments/" + staging), 200).getInteger("current_release")).isEqualTo(1);
+  }
+
+  @Test
+  void promotion_needs_another_environment_of_the_same_app_a_developer_and_the_organization() {
+    JsonObject app = createApp("promoting");
+    String production = app.getJsonArray("environments").getJsonObject(0).getString("id");
+    String review = ok(as(owner, org, HttpMethod.POST, "/api/paas/apps/" + app.getString("id") + "/environments",
+        new JsonObject().put("name", "review")), 201).getString("id");
+    String elsewhere = createApp("elsewhere").getJsonArray("environments").getJsonObject(0).getString("id");
+    String image = TestImages.digestOf(TestImages.web("builds-promote", "promote me"));
+    ok(as(owner, org, HttpMethod.POST, "/api/paas/environments/" + production + "/deploy", new JsonObject().put("image_ref", image)), 201);
+
+    assertThat(errorCode(promote(owner, org, production, production, null), 422)).isEqualTo("invalid_promotion_target");
+    assertThat(errorCode(promote(owner, org, production, elsewhere, null), 422)).isEqualTo("invalid_promotion_target");
+    assertThat(errorCode(promote(owner, org, production, UUID.randomUUID().toString(), null), 404)).isEqualTo("not_found");
+    assertThat(errorCode(promote(owner, org, production, "not-an-id", null), 400)).isEqualTo("validation_failed");
+    assertThat(errorCode(promote(viewer, org, production, review, null), 403)).isEqualTo("forbidden");
+    assertThat(errorCode(promote(stranger, strangerOrg, production, review, null), 404)).isEqualTo("not_found");
+    // a foreign organization's environment is not a target either
+    String foreign = ok(as(stranger, strangerOrg, HttpMethod.POST, "/api/paas/apps", new JsonObject().put("name", "theirs")), 201)
+        .getJsonArray("environments").getJsonObject(0).getString("id");
+    assertThat(errorCode(promote(owner, org, production, foreign, null), 404)).isEqualTo("not_found");
+    assertThat(ok(as(viewer, org, HttpMethod.GET, "/api/paas/environments/" + review + "/releases"), 200).getJsonArray("data")).isEmpty();
+  }
+
+  @Test
+  void with_auto_deploy_off_a_build_succeeds_records_its_image_and_makes_no_release() {
+    JsonObject app = createApp("manual");
+    String envId = app.getJsonArray("environments").getJsonObject(0).getString("id");
+    String path = "/api/paas/environments/" + envId;
+    assertThat(ok(as(viewer, org, HttpMethod.GET, path), 200).getBoolean("auto_deploy")).isTrue();
+    assertThat(errorCode(as(viewer, org, HttpMethod.PATCH, path, new JsonObject().put("auto_deploy", false)), 403)).isEqualTo("forbidden");
+    assertThat(errorCode(as(stranger, strangerOrg, HttpMethod.PATCH, path, new JsonObject().put("auto_deploy", false)), 404)).isEqualTo("not_found");
+    assertThat(ok(as(owner, org, HttpMethod.PATCH, path, new JsonObject().put("auto_deploy", false)), 200).getBoolean("auto_deploy")).isFalse();
+
+    JsonObject build = ended(ok(upload(owner, org, app.getString("id"), webSource("not deployed")), 201).getString("id"));
+    assertThat(build.getString("status")).as(build.encode()).isEqualTo("succeeded");
+    assertThat(build.getString("image_ref")).isEqualTo(repository(build) + "@" + build.getString("image_digest"));
+    assertThat(build.getJsonObject("release")).isNull();
+    assertThat(build.getString("status_reason")).contains("not deployed").contains("auto-deploy is off");
+    assertThat(build.getString("log_tail")).contains("Not deployed").doesNotContain("Released v");
+    assertThat(manifestStatus(repository(build), build.getString("image_digest"))).isEqualTo(200);
+    assertThat(ok(as(owner, org, HttpMethod.GET, path + "/releases"), 200).getJsonArray("data")).isEmpty();
+    assertThat(ok(as(owner, org, HttpMethod.GET, path), 200).getValue("current_release")).isNull();
+  }
+
   // --- helpers -----------------------------------------------------------------------------------
 
   private static JsonObject createApp(String name) {
@@ -311,6 +392,14 @@ class BuildsApiTest extends ApiTestBase {
 
   private static HttpResponse<Buffer> as(ApiClient.Session who, String organization, HttpMethod method, String path, JsonObject body) {
     return call(method, path, who.token(), organization, body);
+  }
+
+  private static HttpResponse<Buffer> promote(ApiClient.Session who, String organization, String from, String to, String key) {
+    var request = api.request(HttpMethod.POST, "/api/paas/environments/" + from + "/promote", who.token()).putHeader("X-Organization-Id", organization);
+    if (key != null) {
+      request.putHeader("Idempotency-Key", key);
+    }
+    return Await.result(request.sendJsonObject(new JsonObject().put("to", to)));
   }
 
   private static HttpResponse<Buffer> upload(ApiClient.Session who, String organization, String appId, byte[] tarball) {
