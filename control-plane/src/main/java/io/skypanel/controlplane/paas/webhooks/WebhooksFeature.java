@@ -5,6 +5,7 @@ import io.skypanel.controlplane.api.Api;
 import io.skypanel.controlplane.api.Api.Access;
 import io.skypanel.controlplane.api.ApiFeature;
 import io.skypanel.controlplane.api.Idempotency;
+import io.skypanel.common.errors.ApiException;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 
@@ -38,6 +39,11 @@ public final class WebhooksFeature implements ApiFeature {
     api.open(builder, "receiveWebhook", ctx -> {
       // the raw bytes as sent: the signature covers them, not a re-encoding of the parsed JSON
       Buffer raw = ctx.body().buffer() == null ? Buffer.buffer() : ctx.body().buffer();
+      if (!isJsonObject(raw)) {
+        // refused before the hook is looked up, like every operation's body
+        ctx.fail(ApiException.validation("the body must be a JSON object (the provider's push event)", null));
+        return;
+      }
       receiver.receive(Api.pathId(ctx, "webhookId"), ctx.request().headers(), raw).onComplete(done -> {
         if (done.failed()) {
           ctx.fail(done.cause());
@@ -46,5 +52,14 @@ public final class WebhooksFeature implements ApiFeature {
         }
       });
     });
+  }
+
+  private static boolean isJsonObject(Buffer raw) {
+    try {
+      Object value = io.vertx.core.json.Json.decodeValue(raw);
+      return value instanceof io.vertx.core.json.JsonObject;
+    } catch (io.vertx.core.json.DecodeException e) {
+      return false;
+    }
   }
 }
