@@ -59,7 +59,10 @@ class BuildpackPushTest {
 
   @AfterAll
   static void stop() throws InterruptedException {
-    if (platform == null) {
+    if (platform == null || owner == null) {
+      if (platform != null) {
+        platform.close();
+      }
       return;
     }
     try {
@@ -74,6 +77,13 @@ class BuildpackPushTest {
     } finally {
       // removes what a failed test left behind, once the reconciler that would recreate it is stopped
       platform.close();
+      // the app images the tasks pulled from the registry (labelled with the organization by the builders)
+      for (String image : TestImages.docker("images", "-q", "--filter", "label=skypanel.org=" + owner.personalOrganizationId())
+          .trim().split("\\s+")) {
+        if (!image.isBlank()) {
+          TestImages.dockerResult("rmi", "-f", image);
+        }
+      }
     }
   }
 
