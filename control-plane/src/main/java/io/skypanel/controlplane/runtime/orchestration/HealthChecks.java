@@ -57,8 +57,11 @@ public final class HealthChecks {
         return List.of("CMD-SHELL", "wget -q -O /dev/null " + arg + " || exit 1");
       }
       case "tcp" -> {
-        // busybox's nc has no -z: connecting with stdin closed succeeds exactly when the port accepts
-        return List.of("CMD-SHELL", "nc -w 2 127.0.0.1 " + port(spec.port()) + " </dev/null || exit 1");
+        // busybox's nc has no -z: connecting with stdin closed succeeds exactly when the port accepts. Images without
+        // nc (the buildpack stack's run image is Debian without netcat) are probed with bash's /dev/tcp instead.
+        int port = port(spec.port());
+        return List.of("CMD-SHELL", "if command -v nc >/dev/null 2>&1; then nc -w 2 127.0.0.1 " + port
+            + " </dev/null; else bash -c 'exec 3<>/dev/tcp/127.0.0.1/" + port + "'; fi || exit 1");
       }
       case "cmd" -> {
         ServiceSpecFactory.require(spec.command() != null && !spec.command().isBlank(), "a cmd health check needs a command");

@@ -201,7 +201,8 @@ class ServiceSpecFactoryTest {
     assertThat(health.getLong("StartPeriod")).isEqualTo(4 * SECOND);
 
     assertThat(HealthChecks.healthcheckTest(new DesiredService.HealthcheckSpec("tcp", 5432, null, null, 1, 1, 1, 0)))
-        .containsExactly("CMD-SHELL", "nc -w 2 127.0.0.1 5432 </dev/null || exit 1");
+        .containsExactly("CMD-SHELL", "if command -v nc >/dev/null 2>&1; then nc -w 2 127.0.0.1 5432 </dev/null; "
+            + "else bash -c 'exec 3<>/dev/tcp/127.0.0.1/5432'; fi || exit 1");
     assertThat(HealthChecks.healthcheckTest(new DesiredService.HealthcheckSpec("cmd", null, null, "pg_isready", 1, 1, 1, 0)))
         .containsExactly("CMD-SHELL", "pg_isready");
     assertThat(HealthChecks.healthcheckTest(new DesiredService.HealthcheckSpec("http", 80, null, null, 1, 1, 1, 0)))
