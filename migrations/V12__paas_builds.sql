@@ -32,8 +32,9 @@ CREATE TABLE paas_builds (
   CONSTRAINT paas_builds_app_fk FOREIGN KEY (app_id, organization_id) REFERENCES paas_apps (id, organization_id) ON DELETE CASCADE,
   CONSTRAINT paas_builds_environment_fk FOREIGN KEY (environment_id, organization_id)
     REFERENCES paas_environments (id, organization_id) ON DELETE CASCADE,
-  CONSTRAINT paas_builds_release_fk FOREIGN KEY (release_id, organization_id)
-    REFERENCES paas_releases (id, organization_id) ON DELETE SET NULL (release_id),
+  -- by id alone: a column list on SET NULL needs PostgreSQL 15, and the embedded server is older; release ids are
+  -- globally unique and the build service only ever writes the release it made for the build's own organization
+  CONSTRAINT paas_builds_release_fk FOREIGN KEY (release_id) REFERENCES paas_releases (id) ON DELETE SET NULL,
   CONSTRAINT paas_builds_succeeded_check CHECK (status <> 'succeeded' OR image_digest IS NOT NULL)
 );
 CREATE INDEX paas_builds_app_created_idx ON paas_builds (organization_id, app_id, created_at DESC, id DESC);
