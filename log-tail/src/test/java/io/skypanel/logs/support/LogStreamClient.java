@@ -28,8 +28,10 @@ public final class LogStreamClient {
 
   public LogStreamClient(Vertx vertx, int port) {
     this.port = port;
-    this.http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port),
-        new PoolOptions().setHttp1MaxSize(400));
+    // one connection per stream, never pooled: close() ends a stream by closing its connection, and a connection
+    // that had gone back to the pool would be evicted under a later request, which then never gets an answer
+    this.http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
+        .setKeepAlive(false), new PoolOptions().setHttp1MaxSize(400));
     this.websockets = vertx.createWebSocketClient(new WebSocketClientOptions().setMaxConnections(400));
     // a small receive buffer lets a paused client push back on the server quickly
     this.smallBufferWebsockets = vertx.createWebSocketClient(new WebSocketClientOptions().setReceiveBufferSize(16 * 1024));
@@ -55,7 +57,7 @@ public final class LogStreamClient {
       if (socket != null) {
         socket.close();
       }
-      if (response != null) {
+      if (response != null && !ended) {
         response.request().connection().close();
       }
     }
