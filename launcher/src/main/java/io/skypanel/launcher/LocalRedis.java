@@ -1,20 +1,14 @@
 package io.skypanel.launcher;
 
-import io.skypanel.common.redis.RedisPing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import redis.embedded.RedisServer;
 
-import java.io.File;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
@@ -37,7 +31,7 @@ import java.util.concurrent.TimeUnit;
 public final class LocalRedis implements AutoCloseable {
 
   private static final Logger LOG = LoggerFactory.getLogger(LocalRedis.class);
-  private static final long READY_TIMEOUT_MS = 15_000;
+  private static final long READY_TIMEOUT_MS = RedisServerProcess.READY_TIMEOUT_MS;
   private static final int ATTEMPTS = 3;
   static final long FIRST_RESTART_MS = 250;
   static final long MAX_RESTART_MS = 10_000;
@@ -100,13 +94,13 @@ public final class LocalRedis implements AutoCloseable {
     } catch (IOException e) {
       throw new IllegalStateException("cannot create the Redis directory " + dir + ": " + e.getMessage(), e);
     }
-    Optional<Path> binary = onPath("redis-server");
+    Optional<Path> binary = RedisServerProcess.onPath("redis-server");
     IllegalStateException last = null;
     for (int attempt = 1; attempt <= ATTEMPTS; attempt++) {
       // a free port can be taken between probing and binding; another port is tried then
       int port = freePort();
       try {
-        return binary.isPresent() ? new LocalRedis(port, binary.get(), dir, spawn(binary.get(), dir, port)) : embedded(dir, port);
+        return binary.isPresent() ? new LocalRedis(port, binary.get(), dir, RedisServerProcess.spawn(binary.get(), dir, port)) : embedded(dir, port);
       } catch (IllegalStateException e) {
         last = e;
         LOG.debug("local Redis attempt {} on port {} failed: {}", attempt, port, e.getMessage());
@@ -182,7 +176,7 @@ public final class LocalRedis implements AutoCloseable {
     }
     Process started;
     try {
-      started = spawn(binary, directory, port);
+      started = RedisServerProcess.spawn(binary, directory, port);
     } catch (IllegalStateException e) {
       long delay;
       synchronized (this) {
@@ -204,51 +198,7 @@ public final class LocalRedis implements AutoCloseable {
         return;
       }
     }
-    stopProcess(started);
-  }
-
-  /** Starts redis-server on {@code port} and returns once it answers PING; records its pid. */
-  private static Process spawn(Path binary, Path dir, int port) {
-    Path log = dir.resolve("redis.log");
-    Path pidFile = dir.resolve("redis-server.pid");
-    stopOrphan(pidFile);
-    List<String> command = new ArrayList<>();
-    // in a session of its own (as pg_ctl runs PostgreSQL): Ctrl-C in the terminal then reaches only the launcher,
-    // which stops the services and closes their connections before it stops this server, as it does for SIGTERM
-    onPath("setsid").ifPresent(setsid -> command.add(setsid.toString()));
-    command.addAll(List.of(binary.toString(),
-        "--bind", "127.0.0.1",
-        "--port", Integer.toString(port),
-        "--dir", dir.toString(),
-        "--save", "",
-        "--appendonly", "no",
-        "--daemonize", "no",
-        "--protected-mode", "yes",
-        "--logfile", ""));
-    Process process;
-    try {
-      process = new ProcessBuilder(command)
-          .directory(dir.toFile())
-          .redirectErrorStream(true)
-          .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
-          .redirectInput(ProcessBuilder.Redirect.from(new File("/dev/null")))
-          .start();
-    } catch (IOException e) {
-      throw new IllegalStateException("cannot run " + binary + ": " + e.getMessage(), e);
-    }
-    try {
-      awaitPing(port, process, log);
-    } catch (RuntimeException e) {
-      stopProcess(process);
-      throw e;
-    }
-    try {
-      Files.writeString(pidFile, process.pid() + " " + port);
-    } catch (IOException e) {
-      LOG.debug("cannot record the redis-server pid in {}", pidFile, e);
-    }
-    LOG.info("started {} (pid {}) on 127.0.0.1:{}, files in {}", binary, process.pid(), port, dir);
-    return process;
+    RedisServerProcess.stopProcess(started);
   }
 
   private static LocalRedis embedded(Path dir, int port) {
@@ -266,7 +216,7 @@ public final class LocalRedis implements AutoCloseable {
       throw new IllegalStateException("embedded Redis did not start on 127.0.0.1:" + port + ": " + e.getMessage(), e);
     }
     try {
-      awaitPing(port, null, null);
+      RedisServerProcess.awaitPing(port, null, null);
     } catch (RuntimeException e) {
       stopEmbedded(server);
       throw e;
@@ -304,7 +254,7 @@ public final class LocalRedis implements AutoCloseable {
       running = process;
     }
     if (running != null) {
-      stopProcess(running);
+      RedisServerProcess.stopProcess(running);
       try {
         Files.deleteIfExists(pidFile);
       } catch (IOException ignored) {
@@ -317,91 +267,12 @@ public final class LocalRedis implements AutoCloseable {
     LOG.info("local Redis on port {} stopped", port);
   }
 
-  private static void stopProcess(Process process) {
-    process.destroy();
-    try {
-      if (!process.waitFor(10, TimeUnit.SECONDS)) {
-        LOG.warn("redis-server (pid {}) did not stop within 10 s; killing it", process.pid());
-        process.destroyForcibly().waitFor(5, TimeUnit.SECONDS);
-      }
-    } catch (InterruptedException e) {
-      process.destroyForcibly();
-      Thread.currentThread().interrupt();
-    }
-  }
-
   private static void stopEmbedded(RedisServer server) {
     try {
       server.stop();
     } catch (IOException | RuntimeException e) {
       LOG.warn("embedded Redis did not stop cleanly: {}", e.getMessage());
     }
-  }
-
-  /** Polls with PING until {@code +PONG}, the process exits, or the deadline passes. */
-  private static void awaitPing(int port, Process process, Path log) {
-    RedisPing.await(port, Duration.ofMillis(READY_TIMEOUT_MS), () -> process == null || process.isAlive() ? null
-        : "redis-server exited with code " + process.exitValue() + " before answering PING: " + lastLine(log));
-  }
-
-  private static String lastLine(Path log) {
-    try {
-      List<String> lines = Files.readAllLines(log);
-      for (int i = lines.size() - 1; i >= 0; i--) {
-        if (!lines.get(i).isBlank()) {
-          return lines.get(i).trim();
-        }
-      }
-    } catch (IOException ignored) {
-      // fall through
-    }
-    return "see " + log;
-  }
-
-  /**
-   * A redis-server left running by a process that died without stopping it (kill -9): the pid and port
-   * recorded in this data directory, if that process is still a redis-server serving that port (redis
-   * rewrites its process title to {@code redis-server 127.0.0.1:<port>}; Debian's binary is a link to
-   * redis-check-rdb, so the title, not the executable, identifies it).
-   */
-  private static void stopOrphan(Path pidFile) {
-    if (!Files.exists(pidFile)) {
-      return;
-    }
-    try {
-      String[] recorded = Files.readString(pidFile).trim().split("\\s+");
-      long pid = Long.parseLong(recorded[0]);
-      String address = recorded.length > 1 ? "127.0.0.1:" + recorded[1] : null;
-      ProcessHandle.of(pid)
-          .filter(ProcessHandle::isAlive)
-          .filter(handle -> processTitle(handle).map(line -> line.contains("redis") && (address == null || line.contains(address))).orElse(false))
-          .ifPresent(handle -> {
-            LOG.warn("stopping an orphaned redis-server (pid {}) from a previous run", pid);
-            handle.destroy();
-            try {
-              handle.onExit().get(10, TimeUnit.SECONDS);
-            } catch (Exception e) {
-              handle.destroyForcibly();
-            }
-          });
-      Files.deleteIfExists(pidFile);
-    } catch (IOException | RuntimeException e) {
-      LOG.debug("ignoring the unreadable pid file {}", pidFile, e);
-    }
-  }
-
-  /** The process title as {@code ps} shows it; the JDK reports no command line once redis has rewritten it. */
-  private static Optional<String> processTitle(ProcessHandle handle) {
-    try {
-      byte[] raw = Files.readAllBytes(Path.of("/proc", Long.toString(handle.pid()), "cmdline"));
-      String title = new String(raw, StandardCharsets.UTF_8).replace('\0', ' ').trim();
-      if (!title.isEmpty()) {
-        return Optional.of(title);
-      }
-    } catch (IOException | RuntimeException ignored) {
-      // not Linux, or the process is gone
-    }
-    return handle.info().commandLine().or(() -> handle.info().command());
   }
 
   private static int freePort() {
@@ -414,20 +285,4 @@ public final class LocalRedis implements AutoCloseable {
     }
   }
 
-  private static Optional<Path> onPath(String name) {
-    String path = System.getenv("PATH");
-    if (path == null) {
-      return Optional.empty();
-    }
-    for (String entry : path.split(File.pathSeparator)) {
-      if (entry.isBlank()) {
-        continue;
-      }
-      Path candidate = Path.of(entry).resolve(name);
-      if (Files.isRegularFile(candidate) && Files.isExecutable(candidate)) {
-        return Optional.of(candidate);
-      }
-    }
-    return Optional.empty();
-  }
 }
