@@ -1,12 +1,9 @@
 package io.skypanel.exec.console;
 
-import com.github.dockerjava.api.async.ResultCallback;
-import com.github.dockerjava.api.model.Frame;
 import io.skypanel.exec.ExecOptions;
 import io.skypanel.exec.audit.AuditEnd;
 import io.skypanel.exec.audit.Transcript;
 import io.skypanel.exec.engine.ExecCalls;
-import io.skypanel.exec.engine.TtyPreamble;
 import io.skypanel.exec.sessions.EndReason;
 import io.skypanel.exec.sessions.ExecSessions;
 import io.skypanel.exec.sessions.LiveSession;
@@ -22,7 +19,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.Closeable;
-import java.io.IOException;
 import java.time.Duration;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -48,10 +44,8 @@ public final class ConsoleSession implements LiveSession {
   private static final int STDIN_HIGH_WATER = 64 * 1024;
   private static final int STDIN_LOW_WATER = 16 * 1024;
   private static final long OUTPUT_IN_FLIGHT = 64 * 1024;
-  private static final long PING_MS = 30_000;
   private static final Duration EXIT_WAIT = Duration.ofSeconds(2);
   private static final long ATTACH_WAIT_MS = 10_000;
-  private static final int MAX_DIMENSION = 1000;
 
   private final Vertx vertx;
   private final Context context;
@@ -62,6 +56,7 @@ public final class ConsoleSession implements LiveSession {
   private final Transcript transcript;
   private final StdinPipe stdin;
   private final OutputGate gate = new OutputGate(OUTPUT_IN_FLIGHT);
+  private final ConsoleTimers timers;
   private final AtomicLong bytesIn = new AtomicLong();
   private final AtomicLong bytesOut = new AtomicLong();
   private final long startedNanos = System.nanoTime();
@@ -73,9 +68,6 @@ public final class ConsoleSession implements LiveSession {
   private boolean stdinPaused;
   private int[] size;
   private boolean execStarted;
-  private long idleTimer = -1;
-  private long maxTimer = -1;
-  private long pingTimer = -1;
 
   ConsoleSession(Vertx vertx, Context context, ExecSessions sessions, ExecSessions.Prepared prepared, ServerWebSocket ws,
                  int[] initialSize) {
@@ -90,6 +82,7 @@ public final class ConsoleSession implements LiveSession {
         ? Transcript.start(options.transcriptLimitBytes(), initialSize == null ? 80 : initialSize[0], initialSize == null ? 24 : initialSize[1],
             String.join(" ", prepared.info().command()), prepared.info().startedAt())
         : null;
+    this.timers = new ConsoleTimers(vertx, options);
     this.stdin = new StdinPipe(STDIN_HIGH_WATER, STDIN_LOW_WATER, () -> context.runOnContext(v -> resumeInput()));
   }
 
@@ -105,24 +98,12 @@ public final class ConsoleSession implements LiveSession {
     ws.textMessageHandler(this::control);
     ws.closeHandler(v -> terminate(EndReason.CLIENT_CLOSED));
     ws.exceptionHandler(err -> LOG.debug("console {} WebSocket error: {}", info().id(), err.getMessage()));
-    long idleMs = options.idleTimeout().toMillis();
-    idleTimer = vertx.setPeriodic(Math.max(250, Math.min(idleMs / 4, 5000)), id -> {
-      if (System.nanoTime() - lastActivity > options.idleTimeout().toNanos()) {
-        terminate(EndReason.IDLE);
-      }
-    });
-    maxTimer = vertx.setTimer(options.maxSession().toMillis(), id -> terminate(EndReason.MAX_DURATION));
-    // keeps the connection busy for the HTTP server's idle timeout and proxies in between; not session activity
-    pingTimer = vertx.setPeriodic(PING_MS, id -> {
-      if (!ws.isClosed()) {
-        ws.writePing(Buffer.buffer());
-      }
-    });
+    timers.start(ws, () -> lastActivity, this::terminate);
     prepared.engine().stream(docker -> docker.execStartCmd(prepared.execId())
             .withDetach(false)
             .withTty(true)
             .withStdIn(stdin)
-            .exec(new OutputCallback()))
+            .exec(output()))
         .onComplete(started -> {
           if (started.failed()) {
             LOG.warn("console {}: starting the exec failed: {}", info().id(), started.cause().getMessage());
@@ -161,26 +142,16 @@ public final class ConsoleSession implements LiveSession {
   }
 
   private void control(String text) {
-    JsonObject message;
+    ConsoleControl.Resize resize;
     try {
-      message = new JsonObject(text);
-    } catch (RuntimeException e) {
-      reject("control messages are JSON objects, e.g. {\"type\":\"resize\",\"cols\":120,\"rows\":40}");
+      resize = ConsoleControl.parse(text);
+    } catch (ConsoleControl.Refused e) {
+      reject(e.getMessage());
       return;
     }
-    if (!"resize".equals(message.getValue("type"))) {
-      reject("unknown control message type; the only one is resize");
-      return;
-    }
-    Object cols = message.getValue("cols");
-    Object rows = message.getValue("rows");
-    if (!(cols instanceof Integer c) || !(rows instanceof Integer r) || c < 1 || r < 1 || c > MAX_DIMENSION || r > MAX_DIMENSION) {
-      reject("resize needs integer cols and rows between 1 and " + MAX_DIMENSION);
-      return;
-    }
-    size = new int[] {c, r};
+    size = new int[] {resize.cols(), resize.rows()};
     if (transcript != null) {
-      transcript.resize(c, r);
+      transcript.resize(resize.cols(), resize.rows());
     }
     applySize();
   }
@@ -202,60 +173,34 @@ public final class ConsoleSession implements LiveSession {
 
   // ------------------------------------------------------------------------------------------ exec to client
 
-  /** Runs on docker-java's stream thread. */
-  private final class OutputCallback implements ResultCallback<Frame> {
-
-    @Override
-    public void onStart(Closeable closeable) {
-      stream = closeable;
-      attached.tryComplete();
-      if (ending) {
-        closeQuietly(closeable);
+  /** The exec's output, from docker-java's stream thread onto this session's context. */
+  private ConsoleOutput output() {
+    return new ConsoleOutput(gate, new ConsoleOutput.Listener() {
+      @Override
+      public void started(Closeable closeable) {
+        stream = closeable;
+        attached.tryComplete();
+        if (ending) {
+          ConsoleOutput.closeQuietly(closeable);
+        }
       }
-    }
 
-    /** The TTY preamble (see {@link TtyPreamble}) never counts as output. */
-    private final TtyPreamble.Stripper preamble = new TtyPreamble.Stripper();
-
-    @Override
-    public void onNext(Frame frame) {
-      byte[] payload = frame.getPayload() == null ? null : preamble.strip(frame.getPayload());
-      if (payload == null || payload.length == 0) {
-        return;
+      @Override
+      public void output(byte[] payload) {
+        bytesOut.addAndGet(payload.length);
+        lastActivity = System.nanoTime();
+        if (transcript != null) {
+          transcript.output(payload);
+        }
+        context.runOnContext(v -> deliver(payload));
       }
-      try {
-        gate.acquire(payload.length);
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return;
-      }
-      bytesOut.addAndGet(payload.length);
-      lastActivity = System.nanoTime();
-      if (transcript != null) {
-        transcript.output(payload);
-      }
-      context.runOnContext(v -> deliver(payload));
-    }
 
-    @Override
-    public void onError(Throwable error) {
-      attached.tryComplete();
-      context.runOnContext(v -> streamEnded(error));
-    }
-
-    @Override
-    public void onComplete() {
-      attached.tryComplete();
-      context.runOnContext(v -> streamEnded(null));
-    }
-
-    @Override
-    public void close() {
-      Closeable current = stream;
-      if (current != null) {
-        closeQuietly(current);
+      @Override
+      public void ended(Throwable error) {
+        attached.tryComplete();
+        context.runOnContext(v -> streamEnded(error));
       }
-    }
+    });
   }
 
   private void deliver(byte[] payload) {
@@ -309,34 +254,22 @@ public final class ConsoleSession implements LiveSession {
   }
 
   private void stopProcesses(EndReason reason) {
-    ExecCalls.kill(prepared.engine(), info().dockerContainerId(), info().id())
-        .compose(stopped -> ExecCalls.exitCode(prepared.engine(), prepared.execId(), EXIT_WAIT).otherwise((Integer) null)
-            .compose(code -> code != null || !stopped ? Future.succeededFuture(new Stop(stopped, code))
-                // started after the first stop: once more
-                : ExecCalls.kill(prepared.engine(), info().dockerContainerId(), info().id())
-                    .compose(again -> ExecCalls.exitCode(prepared.engine(), prepared.execId(), EXIT_WAIT).otherwise((Integer) null))
-                    .map(late -> new Stop(true, late))))
+    ExecCalls.stop(prepared.engine(), info().dockerContainerId(), info().id(), prepared.execId(), EXIT_WAIT)
         .onComplete(done -> {
-          Stop stop = done.succeeded() ? done.result() : new Stop(false, null);
-          closeQuietly(stream);
-          EndReason outcome = stop.stopped() ? reason : reason.noting("its processes could not be stopped");
-          finish(outcome, stop.exitCode());
+          ExecCalls.Stopped stop = done.result();
+          ConsoleOutput.closeQuietly(stream);
+          finish(stop.stopped() ? reason : reason.noting("its processes could not be stopped"), stop.exitCode());
         });
-  }
-
-  private record Stop(boolean stopped, Integer exitCode) {
   }
 
   private void stopInputs() {
     stdin.close();
     gate.release();
-    cancel(idleTimer);
-    cancel(maxTimer);
-    cancel(pingTimer);
+    timers.cancel();
   }
 
   private void finish(EndReason reason, Integer exitCode) {
-    closeQuietly(stream);
+    ConsoleOutput.closeQuietly(stream);
     if (!ws.isClosed()) {
       ws.writeTextMessage(new JsonObject()
           .put("type", "exit")
@@ -359,25 +292,8 @@ public final class ConsoleSession implements LiveSession {
     return fired.future();
   }
 
-  private void cancel(long timer) {
-    if (timer >= 0) {
-      vertx.cancelTimer(timer);
-    }
-  }
-
   /** A close frame's reason is at most 123 bytes. */
   private static String closeReason(String reason) {
     return reason.length() <= 120 ? reason : reason.substring(0, 120);
-  }
-
-  private static void closeQuietly(Closeable closeable) {
-    if (closeable == null) {
-      return;
-    }
-    try {
-      closeable.close();
-    } catch (IOException | RuntimeException e) {
-      LOG.debug("closing an exec stream failed: {}", e.getMessage());
-    }
   }
 }

@@ -162,6 +162,24 @@ public final class ExecCalls {
     });
   }
 
+  /** What stopping a session's processes achieved: whether the stopping exec ran, and the exec's exit code if known. */
+  public record Stopped(boolean stopped, Integer exitCode) {
+  }
+
+  /**
+   * {@link #kill} then the exec's {@link #exitCode}; when the kill ran but the exec still runs (a process that
+   * started right after the stop), once more. Never fails.
+   */
+  public static Future<Stopped> stop(NodeEngine engine, String dockerContainerId, UUID sessionId, String execId, Duration wait) {
+    return kill(engine, dockerContainerId, sessionId)
+        .compose(stopped -> exitCode(engine, execId, wait).otherwise((Integer) null)
+            .compose(code -> code != null || !stopped ? Future.succeededFuture(new Stopped(stopped, code))
+                : kill(engine, dockerContainerId, sessionId)
+                    .compose(again -> exitCode(engine, execId, wait).otherwise((Integer) null))
+                    .map(late -> new Stopped(true, late))))
+        .otherwise(err -> new Stopped(false, null));
+  }
+
   private static void pause(long millis) {
     try {
       Thread.sleep(millis);

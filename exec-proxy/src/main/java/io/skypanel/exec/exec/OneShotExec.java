@@ -151,9 +151,8 @@ final class OneShotExec implements LiveSession {
   }
 
   private void stop(EndReason reason) {
-    ExecCalls.kill(prepared.engine(), info().dockerContainerId(), info().id())
-        .compose(stopped -> ExecCalls.exitCode(prepared.engine(), prepared.execId(), EXIT_WAIT).otherwise((Integer) null)
-            .map(code -> finish(stopped ? reason : reason.noting("its processes could not be stopped"), code)));
+    ExecCalls.stop(prepared.engine(), info().dockerContainerId(), info().id(), prepared.execId(), EXIT_WAIT)
+        .onSuccess(stop -> finish(stop.stopped() ? reason : reason.noting("its processes could not be stopped"), stop.exitCode()));
   }
 
   private Void finish(EndReason reason, Integer exitCode) {
