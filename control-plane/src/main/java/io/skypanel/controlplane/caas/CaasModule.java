@@ -26,6 +26,7 @@ import io.skypanel.controlplane.caas.quotas.QuotaService;
 import io.skypanel.controlplane.caas.quotas.UsageFeature;
 import io.skypanel.controlplane.caas.registries.RegistriesFeature;
 import io.skypanel.controlplane.caas.registries.RegistryCredentialService;
+import io.skypanel.controlplane.caas.volumes.SnapshotService;
 import io.skypanel.controlplane.caas.volumes.VolumeService;
 import io.skypanel.controlplane.caas.volumes.VolumesFeature;
 
@@ -88,7 +89,8 @@ public final class CaasModule {
         new ContainersFeature(containers, idempotency),
         new DomainsFeature(domains, idempotency),
         new UsageFeature(platform.pool(), quotas),
-        new VolumesFeature(new VolumeService(platform, options, orchestrator, quotas)),
+        new VolumesFeature(new VolumeService(platform, options, orchestrator, quotas),
+            new SnapshotService(platform, options, orchestrator, quotas)),
         new EdgeSettingsFeature(edgeSettings, idempotency));
   }
 

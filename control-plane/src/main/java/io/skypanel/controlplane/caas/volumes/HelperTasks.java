@@ -2,11 +2,9 @@ package io.skypanel.controlplane.caas.volumes;
 
 import io.skypanel.common.docker.Labels;
 import com.github.dockerjava.api.DockerClient;
-import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.exception.ConflictException;
 import com.github.dockerjava.api.exception.NotFoundException;
 import com.github.dockerjava.api.model.ContainerSpec;
-import com.github.dockerjava.api.model.Frame;
 import com.github.dockerjava.api.model.Mount;
 import com.github.dockerjava.api.model.DockerObjectAccessor;
 import com.github.dockerjava.api.model.MountType;
@@ -23,8 +21,6 @@ import com.github.dockerjava.api.model.ServiceRestartPolicy;
 import com.github.dockerjava.api.model.ServiceSpec;
 import com.github.dockerjava.api.model.Task;
 import com.github.dockerjava.api.model.TaskSpec;
-import com.github.dockerjava.api.model.TaskState;
-import com.github.dockerjava.api.model.TaskStatus;
 import com.github.dockerjava.api.model.VolumeOptions;
 import io.skypanel.common.docker.DockerEngine;
 import io.vertx.core.Future;
@@ -33,15 +29,12 @@ import io.vertx.core.Vertx;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Short-lived platform helper tasks: a Swarm service with one replica and restart condition none that runs one
@@ -65,12 +58,9 @@ final class HelperTasks {
   static final String NETWORK = "skypanel-helpers";
 
   private static final Logger LOG = LoggerFactory.getLogger(HelperTasks.class);
-  private static final Set<TaskState> FAILED = Set.of(TaskState.FAILED, TaskState.REJECTED, TaskState.ORPHANED, TaskState.REMOVE,
-      TaskState.SHUTDOWN);
   private static final long MEMORY_BYTES = 256L * 1024 * 1024;
   private static final long NANO_CPUS = 1_000_000_000L;
   private static final Duration REMOVAL_BOUND = Duration.ofSeconds(60);
-  private static final int LOG_TAIL_CHARS = 400;
 
   private final Vertx vertx;
   private final DockerEngine engine;
@@ -229,9 +219,9 @@ final class HelperTasks {
   private Future<Outcome> poll(String serviceId, long deadline) {
     return engine.callSlow(docker -> {
       List<Task> tasks = docker.listTasksCmd().withServiceFilter(serviceId).exec();
-      Outcome outcome = outcome(tasks);
+      Outcome outcome = HelperOutcomes.of(tasks);
       if (outcome != null && !outcome.succeeded()) {
-        String logs = logs(docker, tasks);
+        String logs = HelperOutcomes.logTail(docker, tasks);
         if (logs != null) {
           outcome = new Outcome(false, outcome.message() + ": " + logs);
         }
@@ -248,57 +238,6 @@ final class HelperTasks {
       vertx.setTimer(pollMillis, id -> tick.complete());
       return tick.future().compose(v -> poll(serviceId, deadline));
     });
-  }
-
-  /** Null while the task is still on its way; with restart condition none there is one task and it ends once. */
-  private static Outcome outcome(List<Task> tasks) {
-    for (Task task : tasks) {
-      TaskStatus status = task.getStatus();
-      TaskState state = status == null ? null : status.getState();
-      if (state == TaskState.COMPLETE) {
-        return new Outcome(true, null);
-      }
-      if (state != null && FAILED.contains(state)) {
-        StringBuilder message = new StringBuilder("the helper task ").append(state.getValue());
-        if (status.getErr() != null && !status.getErr().isBlank()) {
-          message.append(": ").append(status.getErr());
-        } else if (status.getMessage() != null && !status.getMessage().isBlank()) {
-          message.append(": ").append(status.getMessage());
-        }
-        return new Outcome(false, message.toString());
-      }
-    }
-    return null;
-  }
-
-  /** The end of a failed helper's output (e.g. tar's complaint), when its container is still there to ask. Worker thread only. */
-  private static String logs(DockerClient docker, List<Task> tasks) {
-    for (Task task : tasks) {
-      if (task.getStatus() == null || task.getStatus().getContainerStatus() == null || task.getStatus().getContainerStatus().getContainerID() == null) {
-        continue;
-      }
-      StringBuilder out = new StringBuilder();
-      try {
-        docker.logContainerCmd(task.getStatus().getContainerStatus().getContainerID()).withStdOut(true).withStdErr(true).withTail(5)
-            .exec(new ResultCallback.Adapter<Frame>() {
-              @Override
-              public void onNext(Frame frame) {
-                out.append(new String(frame.getPayload(), StandardCharsets.UTF_8));
-              }
-            }).awaitCompletion(10, TimeUnit.SECONDS);
-      } catch (RuntimeException e) {
-        return null;
-      } catch (InterruptedException e) {
-        Thread.currentThread().interrupt();
-        return null;
-      }
-      String text = out.toString().strip().replaceAll("\\s+", " ");
-      if (text.isEmpty()) {
-        return null;
-      }
-      return text.length() <= LOG_TAIL_CHARS ? text : "..." + text.substring(text.length() - LOG_TAIL_CHARS);
-    }
-    return null;
   }
 
   /** Removes the service, then waits (bounded) until Swarm has removed its container, which holds the volume. */

@@ -16,8 +16,10 @@ import io.vertx.ext.web.openapi.router.RouterBuilder;
 public final class VolumesFeature implements ApiFeature {
 
   private final VolumeService volumes;
+  private final SnapshotService snapshots;
 
-  public VolumesFeature(VolumeService volumes) {
+  public VolumesFeature(VolumeService volumes, SnapshotService snapshots) {
+    this.snapshots = snapshots;
     this.volumes = volumes;
   }
 
@@ -36,17 +38,17 @@ public final class VolumesFeature implements ApiFeature {
         Api.noContent(ctx, volumes.delete(Api.principal(ctx), Api.tenant(ctx), volumeId(ctx), Api.clientIp(ctx))));
 
     api.tenant(builder, "createVolumeSnapshot", OrgRole.DEVELOPER, Access.WRITE, ctx ->
-        Api.respond(ctx, 202, volumes.createSnapshot(Api.principal(ctx), Api.tenant(ctx), volumeId(ctx), Api.clientIp(ctx)), r -> r));
+        Api.respond(ctx, 202, snapshots.createSnapshot(Api.principal(ctx), Api.tenant(ctx), volumeId(ctx), Api.clientIp(ctx)), r -> r));
     api.tenant(builder, "listVolumeSnapshots", OrgRole.VIEWER, Access.READ, ctx ->
-        Api.respond(ctx, 200, volumes.snapshots(Api.tenant(ctx), volumeId(ctx), cursor(ctx), limit(ctx)), r -> r));
+        Api.respond(ctx, 200, snapshots.snapshots(Api.tenant(ctx), volumeId(ctx), cursor(ctx), limit(ctx)), r -> r));
     api.tenant(builder, "getVolumeSnapshot", OrgRole.VIEWER, Access.READ, ctx ->
-        Api.respond(ctx, 200, volumes.snapshot(Api.tenant(ctx), volumeId(ctx), Api.pathId(ctx, "snapshotId")), r -> r));
+        Api.respond(ctx, 200, snapshots.snapshot(Api.tenant(ctx), volumeId(ctx), Api.pathId(ctx, "snapshotId")), r -> r));
     api.tenant(builder, "deleteVolumeSnapshot", OrgRole.DEVELOPER, Access.WRITE, ctx ->
-        Api.noContent(ctx, volumes.deleteSnapshot(Api.principal(ctx), Api.tenant(ctx), volumeId(ctx), Api.pathId(ctx, "snapshotId"),
+        Api.noContent(ctx, snapshots.deleteSnapshot(Api.principal(ctx), Api.tenant(ctx), volumeId(ctx), Api.pathId(ctx, "snapshotId"),
             Api.clientIp(ctx))));
     api.tenant(builder, "restoreVolumeSnapshot", OrgRole.DEVELOPER, Access.WRITE, ctx -> {
       JsonObject body = Api.body(ctx);
-      Api.respond(ctx, 202, volumes.restore(Api.principal(ctx), Api.tenant(ctx), volumeId(ctx), Api.pathId(ctx, "snapshotId"),
+      Api.respond(ctx, 202, snapshots.restore(Api.principal(ctx), Api.tenant(ctx), volumeId(ctx), Api.pathId(ctx, "snapshotId"),
           body.getString("target"), body.getString("name"), Api.clientIp(ctx)), r -> r);
     });
   }
