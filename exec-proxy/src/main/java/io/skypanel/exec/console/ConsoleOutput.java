@@ -2,12 +2,10 @@ package io.skypanel.exec.console;
 
 import com.github.dockerjava.api.async.ResultCallback;
 import com.github.dockerjava.api.model.Frame;
+import io.skypanel.exec.engine.ExecCalls;
 import io.skypanel.exec.engine.TtyPreamble;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import java.io.Closeable;
-import java.io.IOException;
 
 /**
  * The exec's output stream, on docker-java's stream thread: strips the TTY preamble (see {@link TtyPreamble}; it
@@ -25,8 +23,6 @@ final class ConsoleOutput implements ResultCallback<Frame> {
     /** The stream ended: null when the process exited, else the engine's error. */
     void ended(Throwable error);
   }
-
-  private static final Logger LOG = LoggerFactory.getLogger(ConsoleOutput.class);
 
   private final OutputGate gate;
   private final Listener listener;
@@ -71,17 +67,6 @@ final class ConsoleOutput implements ResultCallback<Frame> {
 
   @Override
   public void close() {
-    closeQuietly(stream);
-  }
-
-  static void closeQuietly(Closeable closeable) {
-    if (closeable == null) {
-      return;
-    }
-    try {
-      closeable.close();
-    } catch (IOException | RuntimeException e) {
-      LOG.debug("closing an exec stream failed: {}", e.getMessage());
-    }
+    ExecCalls.closeQuietly(stream);
   }
 }

@@ -181,7 +181,7 @@ public final class ConsoleSession implements LiveSession {
         stream = closeable;
         attached.tryComplete();
         if (ending) {
-          ConsoleOutput.closeQuietly(closeable);
+          ExecCalls.closeQuietly(closeable);
         }
       }
 
@@ -257,7 +257,7 @@ public final class ConsoleSession implements LiveSession {
     ExecCalls.stop(prepared.engine(), info().dockerContainerId(), info().id(), prepared.execId(), EXIT_WAIT)
         .onComplete(done -> {
           ExecCalls.Stopped stop = done.result();
-          ConsoleOutput.closeQuietly(stream);
+          ExecCalls.closeQuietly(stream);
           finish(stop.stopped() ? reason : reason.noting("its processes could not be stopped"), stop.exitCode());
         });
   }
@@ -269,7 +269,7 @@ public final class ConsoleSession implements LiveSession {
   }
 
   private void finish(EndReason reason, Integer exitCode) {
-    ConsoleOutput.closeQuietly(stream);
+    ExecCalls.closeQuietly(stream);
     if (!ws.isClosed()) {
       ws.writeTextMessage(new JsonObject()
           .put("type", "exit")

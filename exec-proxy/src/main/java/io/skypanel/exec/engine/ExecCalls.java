@@ -189,11 +189,16 @@ public final class ExecCalls {
     }
   }
 
-  private static void closeQuietly(ResultCallback.Adapter<Frame> callback) {
+  /** Closes an exec stream (or any callback), logging instead of failing: the stream may be gone already. */
+  public static void closeQuietly(java.io.Closeable closeable) {
+    if (closeable == null) {
+      return;
+    }
     try {
-      callback.close();
+      closeable.close();
     } catch (Exception e) {
       LOG.debug("closing an exec stream failed: {}", e.getMessage());
     }
   }
+
 }

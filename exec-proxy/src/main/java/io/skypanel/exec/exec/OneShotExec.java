@@ -20,7 +20,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import java.io.Closeable;
-import java.io.IOException;
 import java.time.Duration;
 
 /**
@@ -115,7 +114,7 @@ final class OneShotExec implements LiveSession {
 
     @Override
     public void close() {
-      closeQuietly(stream);
+      ExecCalls.closeQuietly(stream);
     }
   }
 
@@ -156,7 +155,7 @@ final class OneShotExec implements LiveSession {
   }
 
   private Void finish(EndReason reason, Integer exitCode) {
-    closeQuietly(stream);
+    ExecCalls.closeQuietly(stream);
     long durationMs = Duration.ofNanos(System.nanoTime() - startedNanos).toMillis();
     JsonObject body = new JsonObject()
         .put("id", info().id().toString())
@@ -186,14 +185,4 @@ final class OneShotExec implements LiveSession {
     }
   }
 
-  private static void closeQuietly(Closeable closeable) {
-    if (closeable == null) {
-      return;
-    }
-    try {
-      closeable.close();
-    } catch (IOException | RuntimeException e) {
-      LOG.debug("closing an exec stream failed: {}", e.getMessage());
-    }
-  }
 }
