@@ -11,7 +11,6 @@ import org.slf4j.LoggerFactory;
 import java.time.Duration;
 import java.util.Set;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The durable build queue: {@code paas_builds} in PostgreSQL, worked by one instance per control plane under its own
@@ -56,7 +55,6 @@ public final class BuildQueue {
   private final Settings settings;
   private final String workerId;
   private final BuildRepository builds = new BuildRepository();
-  private final Set<UUID> running = ConcurrentHashMap.newKeySet();
   private Context context;
   private Runner runner;
   private Holdings holdings;
@@ -117,11 +115,6 @@ public final class BuildQueue {
     }
   }
 
-  /** Builds this worker runs now (claimed and not yet ended). */
-  public int runningCount() {
-    return running.size();
-  }
-
   private void dispatch() {
     if (stopped) {
       return;
@@ -149,7 +142,6 @@ public final class BuildQueue {
   }
 
   private void start(BuildRepository.Claim claim) {
-    running.add(claim.buildId());
     Future<Void> run;
     try {
       run = runner.run(claim);
@@ -164,10 +156,8 @@ public final class BuildQueue {
       if (done.failed()) {
         LOG.error("recording the end of build {} failed", claim.buildId(), done.cause());
       }
-      context.runOnContext(v -> {
-        running.remove(claim.buildId());
-        dispatch();
-      });
+      // the slot is free: look for the next build at once
+      context.runOnContext(v -> dispatch());
     });
   }
 
