@@ -75,8 +75,10 @@ public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas
    *
    * @param registry          where builds are pushed ({@code SKYPANEL_REGISTRY} host:port, {@code _USERNAME},
    *                          {@code _PASSWORD}, {@code _KEEP}); {@link PlatformRegistry#NONE} when unset
-   * @param orgConcurrency    builds of one organization running at once ({@code SKYPANEL_BUILD_ORG_CONCURRENCY})
-   * @param globalConcurrency builds running at once on this control plane ({@code SKYPANEL_BUILD_CONCURRENCY})
+   * @param orgConcurrency    builds of one organization running at once, across all control planes on the database
+   *                          ({@code SKYPANEL_BUILD_ORG_CONCURRENCY})
+   * @param globalConcurrency builds running at once across all control planes on the database
+   *                          ({@code SKYPANEL_BUILD_CONCURRENCY})
    * @param uploadLimitBytes  largest source upload ({@code SKYPANEL_BUILD_UPLOAD_LIMIT_BYTES}; the rest of the API
    *                          keeps {@code SKYPANEL_BODY_LIMIT_BYTES})
    * @param unpackedLimitBytes largest unpacked source tree ({@code SKYPANEL_BUILD_UNPACKED_LIMIT_BYTES})
@@ -90,10 +92,16 @@ public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas
    * @param logStreamLines    newest lines a running build's Redis log stream keeps for log-tail's viewers
    *                          ({@code SKYPANEL_BUILD_LOG_STREAM_LINES})
    * @param logStreamRetain   how long that stream outlives its last write ({@code SKYPANEL_BUILD_LOG_STREAM_RETAIN_S})
+   * @param lease             how long a build stays leased to its control plane without a heartbeat; then it is
+   *                          failed as its worker stopped ({@code SKYPANEL_BUILD_LEASE_S})
+   * @param heartbeat         how often a control plane renews its builds' leases ({@code SKYPANEL_BUILD_HEARTBEAT_MS},
+   *                          at most a third of the lease)
+   * @param queuePoll         how often the queue looks for a free slot and sweeps expired leases without being woken
+   *                          (slots freed on other control planes; {@code SKYPANEL_BUILD_QUEUE_POLL_MS})
    */
   public record Builds(PlatformRegistry registry, int orgConcurrency, int globalConcurrency, long uploadLimitBytes,
                        long unpackedLimitBytes, int maxEntries, Duration timeout, int logBytes, Path workDir, String network,
-                       int logStreamLines, Duration logStreamRetain) {
+                       int logStreamLines, Duration logStreamRetain, Duration lease, Duration heartbeat, Duration queuePoll) {
   }
 
   /**
@@ -175,7 +183,9 @@ public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas
         Duration.ofSeconds(settings.longValue("SKYPANEL_BUILD_TIMEOUT_S", 1800)), settings.integer("SKYPANEL_BUILD_LOG_BYTES", 1_048_576),
         workDir != null ? Path.of(workDir) : Path.of(dataDir).resolve("builds"), settings.string("SKYPANEL_BUILD_NETWORK", "bridge"),
         settings.integer("SKYPANEL_BUILD_LOG_STREAM_LINES", BuildLogStream.DEFAULT_MAX_LEN),
-        Duration.ofSeconds(settings.longValue("SKYPANEL_BUILD_LOG_STREAM_RETAIN_S", BuildLogStream.DEFAULT_RETAIN_SECONDS)));
+        Duration.ofSeconds(settings.longValue("SKYPANEL_BUILD_LOG_STREAM_RETAIN_S", BuildLogStream.DEFAULT_RETAIN_SECONDS)),
+        Duration.ofSeconds(settings.longValue("SKYPANEL_BUILD_LEASE_S", 30)), Duration.ofMillis(settings.longValue("SKYPANEL_BUILD_HEARTBEAT_MS", 5000)),
+        Duration.ofMillis(settings.longValue("SKYPANEL_BUILD_QUEUE_POLL_MS", 2000)));
   }
 
   private void validate() {
@@ -209,6 +219,10 @@ public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas
     require(builds.logBytes() >= 1024, "SKYPANEL_BUILD_LOG_BYTES must be at least 1024");
     require(builds.logStreamLines() > 0, "SKYPANEL_BUILD_LOG_STREAM_LINES must be positive");
     require(positive(builds.logStreamRetain()), "SKYPANEL_BUILD_LOG_STREAM_RETAIN_S must be positive");
+    require(positive(builds.lease()), "SKYPANEL_BUILD_LEASE_S must be positive");
+    require(builds.heartbeat().toMillis() >= 10 && builds.heartbeat().multipliedBy(3).compareTo(builds.lease()) <= 0,
+        "SKYPANEL_BUILD_HEARTBEAT_MS must be at least 10 and at most a third of SKYPANEL_BUILD_LEASE_S");
+    require(builds.queuePoll().toMillis() >= 10, "SKYPANEL_BUILD_QUEUE_POLL_MS must be at least 10");
     require(builds.network().equals("bridge") || builds.network().equals("none"), "SKYPANEL_BUILD_NETWORK must be bridge or none");
     require(buildpacks.network().matches("[A-Za-z0-9][A-Za-z0-9_.-]*"), "SKYPANEL_BUILDPACK_NETWORK must be a network name, got '"
         + buildpacks.network() + "'");

@@ -116,7 +116,9 @@ public final class PaasModule {
     BuildRunner runner = new BuildRunner(platform.pool(), buildWorkers, builders,
         new PlatformRegistryClient(platform.vertx(), platform.docker(), buildOptions.registry()), releases,
         new SourceArchive(buildOptions.unpackedLimitBytes(), buildOptions.maxEntries()), buildOptions.timeout());
-    this.builds = new BuildService(platform.pool(), buildWorkers, new BuildQueue(buildOptions.orgConcurrency(), buildOptions.globalConcurrency()),
+    this.builds = new BuildService(platform.pool(), buildWorkers, new BuildQueue(platform.vertx(), platform.pool(),
+            new BuildQueue.Settings(buildOptions.orgConcurrency(), buildOptions.globalConcurrency(), buildOptions.lease(), buildOptions.heartbeat(),
+                buildOptions.queuePoll())),
         runner, buildOptions.workDir(), buildOptions.logBytes(), defaultSize, buildOptions.registry().configured(),
         new BuildLogPublisher(platform.redis(), platform.redisPrefix(), buildOptions.logStreamLines(), buildOptions.logStreamRetain().toSeconds()));
     this.upload = new SourceUpload(platform.vertx().fileSystem(), builds, buildOptions.uploadLimitBytes(), buildOptions.workDir().resolve("uploads"));
@@ -145,12 +147,13 @@ public final class PaasModule {
     // release phases a stopped control plane left pending are read, watched or failed; never left pending
     phase.resumeAll();
     runSupervisor.start(runSweepMs);
-    // builds a stopped control plane left queued or running are failed with the reason, never left hanging
-    return builds.start().onFailure(err -> LOG.error("failing the builds a stopped control plane left unfinished failed", err));
+    // the durable build queue: builds whose worker stopped (lease expired) are failed with the reason, never left hanging
+    return builds.start().onFailure(err -> LOG.error("starting the build queue failed", err));
   }
 
   public void stop() {
     janitor.stop();
+    builds.stop();
     runSupervisor.stop();
   }
 }

@@ -2,40 +2,72 @@ package io.skypanel.controlplane.paas.builds;
 
 import io.vertx.core.Future;
 import io.vertx.core.json.JsonObject;
+import io.vertx.sqlclient.Pool;
 import io.vertx.sqlclient.Row;
 import io.vertx.sqlclient.SqlClient;
 import io.vertx.sqlclient.Tuple;
 
+import java.time.Duration;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.UUID;
 
 /**
- * SQL of {@code paas_builds}. A build ends once: every transition out of {@code queued}/{@code building} is
- * conditional on the build still being there, so a cancel and the build's own end can race and one wins.
+ * SQL of {@code paas_builds}, which is also the durable build queue (see {@link BuildQueue}). A build ends once: every
+ * transition out of {@code queued}/{@code building} is conditional on the build still being there, so a cancel, the
+ * lease sweeper and the build's own end can race and one wins; the worker's own end also needs its lease.
  */
 public final class BuildRepository {
 
   private static final String INSERT = """
-      INSERT INTO paas_builds (organization_id, app_id, environment_id, origin, ref, source_commit, created_by)
-      VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id""";
+      INSERT INTO paas_builds (organization_id, app_id, environment_id, origin, ref, source_commit, created_by, lease_owner,
+                               lease_expires_at)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(secs => $9)) RETURNING id""";
   private static final String BY_ID = "SELECT " + Build.COLUMNS + Build.FROM + "WHERE b.id = $1 AND b.organization_id = $2";
   private static final String LOG = "SELECT log FROM paas_builds WHERE id = $1 AND organization_id = $2";
   private static final String PAGE = "SELECT " + Build.COLUMNS + Build.FROM + """
       WHERE b.app_id = $1 AND b.organization_id = $2 AND ($3::timestamptz IS NULL OR (b.created_at, b.id) < ($3, $4))
       ORDER BY b.created_at DESC, b.id DESC LIMIT $5""";
-  private static final String START = """
-      UPDATE paas_builds SET status = 'building', started_at = now() WHERE id = $1 AND status = 'queued'""";
+  /** Serializes claims of all control planes, so the limit counts below never race (held to the end of the transaction). */
+  private static final String CLAIM_LOCK = "SELECT pg_advisory_xact_lock(hashtext('skypanel.paas_builds.claim'))";
+  /**
+   * The owner's next build: the oldest queued one of the organization that started a build least recently (never
+   * first), among organizations under {@code $2} live builds, when fewer than {@code $3} run in all. Live means
+   * building under an unexpired lease (a dead worker's build no longer holds a slot; the sweeper fails it).
+   */
+  private static final String CLAIM = """
+      WITH live AS (SELECT organization_id FROM paas_builds WHERE status = 'building' AND lease_expires_at > now()),
+      next AS (
+        SELECT b.id FROM paas_builds b
+         WHERE b.status = 'queued' AND b.lease_owner = $1
+           AND (SELECT count(*) FROM live) < $3
+           AND (SELECT count(*) FROM live l WHERE l.organization_id = b.organization_id) < $2
+         ORDER BY (SELECT max(s.started_at) FROM paas_builds s WHERE s.organization_id = b.organization_id) NULLS FIRST,
+                  b.created_at, b.id
+         LIMIT 1 FOR UPDATE OF b SKIP LOCKED)
+      UPDATE paas_builds b SET status = 'building', started_at = now(), lease_expires_at = now() + make_interval(secs => $4)
+        FROM next WHERE b.id = next.id RETURNING b.id, b.organization_id""";
+  /** The owner's heartbeat: renews the leases of its unfinished builds and answers which it still holds. */
+  private static final String RENEW = """
+      UPDATE paas_builds SET lease_expires_at = now() + make_interval(secs => $2)
+       WHERE lease_owner = $1 AND status IN ('queued', 'building') RETURNING id""";
+  private static final String SWEEP = """
+      UPDATE paas_builds SET status = 'failed', status_reason = $1, finished_at = now()
+       WHERE status IN ('queued', 'building') AND (lease_expires_at IS NULL OR lease_expires_at < now()) RETURNING id""";
   private static final String BUILT = """
       UPDATE paas_builds SET builder = $2, image_ref = $3, image_digest = $4, process_types = $5 WHERE id = $1 AND status = 'building'""";
   private static final String FINISH = """
-      UPDATE paas_builds SET status = $2, status_reason = $3, release_id = coalesce($4, release_id), log = $5,
-             started_at = coalesce(started_at, now()), finished_at = now()
+      UPDATE paas_builds SET status = $2, status_reason = $3, release_id = coalesce($4, release_id), log = coalesce($5, log),
+             finished_at = now()
        WHERE id = $1 AND status IN ('queued', 'building')""";
-  private static final String FAIL_UNFINISHED = """
-      UPDATE paas_builds SET status = 'failed', status_reason = $1, started_at = coalesce(started_at, now()), finished_at = now()
-       WHERE status IN ('queued', 'building') RETURNING id""";
+  /** The worker's own end: only while the build is still building under its lease (a swept or cancelled build stays so). */
+  private static final String FINISH_OWNED = """
+      UPDATE paas_builds SET status = $3, status_reason = $4, release_id = coalesce($5, release_id), log = coalesce($6, log),
+             finished_at = now()
+       WHERE id = $1 AND lease_owner = $2 AND status = 'building'""";
   /** The app's slug, the environment (given, else production, else the oldest) and the build's limits from the app's plan. */
   private static final String TARGET = """
       SELECT a.slug, e.id AS environment_id, coalesce(p.cpu, d.cpu, 1)::float8 AS cpu, coalesce(p.memory_mb, d.memory_mb, 512) AS memory_mb,
@@ -60,6 +92,10 @@ public final class BuildRepository {
             WHERE e.app_id = $1 AND r.image_digest IS NOT NULL AND (r.id = e.current_release_id OR r.status = 'pending'))""";
   private static final String IMAGE_DELETED = "UPDATE paas_builds SET image_deleted_at = now() WHERE id = $1";
 
+  /** A build a worker claimed: it is building under the worker's lease. */
+  public record Claim(UUID buildId, UUID organizationId) {
+  }
+
   /** Where a build of an app goes and with which limits. */
   public record Target(String appSlug, UUID environmentId, double cpu, int memoryMb, String liveImage) {
   }
@@ -68,9 +104,11 @@ public final class BuildRepository {
   public record Prunable(UUID buildId, String imageRef, String digest) {
   }
 
+  /** A queued build, leased from the start by {@code owner} (the control plane holding its source) for {@code lease}. */
   public Future<UUID> insert(SqlClient client, UUID organizationId, UUID appId, UUID environmentId, String origin, String ref,
-                             String commit, UUID createdBy) {
-    return client.preparedQuery(INSERT).execute(Tuple.from(new Object[] {organizationId, appId, environmentId, origin, ref, commit, createdBy}))
+                             String commit, UUID createdBy, String owner, Duration lease) {
+    return client.preparedQuery(INSERT).execute(Tuple.from(new Object[] {organizationId, appId, environmentId, origin, ref, commit, createdBy,
+            owner, seconds(lease)}))
         .map(rows -> rows.iterator().next().getUUID("id"));
   }
 
@@ -99,9 +137,35 @@ public final class BuildRepository {
     });
   }
 
-  /** queued → building; false when the build is no longer queued (cancelled meanwhile). */
-  public Future<Boolean> start(SqlClient client, UUID id) {
-    return client.preparedQuery(START).execute(Tuple.of(id)).map(rows -> rows.rowCount() == 1);
+  /** Claims the owner's next build within the limits (queued → building, leased), or null when none may start now. */
+  public Future<Claim> claim(Pool pool, String owner, int perOrganization, int global, Duration lease) {
+    return pool.withTransaction(conn -> conn.query(CLAIM_LOCK).execute()
+        .compose(locked -> conn.preparedQuery(CLAIM).execute(Tuple.of(owner, perOrganization, global, seconds(lease))))
+        .map(rows -> {
+          if (rows.size() == 0) {
+            return null;
+          }
+          Row row = rows.iterator().next();
+          return new Claim(row.getUUID("id"), row.getUUID("organization_id"));
+        }));
+  }
+
+  /** Renews the owner's leases; the ids of the unfinished builds it still holds. */
+  public Future<Set<UUID>> renew(SqlClient client, String owner, Duration lease) {
+    return client.preparedQuery(RENEW).execute(Tuple.of(owner, seconds(lease))).map(rows -> {
+      Set<UUID> held = new HashSet<>();
+      rows.forEach(row -> held.add(row.getUUID("id")));
+      return held;
+    });
+  }
+
+  /** Fails every unfinished build whose lease expired (or that never had one), with the reason; their ids. */
+  public Future<List<UUID>> sweep(SqlClient client, String reason) {
+    return client.preparedQuery(SWEEP).execute(Tuple.of(reason)).map(rows -> {
+      List<UUID> swept = new ArrayList<>();
+      rows.forEach(row -> swept.add(row.getUUID("id")));
+      return swept;
+    });
   }
 
   /** Records what was built and pushed (before the release is cut, so pruning sees the image). */
@@ -109,14 +173,15 @@ public final class BuildRepository {
     return client.preparedQuery(BUILT).execute(Tuple.of(id, builder, imageRef, digest, processTypes)).mapEmpty();
   }
 
-  /** Ends a build that had not ended; false when it already had (a cancel won, or the build did). */
+  /** Ends a build that had not ended, whoever runs it (a cancel); false when it already had. */
   public Future<Boolean> finish(SqlClient client, UUID id, String status, String reason, UUID releaseId, String log) {
     return client.preparedQuery(FINISH).execute(Tuple.of(id, status, reason, releaseId, log)).map(rows -> rows.rowCount() == 1);
   }
 
-  /** At start: every build a stopped control plane left unfinished fails, saying why. */
-  public Future<Integer> failUnfinished(SqlClient client, String reason) {
-    return client.preparedQuery(FAIL_UNFINISHED).execute(Tuple.of(reason)).map(rows -> rows.rowCount());
+  /** The worker's end of its build; false when the build ended otherwise (cancelled, or swept after a lost lease). */
+  public Future<Boolean> finishOwned(SqlClient client, UUID id, String owner, String status, String reason, UUID releaseId, String log) {
+    return client.preparedQuery(FINISH_OWNED).execute(Tuple.from(new Object[] {id, owner, status, reason, releaseId, log}))
+        .map(rows -> rows.rowCount() == 1);
   }
 
   /** The app's build target, or null when the organization has no such active app (or no such environment of it). */
@@ -137,6 +202,10 @@ public final class BuildRepository {
       rows.forEach(row -> list.add(new Prunable(row.getUUID("id"), row.getString("image_ref"), row.getString("image_digest"))));
       return list;
     });
+  }
+
+  private static double seconds(Duration duration) {
+    return duration.toMillis() / 1000.0;
   }
 
   public Future<Void> imageDeleted(SqlClient client, UUID buildId) {

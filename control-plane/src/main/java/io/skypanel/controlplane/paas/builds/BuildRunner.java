@@ -54,12 +54,14 @@ public final class BuildRunner {
     this.timeout = timeout;
   }
 
-  /** Runs the build; the future completes with its final API view once it is recorded (never fails). */
-  Future<JsonObject> run(ActiveBuild build) {
-    return builds.start(pool, build.id)
-        .compose(started -> !started ? Future.succeededFuture() : pipeline(build)
-            .compose(outcome -> finish(build, "succeeded", outcome.reason(), outcome.releaseId()))
-            .recover(err -> finish(build, build.cancelled ? "cancelled" : "failed", reason(build, err), null)))
+  /**
+   * Runs a build the queue claimed for {@code owner}; the future completes with its final API view once it is
+   * recorded (never fails). The end is recorded only while {@code owner} still holds the lease.
+   */
+  Future<JsonObject> run(ActiveBuild build, String owner) {
+    return pipeline(build)
+        .compose(outcome -> finish(build, owner, "succeeded", outcome.reason(), outcome.releaseId()))
+        .recover(err -> finish(build, owner, build.cancelled ? "cancelled" : "failed", reason(build, err), null))
         .transform(done -> {
           if (done.failed()) {
             LOG.error("recording the end of build {} failed", build.id, done.cause());
@@ -160,13 +162,13 @@ public final class BuildRunner {
     });
   }
 
-  private Future<Void> finish(ActiveBuild build, String status, String reason, UUID releaseId) {
+  private Future<Void> finish(ActiveBuild build, String owner, String status, String reason, UUID releaseId) {
     if (reason != null) {
       build.log.line("-----> Build " + status + ": " + reason);
     } else {
       build.log.line("-----> Build " + status);
     }
-    return builds.finish(pool, build.id, status, reason, releaseId, build.log.text()).mapEmpty();
+    return builds.finishOwned(pool, build.id, owner, status, reason, releaseId, build.log.text()).mapEmpty();
   }
 
   private BuildJob job(ActiveBuild build, Path sourceDir, String tag) {

@@ -19,19 +19,19 @@ import org.slf4j.LoggerFactory;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
- * The build service behind {@link SourceBuilds}: records a queued build (with an activity row), runs it in the
- * background through {@link BuildQueue} and {@link BuildRunner}, shows builds and their logs (live while they run
- * here, stored afterwards) and cancels them. Builds a stopped control plane left queued or building are failed at
- * {@link #start()} with the reason, never left hanging.
+ * The build service behind {@link SourceBuilds}: records a queued build leased to this control plane (with an
+ * activity row), runs it when the durable {@link BuildQueue} claims it through {@link BuildRunner}, shows builds and
+ * their logs (live while they run here, stored afterwards) and cancels them. Builds whose worker stopped are failed
+ * by the queue's lease sweeper with the reason, never left hanging or run twice.
  */
 public final class BuildService implements SourceBuilds {
 
   private static final Logger LOG = LoggerFactory.getLogger(BuildService.class);
-  static final String RESTARTED = "the control plane stopped while this build was queued or running; push or upload again";
 
   private final Pool pool;
   private final WorkerExecutor workers;
@@ -60,16 +60,14 @@ public final class BuildService implements SourceBuilds {
     this.publisher = publisher;
   }
 
-  /** Fails what a stopped control plane left unfinished and makes the work directory. */
+  /** Makes the work directory, then starts the queue (which first fails what dead workers left unfinished). */
   public Future<Void> start() {
-    return builds.failUnfinished(pool, RESTARTED)
-        .onSuccess(count -> {
-          if (count > 0) {
-            LOG.warn("{} builds left unfinished by a stopped control plane were failed", count);
-          }
-        })
-        .compose(count -> workers.executeBlocking(() -> Files.createDirectories(workDir), false))
-        .mapEmpty();
+    return workers.executeBlocking(() -> Files.createDirectories(workDir), false)
+        .compose(dir -> queue.start(this::runClaimed, this::held));
+  }
+
+  public void stop() {
+    queue.stop();
   }
 
   /** Where an upload writes a source tarball before it is submitted. */
@@ -88,7 +86,7 @@ public final class BuildService implements SourceBuilds {
         return Future.failedFuture(ApiException.notFound(environmentId == null ? "app" : "environment"));
       }
       return pool.withTransaction(conn -> builds.insert(conn, org.organizationId(), appId, target.environmentId(), source.origin().label(),
-              source.ref(), source.commit(), principal.userId())
+              source.ref(), source.commit(), principal.userId(), queue.workerId(), queue.lease())
           .compose(id -> activity.insert(conn, new ActivityEntry(org.organizationId(), principal.userId(), "paas.build.create", "app",
               appId.toString(), new JsonObject().put("build_id", id.toString()).put("origin", source.origin().label()), null)).map(id))
           .compose(id -> builds.byId(conn, org.organizationId(), id))).map(row -> {
@@ -99,18 +97,67 @@ public final class BuildService implements SourceBuilds {
               stream.line(line);
             };
             ActiveBuild build = new ActiveBuild(row.id(), principal, org, appId, target, source, new LiveLog(logBytes, lines),
-                workDir.resolve(row.id().toString()));
+                workDir.resolve(row.id().toString()), stream);
             active.put(build.id, build);
-            queue.offer(new BuildQueue.Entry(build.id, org.organizationId(), () -> runner.run(build).onComplete(done -> {
-              active.remove(build.id);
-              queue.finished(build.organizationId());
-              // the end goes out once the final status and log are recorded, so a viewer told "end" finds them stored
-              stream.end(done.result().getString("status"));
-              build.ended.complete(done.result());
-            })));
+            queue.wake();
             return new QueuedBuild(row.toJson(), build.ended.future());
           });
     });
+  }
+
+  /** The queue claimed one of this control plane's builds: run it, unless a cancel or the sweeper ended it first. */
+  private Future<Void> runClaimed(BuildRepository.Claim claim) {
+    ActiveBuild build = active.get(claim.buildId());
+    if (build == null) {
+      // leased here but unknown: only possible if its worker id were reused, which a fresh id per start prevents
+      return builds.finishOwned(pool, claim.buildId(), queue.workerId(), "failed", "the build's source is not on this control plane",
+          null, null).mapEmpty();
+    }
+    if (!build.taken.compareAndSet(false, true)) {
+      return Future.succeededFuture();
+    }
+    return runner.run(build, queue.workerId()).map(result -> {
+      active.remove(build.id);
+      // the end goes out once the final status and log are recorded, so a viewer told "end" finds them stored
+      build.stream.end(result.getString("status"));
+      build.ended.complete(result);
+      return null;
+    });
+  }
+
+  /**
+   * After a heartbeat: a build accepted here that this worker no longer holds was ended elsewhere (cancelled on
+   * another control plane, or swept when the lease ran out): stop it here too.
+   */
+  private void held(Set<UUID> held, long sinceNanos) {
+    for (ActiveBuild build : active.values()) {
+      if (build.acceptedAt < sinceNanos && !held.contains(build.id)) {
+        builds.byId(pool, build.organizationId(), build.id).onComplete(row -> {
+          if (row.failed()) {
+            LOG.warn("build {}: reading it after a lost lease failed: {}", build.id, row.cause().getMessage());
+          } else if (row.result() == null || row.result().ended()) {
+            abandon(build, row.result() == null ? "failed" : row.result().status());
+          }
+        });
+      }
+    }
+  }
+
+  /** Stops a build that ended without this worker: a queued one ends here, a running one is told to stop. */
+  private void abandon(ActiveBuild build, String status) {
+    build.cancelled = true;
+    if (build.taken.compareAndSet(false, true)) {
+      // never started here: nothing will run it, so it ends now, and its source goes
+      active.remove(build.id);
+      build.log.end();
+      build.stream.end(status);
+      workers.executeBlocking(() -> Files.deleteIfExists(build.source.tarball()), false)
+          .onFailure(err -> LOG.warn("build {}: removing its source failed: {}", build.id, err.getMessage()));
+      builds.byId(pool, build.organizationId(), build.id).onComplete(row -> build.ended.complete(row.succeeded() && row.result() != null
+          ? row.result().toJson() : new JsonObject().put("id", build.id.toString()).put("status", status)));
+    } else if (build.builder != null) {
+      build.builder.cancel(build.id);
+    }
   }
 
   private record QueuedBuild(JsonObject build, Future<JsonObject> ended) implements Handle {
@@ -148,27 +195,14 @@ public final class BuildService implements SourceBuilds {
         return Future.failedFuture(ApiException.conflict("build_ended", "the build has already " + build.status()));
       }
       ActiveBuild running = active.get(id);
-      boolean waiting = queue.remove(id);
       String log = running == null ? null : running.log.text() + "-----> Build cancelled\n";
       return pool.withTransaction(conn -> builds.finish(conn, id, "cancelled", "cancelled by " + principal.email(), null, log)
               .compose(done -> activity.insert(conn, new ActivityEntry(org.organizationId(), principal.userId(), "paas.build.cancel", "app",
                   build.appId().toString(), new JsonObject().put("build_id", id.toString()), ip))))
+          // a build running on another control plane stops there when its heartbeat finds it no longer held
           .onSuccess(v -> {
             if (running != null) {
-              running.cancelled = true;
-              if (running.builder != null) {
-                running.builder.cancel(id);
-              }
-              if (waiting) {
-                // never got a slot: nothing will run it, so it ends here, and its source goes
-                active.remove(id);
-                running.log.end();
-                publisher.open(id).end("cancelled");
-                workers.executeBlocking(() -> Files.deleteIfExists(running.source.tarball()), false)
-                    .onFailure(err -> LOG.warn("build {}: removing its source failed: {}", id, err.getMessage()));
-                builds.byId(pool, org.organizationId(), id).onComplete(row -> running.ended.complete(row.succeeded() && row.result() != null
-                    ? row.result().toJson() : build.toJson()));
-              }
+              abandon(running, "cancelled");
             }
           })
           .compose(v -> builds.byId(pool, org.organizationId(), id)).map(Build::toJson);

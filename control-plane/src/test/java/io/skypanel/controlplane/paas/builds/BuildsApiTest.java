@@ -250,6 +250,13 @@ class BuildsApiTest extends ApiTestBase {
     Eventually.await("the build sleeping", BUILD, () -> text(as(owner, org, HttpMethod.GET, "/api/paas/builds/" + id + "/log"))
         .lines().anyMatch("sleeping"::equals) ? true : null);
 
+    // the organization's limit (1) holds a second build in the durable queue; cancelled there, it never runs
+    String waiting = ok(upload(owner, org, app.getString("id"), tarball(files)), 201).getString("id");
+    assertThat(ok(as(owner, org, HttpMethod.GET, "/api/paas/builds/" + waiting), 200).getString("status")).isEqualTo("queued");
+    JsonObject dropped = ok(as(owner, org, HttpMethod.DELETE, "/api/paas/builds/" + waiting), 200);
+    assertThat(dropped.getString("status")).isEqualTo("cancelled");
+    assertThat(dropped.getString("started_at")).isNull();
+
     var follow = api.request(HttpMethod.GET, "/api/paas/builds/" + id + "/log?follow=true", viewer.token()).putHeader("X-Organization-Id", org).send();
     assertThat(errorCode(as(viewer, org, HttpMethod.DELETE, "/api/paas/builds/" + id), 403)).isEqualTo("forbidden");
     JsonObject cancelled = ok(as(owner, org, HttpMethod.DELETE, "/api/paas/builds/" + id), 200);
@@ -265,6 +272,10 @@ class BuildsApiTest extends ApiTestBase {
         TestImages.docker("ps", "-q", "--filter", "ancestor=" + TestImages.BUSYBOX, "--filter", "status=running").lines()
             .noneMatch(c -> TestImages.docker("inspect", "--format", "{{.Config.Cmd}}", c).contains("sleep 120")) ? true : null);
     assertThat(ended(id).getString("status")).isEqualTo("cancelled");
+    JsonObject never = ok(as(owner, org, HttpMethod.GET, "/api/paas/builds/" + waiting), 200);
+    assertThat(never.getString("status")).isEqualTo("cancelled");
+    assertThat(never.getString("started_at")).isNull();
+    assertThat(never.getString("log_tail")).doesNotContain("Unpacking");
   }
 
   @Test
