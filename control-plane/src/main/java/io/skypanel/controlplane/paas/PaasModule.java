@@ -115,7 +115,8 @@ public final class PaasModule {
     List<Builder> builders = List.of(new DockerfileBuilder(platform.vertx(), platform.docker(), buildOptions.network()), buildpackBuilder);
     BuildRunner runner = new BuildRunner(platform.pool(), buildWorkers, builders,
         new PlatformRegistryClient(platform.vertx(), platform.docker(), buildOptions.registry()), releases,
-        new SourceArchive(buildOptions.unpackedLimitBytes(), buildOptions.maxEntries()), buildOptions.timeout());
+        new SourceArchive(buildOptions.unpackedLimitBytes(), buildOptions.maxEntries()), buildOptions.timeout(),
+        new ConfigVars(platform.secrets()));
     this.builds = new BuildService(platform.pool(), buildWorkers, new BuildQueue(buildOptions.orgConcurrency(), buildOptions.globalConcurrency()),
         runner, buildOptions.workDir(), buildOptions.logBytes(), defaultSize, buildOptions.registry().configured(),
         new BuildLogPublisher(platform.redis(), platform.redisPrefix(), buildOptions.logStreamLines(), buildOptions.logStreamRetain().toSeconds()));

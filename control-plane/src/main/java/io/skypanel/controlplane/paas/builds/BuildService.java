@@ -88,7 +88,7 @@ public final class BuildService implements SourceBuilds {
         return Future.failedFuture(ApiException.notFound(environmentId == null ? "app" : "environment"));
       }
       return pool.withTransaction(conn -> builds.insert(conn, org.organizationId(), appId, target.environmentId(), source.origin().label(),
-              source.ref(), source.commit(), principal.userId())
+              source.ref(), source.commit(), principal.userId(), source.options())
           .compose(id -> activity.insert(conn, new ActivityEntry(org.organizationId(), principal.userId(), "paas.build.create", "app",
               appId.toString(), new JsonObject().put("build_id", id.toString()).put("origin", source.origin().label()), null)).map(id))
           .compose(id -> builds.byId(conn, org.organizationId(), id))).map(row -> {

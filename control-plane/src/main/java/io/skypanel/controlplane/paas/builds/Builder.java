@@ -27,4 +27,12 @@ public interface Builder {
    */
   default void cancel(UUID buildId) {
   }
+
+  /**
+   * Whether the build reads the deploy environment's config vars ({@link BuildJob#configVars()}: the buildpack
+   * {@code ENV_DIR}). Only such builders get them opened; by default none.
+   */
+  default boolean readsConfigVars() {
+    return false;
+  }
 }

@@ -38,6 +38,12 @@ public final class BuildpackBuilder implements Builder {
     return true;
   }
 
+  /** {@code bin/compile BUILD_DIR CACHE_DIR ENV_DIR}: the environment's config vars, one file each. */
+  @Override
+  public boolean readsConfigVars() {
+    return true;
+  }
+
   @Override
   public Future<BuiltImage> build(BuildJob job, BuildLog log) {
     return BuildpackPlan.resolve(pool, catalog, job).compose(plan -> run.run(job, plan, log))

@@ -49,8 +49,11 @@ final class BuilderContainer {
     return "skypanel-buildcache-" + appId;
   }
 
-  /** Creates the cache volume if needed and the container, copies {@code archive} in at {@code /} and starts it. */
-  static String start(DockerClient docker, Spec spec, Path archive) throws Exception {
+  /**
+   * Creates the cache volume if needed and the container, copies {@code archive} in at {@code /}, then
+   * {@code configVars} (the ENV_DIR archive, or null) from memory, and starts it.
+   */
+  static String start(DockerClient docker, Spec spec, Path archive, byte[] configVars) throws Exception {
     boolean volumeExists;
     try {
       docker.inspectVolumeCmd(spec.cacheVolume()).exec();
@@ -96,6 +99,9 @@ final class BuilderContainer {
     }
     try (InputStream in = Files.newInputStream(archive)) {
       docker.copyArchiveToContainerCmd(id).withRemotePath("/").withTarInputStream(in).exec();
+    }
+    if (configVars != null) {
+      docker.copyArchiveToContainerCmd(id).withRemotePath("/").withTarInputStream(new java.io.ByteArrayInputStream(configVars)).exec();
     }
     docker.startContainerCmd(id).exec();
     return id;

@@ -67,7 +67,8 @@ public final class BuildpackRun {
             Map<String, String> labels = Map.of(Labels.ORG, job.organizationId().toString(), BuilderContainer.LABEL_APP,
                 job.appId().toString(), BuilderContainer.LABEL_BUILD, job.buildId().toString());
             container[0] = BuilderContainer.start(docker, new BuilderContainer.Spec(plan.stack().buildImage(), "skypanel-build-" + job.buildId(),
-                labels, BuilderContainer.cacheVolume(job.appId()), job.cpu(), job.memoryMb(), options.pidsLimit(), options.network(), env), archive);
+                labels, BuilderContainer.cacheVolume(job.appId()), job.cpu(), job.memoryMb(), options.pidsLimit(), options.network(), env), archive,
+                BuilderArchive.configVars(job.configVars(), BuilderContainer.BUILD_UID));
             return container[0];
           } finally {
             Files.deleteIfExists(archive);
