@@ -96,7 +96,8 @@ public final class PaasModule {
     this.releases = new ReleaseService(platform.pool(), caas.policies(), rollout, phase, converge);
     this.environments = new EnvironmentService(platform.pool(), new ConfigVars(platform.secrets()), releases, rollout, caas.reachability(),
         converge, options.baseDomain(), caas.domains());
-    this.apps = new AppService(platform.pool(), environments, converge, caas.quotas());
+    // builds is assigned below; a deleted app's build cache and leftovers go once the app is marked deleted
+    this.apps = new AppService(platform.pool(), environments, converge, caas.quotas(), this::removeBuildLeftovers);
     this.formation = new FormationService(platform.pool(), rollout, caas.quotas(), environments, converge);
     this.metrics = new EnvironmentMetrics(platform.pool(), environments, caas.metrics());
     this.janitor = new PaasJanitor(platform.vertx(), platform.pool(), releaseTimeout.toSeconds() + 300);
@@ -121,6 +122,11 @@ public final class PaasModule {
         runner, buildOptions.workDir(), buildOptions.logBytes(), defaultSize, buildOptions.registry().configured(),
         new BuildLogPublisher(platform.redis(), platform.redisPrefix(), buildOptions.logStreamLines(), buildOptions.logStreamRetain().toSeconds()));
     this.upload = new SourceUpload(platform.vertx().fileSystem(), builds, buildOptions.uploadLimitBytes(), buildOptions.workDir().resolve("uploads"));
+  }
+
+  /** A deleted app's build cache volume and build leftovers go (failures are logged where they happen). */
+  private void removeBuildLeftovers(UUID organizationId, UUID appId) {
+    builds.appDeleted(organizationId, appId);
   }
 
   /** The way source becomes a release, for git pushes and webhooks. */

@@ -197,6 +197,21 @@ public final class BuildRunner {
     });
   }
 
+  /**
+   * Removes what builds of a deleted app left: the directories of {@code buildIds} under the work directory (a
+   * crash can leave them) and what each builder keeps per app on the engine (the buildpack cache volume).
+   */
+  Future<Void> appDeleted(UUID appId, List<UUID> buildIds, Path workDir) {
+    Future<Void> files = workers.executeBlocking(() -> {
+      for (UUID id : buildIds) {
+        delete(workDir.resolve(id.toString()));
+      }
+      return null;
+    }, false);
+    List<Future<Void>> engine = builders.stream().map(builder -> builder.appDeleted(appId)).toList();
+    return Future.join(files, Future.join(engine)).mapEmpty();
+  }
+
   /** Procfile types as the release wants them; none means the image's own command is web. */
   private static JsonObject processTypes(Map<String, String> types) {
     if (types.isEmpty()) {

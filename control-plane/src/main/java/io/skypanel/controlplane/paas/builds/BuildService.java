@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
@@ -173,6 +174,19 @@ public final class BuildService implements SourceBuilds {
           })
           .compose(v -> builds.byId(pool, org.organizationId(), id)).map(Build::toJson);
     });
+  }
+
+  /**
+   * Once an app is deleted: after its builds still running here have ended (their builder containers hold the cache
+   * volume), removes their leftovers: work directories and the per-app build cache. Failures are logged here.
+   */
+  public Future<Void> appDeleted(UUID organizationId, UUID appId) {
+    List<Future<JsonObject>> running = active.values().stream().filter(build -> build.appId.equals(appId))
+        .map(build -> build.ended.future()).toList();
+    return Future.join(running).transform(ended -> builds.idsOfApp(pool, organizationId, appId))
+        .compose(ids -> runner.appDeleted(appId, ids, workDir))
+        .onSuccess(v -> LOG.info("app {}: build cache and build leftovers removed", appId))
+        .onFailure(err -> LOG.warn("app {}: removing its build cache or build leftovers failed", appId, err));
   }
 
   private Future<Build> build(OrgContext org, UUID id) {

@@ -35,4 +35,9 @@ public interface Builder {
   default boolean readsConfigVars() {
     return false;
   }
+
+  /** Removes what this builder keeps per app on the engine (the buildpack cache volume) once the app is deleted. */
+  default Future<Void> appDeleted(UUID appId) {
+    return Future.succeededFuture();
+  }
 }

@@ -44,6 +44,12 @@ public final class BuildpackBuilder implements Builder {
     return true;
   }
 
+  /** The app's build cache volume goes with the app. */
+  @Override
+  public Future<Void> appDeleted(java.util.UUID appId) {
+    return run.removeCache(appId);
+  }
+
   @Override
   public Future<BuiltImage> build(BuildJob job, BuildLog log) {
     return BuildpackPlan.resolve(pool, catalog, job).compose(plan -> run.run(job, plan, log))

@@ -49,6 +49,15 @@ final class BuilderContainer {
     return "skypanel-buildcache-" + appId;
   }
 
+  /** Removes the app's cache volume (the app is gone, so no builder container of it runs); one already gone is fine. */
+  static void removeCacheVolume(DockerClient docker, java.util.UUID appId) {
+    try {
+      docker.removeVolumeCmd(cacheVolume(appId)).exec();
+    } catch (NotFoundException e) {
+      // never built with buildpacks, or already removed
+    }
+  }
+
   /**
    * Creates the cache volume if needed and the container, copies {@code archive} in at {@code /}, then
    * {@code configVars} (the ENV_DIR archive, or null) from memory, and starts it.

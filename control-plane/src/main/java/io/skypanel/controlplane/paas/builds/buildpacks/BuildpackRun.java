@@ -84,6 +84,14 @@ public final class BuildpackRun {
         }).onFailure(err -> LOG.warn("build {}: the builder container {} was not removed: {}", job.buildId(), container[0], err.toString())));
   }
 
+  /** Removes the app's build cache volume; one already gone is fine. */
+  public Future<Void> removeCache(java.util.UUID appId) {
+    return engine.callSlow(docker -> {
+      BuilderContainer.removeCacheVolume(docker, appId);
+      return null;
+    });
+  }
+
   private Future<List<String>> select(Context context, String id, List<String> env, BuildpackPlan plan, BuildLog log, long deadline) {
     Future<List<String>> chain = Future.succeededFuture(new ArrayList<>());
     for (String slug : plan.candidates()) {
