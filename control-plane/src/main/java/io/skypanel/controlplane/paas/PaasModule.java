@@ -9,6 +9,7 @@ import io.skypanel.controlplane.paas.apps.AppBuildpackService;
 import io.skypanel.controlplane.paas.apps.AppBuildpacksFeature;
 import io.skypanel.controlplane.paas.apps.AppService;
 import io.skypanel.controlplane.paas.apps.AppsFeature;
+import io.skypanel.controlplane.paas.git.AppRepositories;
 import io.skypanel.controlplane.paas.builds.BuildQueue;
 import io.skypanel.controlplane.paas.builds.BuildRunner;
 import io.skypanel.controlplane.paas.builds.BuildService;
@@ -46,6 +47,7 @@ import io.vertx.core.WorkerExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -77,6 +79,7 @@ public final class PaasModule {
   private final long sweepMs;
   private final long runSweepMs;
   private final BuildService builds;
+  private final Path gitDir;
   private final SourceUpload upload;
   private final AppBuildpackService appBuildpacks;
   private final BuildpackBuilder buildpackBuilder;
@@ -107,6 +110,7 @@ public final class PaasModule {
         options.paas().runOutputBytes());
     this.runSweepMs = options.paas().runSweep().toMillis();
     ControlPlaneOptions.Builds buildOptions = options.builds();
+    this.gitDir = options.sources().repositoryDir();
     WorkerExecutor buildWorkers = platform.vertx().createSharedWorkerExecutor(BUILD_POOL, 2);
     // in order: the first that accepts a source builds it (the Dockerfile builder when there is a Dockerfile);
     // the buildpack builder comes after it
@@ -124,9 +128,9 @@ public final class PaasModule {
     this.upload = new SourceUpload(platform.vertx().fileSystem(), builds, buildOptions.uploadLimitBytes(), buildOptions.workDir().resolve("uploads"));
   }
 
-  /** A deleted app's build cache volume and build leftovers go (failures are logged where they happen). */
+  /** A deleted app's build cache volume, build leftovers and git repository go (failures are logged where they happen). */
   private void removeBuildLeftovers(UUID organizationId, UUID appId) {
-    builds.appDeleted(organizationId, appId);
+    builds.appDeleted(organizationId, appId, List.of(AppRepositories.repository(gitDir, appId)));
   }
 
   /** The way source becomes a release, for git pushes and webhooks. */

@@ -198,13 +198,17 @@ public final class BuildRunner {
   }
 
   /**
-   * Removes what builds of a deleted app left: the directories of {@code buildIds} under the work directory (a
-   * crash can leave them) and what each builder keeps per app on the engine (the buildpack cache volume).
+   * Removes what builds of a deleted app left: its builds' directories under the work directory (a crash can leave
+   * them), its source directories (the git repository) and what each builder keeps per app on the engine (the
+   * buildpack cache volume).
    */
-  Future<Void> appDeleted(UUID appId, List<UUID> buildIds, Path workDir) {
+  Future<Void> appDeleted(UUID appId, List<Path> buildDirs, List<Path> sourceDirs) {
     Future<Void> files = workers.executeBlocking(() -> {
-      for (UUID id : buildIds) {
-        delete(workDir.resolve(id.toString()));
+      for (Path dir : buildDirs) {
+        delete(dir);
+      }
+      for (Path dir : sourceDirs) {
+        delete(dir);
       }
       return null;
     }, false);

@@ -178,13 +178,14 @@ public final class BuildService implements SourceBuilds {
 
   /**
    * Once an app is deleted: after its builds still running here have ended (their builder containers hold the cache
-   * volume), removes their leftovers: work directories and the per-app build cache. Failures are logged here.
+   * volume), removes their leftovers: work directories, the per-app build cache, and {@code sourceDirs} (the app's
+   * git repository). Failures are logged here.
    */
-  public Future<Void> appDeleted(UUID organizationId, UUID appId) {
+  public Future<Void> appDeleted(UUID organizationId, UUID appId, List<Path> sourceDirs) {
     List<Future<JsonObject>> running = active.values().stream().filter(build -> build.appId.equals(appId))
         .map(build -> build.ended.future()).toList();
     return Future.join(running).transform(ended -> builds.idsOfApp(pool, organizationId, appId))
-        .compose(ids -> runner.appDeleted(appId, ids, workDir))
+        .compose(ids -> runner.appDeleted(appId, ids.stream().map(id -> workDir.resolve(id.toString())).toList(), sourceDirs))
         .onSuccess(v -> LOG.info("app {}: build cache and build leftovers removed", appId))
         .onFailure(err -> LOG.warn("app {}: removing its build cache or build leftovers failed", appId, err));
   }

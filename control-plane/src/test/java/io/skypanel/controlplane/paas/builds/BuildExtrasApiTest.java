@@ -15,6 +15,7 @@ import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
 import io.vertx.ext.web.client.HttpResponse;
+import io.vertx.ext.web.multipart.MultipartForm;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 import org.junit.jupiter.api.AfterAll;
@@ -41,7 +42,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * Issue 11's build extras through the API against the real engine and registry: Dockerfile build args and target
  * stage on an upload (validated, recorded, honoured by the engine), the environment's config vars in a buildpack's
- * {@code ENV_DIR}, and an app's deletion removing its build cache volume and the build directories it left.
+ * {@code ENV_DIR}, and an app's deletion removing its build cache volume, the build directories it left and its git
+ * repository.
  */
 class BuildExtrasApiTest extends ApiTestBase {
 
@@ -51,6 +53,7 @@ class BuildExtrasApiTest extends ApiTestBase {
 
   private static Path buildpacks;
   private static Path buildDir;
+  private static Path gitDir;
   private static EdgeGateway gateway;
   private static int relayPort;
   private static ApiClient.Session owner;
@@ -61,12 +64,14 @@ class BuildExtrasApiTest extends ApiTestBase {
   static JsonObject controlPlaneSettings() throws IOException {
     buildpacks = Files.createTempDirectory("skypanel-buildpacks-");
     buildDir = Files.createTempDirectory("skypanel-builds-");
+    gitDir = Files.createTempDirectory("skypanel-git-");
     Path bin = Files.createDirectories(buildpacks.resolve(ENV_BUILDPACK).resolve("bin"));
     script(bin.resolve("detect"), "echo EnvDir");
     script(bin.resolve("compile"), "echo \"ENV_DIR holds: $(ls \"$3\" | tr '\\n' ' ')\"; echo \"GREETING is $(cat \"$3/GREETING\")\"; "
         + "echo cached > \"$2/marker\"");
     script(bin.resolve("release"), "echo '--- {}'");
-    return new JsonObject().put("SKYPANEL_BUILDPACKS_DIR", buildpacks.toString()).put("SKYPANEL_BUILD_DIR", buildDir.toString());
+    return new JsonObject().put("SKYPANEL_BUILDPACKS_DIR", buildpacks.toString()).put("SKYPANEL_BUILD_DIR", buildDir.toString())
+        .put("SKYPANEL_GIT_DIR", gitDir.toString());
   }
 
   private static void script(Path path, String body) throws IOException {
@@ -103,7 +108,7 @@ class BuildExtrasApiTest extends ApiTestBase {
       }
     }
     apps.forEach(app -> TestImages.dockerResult("volume", "rm", "-f", "skypanel-buildcache-" + app));
-    for (Path dir : new Path[] {buildpacks, buildDir}) {
+    for (Path dir : new Path[] {buildpacks, buildDir, gitDir}) {
       if (dir != null) {
         try (var paths = Files.walk(dir)) {
           paths.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
@@ -139,11 +144,17 @@ class BuildExtrasApiTest extends ApiTestBase {
     JsonObject app = createApp("badargs");
     byte[] source = tarball(Map.of("Dockerfile", "FROM " + TestImages.BUSYBOX + "\nCMD [\"true\"]\n"));
     for (String query : new String[] {"?build_arg=" + encode("1BAD=x"), "?build_arg=novalue", "?build_args=" + encode("[1]"),
-        "?build_args=" + encode("{\"A\":{\"nested\":1}}"), "?build_args=" + encode("{\"A-B\":\"x\"}"), "?target=" + encode("-stage"),
-        "?build_arg=" + encode("BIG=" + "x".repeat(BuildArgs.MAX_VALUE + 1))}) {
+        "?build_args=" + encode("{\"A\":{\"nested\":1}}"), "?build_args=" + encode("{\"A-B\":\"x\"}"), "?target=" + encode("-stage")}) {
       HttpResponse<Buffer> response = upload(app.getString("id"), query, source);
       assertThat(errorCode(response, 400)).as(query).isEqualTo("validation_failed");
     }
+    // too long for a URL: as a multipart form field
+    HttpResponse<Buffer> big = Await.result(api.request(HttpMethod.POST, "/api/paas/apps/" + app.getString("id") + "/builds", owner.token())
+        .putHeader("X-Organization-Id", org).sendMultipartForm(MultipartForm.create()
+            .attribute("build_arg", "BIG=" + "x".repeat(BuildArgs.MAX_VALUE + 1))
+            .binaryFileUpload("source", "source.tar.gz", Buffer.buffer(source), "application/gzip")));
+    assertThat(errorCode(big, 400)).isEqualTo("validation_failed");
+    assertThat(big.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("BIG");
     JsonObject page = ok(call(HttpMethod.GET, "/api/paas/apps/" + app.getString("id") + "/builds", owner.token(), org, null), 200);
     assertThat(page.getJsonArray("data")).isEmpty();
   }
@@ -172,9 +183,14 @@ class BuildExtrasApiTest extends ApiTestBase {
     Path leftover = Files.createDirectories(buildDir.resolve(build.getString("id")).resolve("source"));
     Files.writeString(leftover.resolve("app.js"), "left behind");
 
+    // and the app's git repository (as a push creates it)
+    Path repository = Files.createDirectories(gitDir.resolve(appId + ".git").resolve("refs").resolve("heads"));
+    Files.writeString(repository.resolve("main"), "0".repeat(40) + "\n");
+
     assertThat(call(HttpMethod.DELETE, "/api/paas/apps/" + appId, owner.token(), org, null).statusCode()).isIn(200, 202, 204);
-    Eventually.await("the build cache volume and build directory of deleted app " + appId + " removed", CONVERGE, () ->
-        !volumeExists(volume) && !Files.exists(buildDir.resolve(build.getString("id"))) ? true : null);
+    Eventually.await("the build cache volume, build directory and git repository of deleted app " + appId + " removed", CONVERGE, () ->
+        !volumeExists(volume) && !Files.exists(buildDir.resolve(build.getString("id"))) && !Files.exists(gitDir.resolve(appId + ".git"))
+            ? true : null);
   }
 
   // --- helpers -----------------------------------------------------------------------------------
