@@ -22,6 +22,7 @@ import io.vertx.sqlclient.SqlClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -35,7 +36,7 @@ public final class AppService {
   private final EnvironmentService environments;
   private final Consumer<List<UUID>> converge;
   private final QuotaService quotas;
-  private final java.util.function.BiConsumer<UUID, UUID> deleted;
+  private final BiConsumer<UUID, UUID> deleted;
   private final AppRepository apps = new AppRepository();
   private final EnvironmentRepository environmentRows = new EnvironmentRepository();
   private final RunRepository runs = new RunRepository();
@@ -48,7 +49,7 @@ public final class AppService {
 
   /** @param deleted told (organization, app) once an app is marked deleted: its build leftovers go (it logs its own failures) */
   public AppService(Pool pool, EnvironmentService environments, Consumer<List<UUID>> converge, QuotaService quotas,
-                    java.util.function.BiConsumer<UUID, UUID> deleted) {
+                    BiConsumer<UUID, UUID> deleted) {
     this.pool = pool;
     this.deleted = deleted;
     this.environments = environments;
