@@ -35,6 +35,7 @@
 #   REDIS_URL=redis://127.0.0.1:6379/0
 #   DOCKER=/usr/bin/docker   the engine's own client (a newer one on PATH may not speak its API)
 #   KEEP_TMP=1           keep the temporary directory (launcher log, contexts)
+#   BASE_IMAGE=skypanel-test/busybox:1   the local base image of both sides (imported from /bin/busybox if missing)
 set -euo pipefail
 
 ROUNDS=${ROUNDS:-5}
@@ -90,7 +91,8 @@ PIDS=()
 BENCH_DB=""
 REDIS_PREFIX="$RUN_ID:"
 GATEWAY="$RUN_ID-gateway"
-BASE_IMAGE="skypanel-bench/base:$RUN_ID"
+# shared with the control-plane tests (never removed here); see "the base image" below
+BASE_IMAGE=${BASE_IMAGE:-skypanel-test/busybox:1}
 RAW_REPO="skypanel-bench/raw"
 ORG=""
 # the raw side's registry login stays in this run's own client config
@@ -151,7 +153,6 @@ remove_docker_objects() {
     remove_network "org-$ORG-egress"
   fi
   "$DOCKER" images -q --filter "label=skypanel.bench=$RUN_ID" | sort -u | xargs -r "$DOCKER" rmi -f >/dev/null 2>&1 || true
-  "$DOCKER" image rm "$BASE_IMAGE" >/dev/null 2>&1 || true
 }
 
 cleanup() {
@@ -195,19 +196,26 @@ free_port() {
 now_ms() { date +%s%3N; }
 iso_ms() { date -d "$1" +%s%3N; }
 
-# --- the base image: Debian's static busybox (httpd), local only ------------------------------------------------
-ROOTFS=$TMP/rootfs
-mkdir -p "$ROOTFS/bin" "$ROOTFS/etc" "$ROOTFS/tmp" "$ROOTFS/var/www"
-cp /bin/busybox "$ROOTFS/bin/busybox"
-for applet in $(/bin/busybox --list); do
-  [[ $applet == busybox ]] || ln -s busybox "$ROOTFS/bin/$applet"
-done
-printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$ROOTFS/etc/passwd"
-printf 'root:x:0:\nnogroup:x:65534:\n' >"$ROOTFS/etc/group"
-chmod 1777 "$ROOTFS/tmp"
-tar --numeric-owner --owner=0 --group=0 --mode=u+rwX,go+rX -C "$ROOTFS" -cf "$TMP/rootfs.tar" .
-"$DOCKER" import -c 'ENV PATH=/bin' -c "LABEL skypanel.bench=$RUN_ID" "$TMP/rootfs.tar" "$BASE_IMAGE" >/dev/null
-log "base image $BASE_IMAGE"
+# --- the base image: the test preparation's busybox image, local only -------------------------------------------
+# skypanel-test/busybox:1 is what the control-plane tests build from (TestImages: Debian's static busybox, imported
+# under a fixed tag): the platform builds with pull=false and the raw side does not pull, so the engine finds it
+# locally on both sides. It is shared with the tests: imported here only when missing, and never removed.
+if ! "$DOCKER" image inspect "$BASE_IMAGE" >/dev/null 2>&1; then
+  ROOTFS=$TMP/rootfs
+  mkdir -p "$ROOTFS/bin" "$ROOTFS/etc" "$ROOTFS/tmp" "$ROOTFS/var/www" "$ROOTFS/run" "$ROOTFS/data"
+  cp /bin/busybox "$ROOTFS/bin/busybox"
+  for applet in $(/bin/busybox --list); do
+    [[ $applet == busybox ]] || ln -s busybox "$ROOTFS/bin/$applet"
+  done
+  printf 'root:x:0:0:root:/root:/bin/sh\nnobody:x:65534:65534:nobody:/nonexistent:/bin/false\n' >"$ROOTFS/etc/passwd"
+  printf 'root:x:0:\nnogroup:x:65534:\n' >"$ROOTFS/etc/group"
+  printf 'busybox\n' >"$ROOTFS/var/www/index.html"
+  chmod 1777 "$ROOTFS/tmp"
+  tar --numeric-owner --owner=0 --group=0 --mode=u+rwX,go+rX -C "$ROOTFS" -cf "$TMP/rootfs.tar" .
+  "$DOCKER" import -c 'CMD ["sh"]' -c 'ENV PATH=/bin' -c 'LABEL skypanel.test=true skypanel.test.recipe=1' "$TMP/rootfs.tar" "$BASE_IMAGE" >/dev/null
+  log "imported the base image $BASE_IMAGE"
+fi
+log "base image $BASE_IMAGE (local)"
 
 # a small Dockerfile app whose / answers $1: a unique body makes COPY and the RUN after it miss the layer cache
 write_context() {

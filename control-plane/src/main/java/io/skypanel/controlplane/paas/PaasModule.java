@@ -9,6 +9,7 @@ import io.skypanel.controlplane.paas.apps.AppBuildpackService;
 import io.skypanel.controlplane.paas.apps.AppBuildpacksFeature;
 import io.skypanel.controlplane.paas.apps.AppService;
 import io.skypanel.controlplane.paas.apps.AppsFeature;
+import io.skypanel.controlplane.paas.git.AppRepositories;
 import io.skypanel.controlplane.paas.builds.BuildQueue;
 import io.skypanel.controlplane.paas.builds.BuildRunner;
 import io.skypanel.controlplane.paas.builds.BuildService;
@@ -46,6 +47,7 @@ import io.vertx.core.WorkerExecutor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
@@ -77,6 +79,7 @@ public final class PaasModule {
   private final long sweepMs;
   private final long runSweepMs;
   private final BuildService builds;
+  private final Path gitDir;
   private final SourceUpload upload;
   private final AppBuildpackService appBuildpacks;
   private final BuildpackBuilder buildpackBuilder;
@@ -96,7 +99,8 @@ public final class PaasModule {
     this.releases = new ReleaseService(platform.pool(), caas.policies(), rollout, phase, converge);
     this.environments = new EnvironmentService(platform.pool(), new ConfigVars(platform.secrets()), releases, rollout, caas.reachability(),
         converge, options.baseDomain(), caas.domains());
-    this.apps = new AppService(platform.pool(), environments, converge, caas.quotas());
+    // builds is assigned below; a deleted app's build cache and leftovers go once the app is marked deleted
+    this.apps = new AppService(platform.pool(), environments, converge, caas.quotas(), this::removeBuildLeftovers);
     this.formation = new FormationService(platform.pool(), rollout, caas.quotas(), environments, converge);
     this.metrics = new EnvironmentMetrics(platform.pool(), environments, caas.metrics());
     this.janitor = new PaasJanitor(platform.vertx(), platform.pool(), releaseTimeout.toSeconds() + 300);
@@ -106,6 +110,7 @@ public final class PaasModule {
         options.paas().runOutputBytes());
     this.runSweepMs = options.paas().runSweep().toMillis();
     ControlPlaneOptions.Builds buildOptions = options.builds();
+    this.gitDir = options.sources().repositoryDir();
     WorkerExecutor buildWorkers = platform.vertx().createSharedWorkerExecutor(BUILD_POOL, 2);
     // in order: the first that accepts a source builds it (the Dockerfile builder when there is a Dockerfile);
     // the buildpack builder comes after it
@@ -115,13 +120,19 @@ public final class PaasModule {
     List<Builder> builders = List.of(new DockerfileBuilder(platform.vertx(), platform.docker(), buildOptions.network()), buildpackBuilder);
     BuildRunner runner = new BuildRunner(platform.pool(), buildWorkers, builders,
         new PlatformRegistryClient(platform.vertx(), platform.docker(), buildOptions.registry()), releases,
-        new SourceArchive(buildOptions.unpackedLimitBytes(), buildOptions.maxEntries()), buildOptions.timeout());
+        new SourceArchive(buildOptions.unpackedLimitBytes(), buildOptions.maxEntries()), buildOptions.timeout(),
+        new ConfigVars(platform.secrets()));
     this.builds = new BuildService(platform.pool(), buildWorkers, new BuildQueue(platform.vertx(), platform.pool(),
             new BuildQueue.Settings(buildOptions.orgConcurrency(), buildOptions.globalConcurrency(), buildOptions.lease(), buildOptions.heartbeat(),
                 buildOptions.queuePoll())),
         runner, buildOptions.workDir(), buildOptions.logBytes(), defaultSize, buildOptions.registry().configured(),
         new BuildLogPublisher(platform.redis(), platform.redisPrefix(), buildOptions.logStreamLines(), buildOptions.logStreamRetain().toSeconds()));
     this.upload = new SourceUpload(platform.vertx().fileSystem(), builds, buildOptions.uploadLimitBytes(), buildOptions.workDir().resolve("uploads"));
+  }
+
+  /** A deleted app's build cache volume, build leftovers and git repository go (failures are logged where they happen). */
+  private void removeBuildLeftovers(UUID organizationId, UUID appId) {
+    builds.appDeleted(organizationId, appId, List.of(AppRepositories.repository(gitDir, appId)));
   }
 
   /** The way source becomes a release, for git pushes and webhooks. */

@@ -22,6 +22,7 @@ import io.vertx.sqlclient.SqlClient;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.BiConsumer;
 import java.util.function.Consumer;
 
 /**
@@ -35,6 +36,7 @@ public final class AppService {
   private final EnvironmentService environments;
   private final Consumer<List<UUID>> converge;
   private final QuotaService quotas;
+  private final BiConsumer<UUID, UUID> deleted;
   private final AppRepository apps = new AppRepository();
   private final EnvironmentRepository environmentRows = new EnvironmentRepository();
   private final RunRepository runs = new RunRepository();
@@ -42,7 +44,14 @@ public final class AppService {
   private final ActivityRepository activity = new ActivityRepository();
 
   public AppService(Pool pool, EnvironmentService environments, Consumer<List<UUID>> converge, QuotaService quotas) {
+    this(pool, environments, converge, quotas, (organizationId, appId) -> { });
+  }
+
+  /** @param deleted told (organization, app) once an app is marked deleted: its build leftovers go (it logs its own failures) */
+  public AppService(Pool pool, EnvironmentService environments, Consumer<List<UUID>> converge, QuotaService quotas,
+                    BiConsumer<UUID, UUID> deleted) {
     this.pool = pool;
+    this.deleted = deleted;
     this.environments = environments;
     this.converge = converge;
     this.quotas = quotas;
@@ -101,7 +110,10 @@ public final class AppService {
               return activity.insert(conn, new ActivityEntry(org.organizationId(), principal.userId(), "paas.app.delete", "app", id.toString(),
                   new JsonObject().put("name", app.getString("name")), ip));
             })))
-        .onSuccess(v -> converge.accept(workloads));
+        .onSuccess(v -> {
+          converge.accept(workloads);
+          deleted.accept(org.organizationId(), id);
+        });
   }
 
   public Future<JsonObject> createEnvironment(Principal principal, OrgContext org, UUID appId, String name, String ip) {

@@ -24,8 +24,9 @@ public final class BuildRepository {
 
   private static final String INSERT = """
       INSERT INTO paas_builds (organization_id, app_id, environment_id, origin, ref, source_commit, created_by, lease_owner,
-                               lease_expires_at)
-      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(secs => $9)) RETURNING id""";
+                               lease_expires_at, build_args, target)
+      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, now() + make_interval(secs => $9), $10, $11) RETURNING id""";
+  private static final String APP_BUILD_IDS = "SELECT id FROM paas_builds WHERE app_id = $1 AND organization_id = $2";
   private static final String BY_ID = "SELECT " + Build.COLUMNS + Build.FROM + "WHERE b.id = $1 AND b.organization_id = $2";
   private static final String LOG = "SELECT log FROM paas_builds WHERE id = $1 AND organization_id = $2";
   private static final String PAGE = "SELECT " + Build.COLUMNS + Build.FROM + """
@@ -104,12 +105,27 @@ public final class BuildRepository {
   public record Prunable(UUID buildId, String imageRef, String digest) {
   }
 
-  /** A queued build, leased from the start by {@code owner} (the control plane holding its source) for {@code lease}. */
+  /** A queued build without Dockerfile build args or target stage (git pushes, webhooks). */
   public Future<UUID> insert(SqlClient client, UUID organizationId, UUID appId, UUID environmentId, String origin, String ref,
                              String commit, UUID createdBy, String owner, Duration lease) {
+    return insert(client, organizationId, appId, environmentId, origin, ref, commit, createdBy, owner, lease, BuildArgs.NONE);
+  }
+
+  /** A queued build, leased from the start by {@code owner} (the control plane holding its source) for {@code lease}. */
+  public Future<UUID> insert(SqlClient client, UUID organizationId, UUID appId, UUID environmentId, String origin, String ref,
+                             String commit, UUID createdBy, String owner, Duration lease, BuildArgs options) {
     return client.preparedQuery(INSERT).execute(Tuple.from(new Object[] {organizationId, appId, environmentId, origin, ref, commit, createdBy,
-            owner, seconds(lease)}))
+            owner, seconds(lease), options.toJson(), options.target()}))
         .map(rows -> rows.iterator().next().getUUID("id"));
+  }
+
+  /** Ids of every build of the organization's app (its leftovers on disk are named by them). */
+  public Future<List<UUID>> idsOfApp(SqlClient client, UUID organizationId, UUID appId) {
+    return client.preparedQuery(APP_BUILD_IDS).execute(Tuple.of(appId, organizationId)).map(rows -> {
+      List<UUID> ids = new ArrayList<>();
+      rows.forEach(row -> ids.add(row.getUUID("id")));
+      return ids;
+    });
   }
 
   /** The organization's build, or null (unknown and foreign ids alike). */

@@ -2,6 +2,7 @@ package io.skypanel.controlplane.paas.builds;
 
 import com.github.dockerjava.api.exception.NotFoundException;
 import io.skypanel.common.errors.ApiException;
+import io.skypanel.controlplane.paas.environments.ConfigVars;
 import io.skypanel.controlplane.paas.environments.EnvironmentRepository;
 import io.skypanel.controlplane.paas.releases.ReleaseService;
 import io.vertx.core.Future;
@@ -40,11 +41,12 @@ public final class BuildRunner {
   private final ReleaseService releases;
   private final SourceArchive archive;
   private final Duration timeout;
+  private final ConfigVars configVars;
   private final BuildRepository builds = new BuildRepository();
   private final EnvironmentRepository environments = new EnvironmentRepository();
 
   public BuildRunner(Pool pool, WorkerExecutor workers, List<Builder> builders, PlatformRegistryClient registry, ReleaseService releases,
-              SourceArchive archive, Duration timeout) {
+              SourceArchive archive, Duration timeout, ConfigVars configVars) {
     this.pool = pool;
     this.workers = workers;
     this.builders = builders;
@@ -52,6 +54,7 @@ public final class BuildRunner {
     this.releases = releases;
     this.archive = archive;
     this.timeout = timeout;
+    this.configVars = configVars;
   }
 
   /**
@@ -91,7 +94,7 @@ public final class BuildRunner {
           checkNotCancelled(build);
           build.builder = builder;
           build.log.line("-----> Building with the " + builder.name() + " builder");
-          return builder.build(job(build, sourceDir, tag), build.log);
+          return configVars(build, builder).compose(vars -> builder.build(job(build, sourceDir, tag).withConfigVars(vars), build.log));
         })
         .compose(image -> {
           checkNotCancelled(build);
@@ -172,8 +175,47 @@ public final class BuildRunner {
   }
 
   private BuildJob job(ActiveBuild build, Path sourceDir, String tag) {
-    return new BuildJob(build.id, build.organizationId(), build.appId, sourceDir, tag, build.target.liveImage(), Map.of(), null,
-        List.of(), build.target.cpu(), build.target.memoryMb(), timeout);
+    return new BuildJob(build.id, build.organizationId(), build.appId, sourceDir, tag, build.target.liveImage(),
+        build.source.options().args(), build.source.options().target(), List.of(), build.target.cpu(), build.target.memoryMb(), timeout);
+  }
+
+  /**
+   * The deploy environment's current config vars, opened for a builder that reads them (buildpacks' ENV_DIR) and
+   * only then; the map lives in the build's job, never in a log line.
+   */
+  private Future<Map<String, String>> configVars(ActiveBuild build, Builder builder) {
+    if (!builder.readsConfigVars()) {
+      return Future.succeededFuture(Map.of());
+    }
+    return environments.byId(pool, build.organizationId(), build.target.environmentId(), false).map(env -> {
+      if (env == null) {
+        throw new BuildFailedException("the app's environment was deleted during the build");
+      }
+      Map<String, String> vars = configVars.open(env.envVarsSealed());
+      if (!vars.isEmpty()) {
+        build.log.line("-----> Config vars in ENV_DIR: " + String.join(", ", vars.keySet()));
+      }
+      return vars;
+    });
+  }
+
+  /**
+   * Removes what builds of a deleted app left: its builds' directories under the work directory (a crash can leave
+   * them), its source directories (the git repository) and what each builder keeps per app on the engine (the
+   * buildpack cache volume).
+   */
+  Future<Void> appDeleted(UUID appId, List<Path> buildDirs, List<Path> sourceDirs) {
+    Future<Void> files = workers.executeBlocking(() -> {
+      for (Path dir : buildDirs) {
+        delete(dir);
+      }
+      for (Path dir : sourceDirs) {
+        delete(dir);
+      }
+      return null;
+    }, false);
+    List<Future<Void>> engine = builders.stream().map(builder -> builder.appDeleted(appId)).toList();
+    return Future.join(files, Future.join(engine)).mapEmpty();
   }
 
   /** Procfile types as the release wants them; none means the image's own command is web. */

@@ -18,6 +18,7 @@ import org.slf4j.LoggerFactory;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
@@ -86,7 +87,7 @@ public final class BuildService implements SourceBuilds {
         return Future.failedFuture(ApiException.notFound(environmentId == null ? "app" : "environment"));
       }
       return pool.withTransaction(conn -> builds.insert(conn, org.organizationId(), appId, target.environmentId(), source.origin().label(),
-              source.ref(), source.commit(), principal.userId(), queue.workerId(), queue.lease())
+              source.ref(), source.commit(), principal.userId(), queue.workerId(), queue.lease(), source.options())
           .compose(id -> activity.insert(conn, new ActivityEntry(org.organizationId(), principal.userId(), "paas.build.create", "app",
               appId.toString(), new JsonObject().put("build_id", id.toString()).put("origin", source.origin().label()), null)).map(id))
           .compose(id -> builds.byId(conn, org.organizationId(), id))).map(row -> {
@@ -207,6 +208,20 @@ public final class BuildService implements SourceBuilds {
           })
           .compose(v -> builds.byId(pool, org.organizationId(), id)).map(Build::toJson);
     });
+  }
+
+  /**
+   * Once an app is deleted: after its builds still running here have ended (their builder containers hold the cache
+   * volume), removes their leftovers: work directories, the per-app build cache, and {@code sourceDirs} (the app's
+   * git repository). Failures are logged here.
+   */
+  public Future<Void> appDeleted(UUID organizationId, UUID appId, List<Path> sourceDirs) {
+    List<Future<JsonObject>> running = active.values().stream().filter(build -> build.appId.equals(appId))
+        .map(build -> build.ended.future()).toList();
+    return Future.join(running).transform(ended -> builds.idsOfApp(pool, organizationId, appId))
+        .compose(ids -> runner.appDeleted(appId, ids.stream().map(id -> workDir.resolve(id.toString())).toList(), sourceDirs))
+        .onSuccess(v -> LOG.info("app {}: build cache and build leftovers removed", appId))
+        .onFailure(err -> LOG.warn("app {}: removing its build cache or build leftovers failed", appId, err));
   }
 
   private Future<Build> build(OrgContext org, UUID id) {

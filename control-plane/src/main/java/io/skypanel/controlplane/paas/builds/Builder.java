@@ -27,4 +27,17 @@ public interface Builder {
    */
   default void cancel(UUID buildId) {
   }
+
+  /**
+   * Whether the build reads the deploy environment's config vars ({@link BuildJob#configVars()}: the buildpack
+   * {@code ENV_DIR}). Only such builders get them opened; by default none.
+   */
+  default boolean readsConfigVars() {
+    return false;
+  }
+
+  /** Removes what this builder keeps per app on the engine (the buildpack cache volume) once the app is deleted. */
+  default Future<Void> appDeleted(UUID appId) {
+    return Future.succeededFuture();
+  }
 }

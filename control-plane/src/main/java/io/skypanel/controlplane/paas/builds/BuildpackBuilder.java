@@ -38,6 +38,18 @@ public final class BuildpackBuilder implements Builder {
     return true;
   }
 
+  /** {@code bin/compile BUILD_DIR CACHE_DIR ENV_DIR}: the environment's config vars, one file each. */
+  @Override
+  public boolean readsConfigVars() {
+    return true;
+  }
+
+  /** The app's build cache volume goes with the app. */
+  @Override
+  public Future<Void> appDeleted(java.util.UUID appId) {
+    return run.removeCache(appId);
+  }
+
   @Override
   public Future<BuiltImage> build(BuildJob job, BuildLog log) {
     return BuildpackPlan.resolve(pool, catalog, job).compose(plan -> run.run(job, plan, log))

@@ -13,13 +13,16 @@ import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.handler.BodyHandler;
 
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.UUID;
 
 /**
  * {@code POST /api/paas/apps/{appId}/builds}: a source tarball as the raw body ({@code application/gzip}) or as the
- * {@code source} file part of {@code multipart/form-data}, with optional {@code environment_id} and {@code ref} (query
- * or form fields). The caller is authenticated and checked (developer) while the body still waits, then the body is
+ * {@code source} file part of {@code multipart/form-data}, with optional {@code environment_id}, {@code ref}, and the
+ * Dockerfile's {@code build_args} (a JSON object), {@code build_arg} ({@code NAME=VALUE}, repeatable) and
+ * {@code target} stage ({@link BuildArgs}; query or form fields). The caller is authenticated and checked (developer) while the body still waits, then the body is
  * read with its own limit ({@code SKYPANEL_BUILD_UPLOAD_LIMIT_BYTES}; multipart parts go straight to disk), written
  * to the build directory and submitted: 201 with the queued build. Whether the tarball is safe is the build's
  * business (an unsafe one fails the build saying why); here only "is it gzip at all" is checked.
@@ -55,6 +58,7 @@ public final class SourceUpload {
     UUID appId;
     UUID environmentId;
     String ref;
+    BuildArgs options;
     try {
       appId = uuid(ctx.pathParam("appId"), "appId");
       environmentId = uuid(param(ctx, "environment_id"), "environment_id");
@@ -62,6 +66,7 @@ public final class SourceUpload {
       if (ref != null && (ref.length() > 255 || !ref.chars().allMatch(c -> c > 0x20 && c < 0x7f))) {
         throw ApiException.validation("ref must be 1-255 printable characters without spaces", null);
       }
+      options = BuildArgs.parse(param(ctx, "build_args"), params(ctx, "build_arg"), param(ctx, "target"));
     } catch (ApiException e) {
       ctx.fail(e);
       return;
@@ -70,7 +75,7 @@ public final class SourceUpload {
     String targetPath = target.toString();
     Future<Void> written = receive(ctx, target);
     Api.respond(ctx, 201, written.compose(v -> builds.submit(Api.principal(ctx), Api.tenant(ctx), appId, environmentId,
-            new BuildSource(target, BuildSource.Origin.UPLOAD, ref, null), BuildLog.NONE))
+            new BuildSource(target, BuildSource.Origin.UPLOAD, ref, null, options), BuildLog.NONE))
         .onFailure(err -> files.delete(targetPath).onFailure(ignored -> { /* never written, or already gone */ })), SourceBuilds.Handle::build);
   }
 
@@ -101,6 +106,13 @@ public final class SourceUpload {
       value = ctx.request().getFormAttribute(name);
     }
     return value == null || value.isBlank() ? null : value.strip();
+  }
+
+  /** Every value of a repeatable parameter: the query's, then the form's. */
+  private static List<String> params(RoutingContext ctx, String name) {
+    List<String> values = new ArrayList<>(ctx.queryParam(name));
+    values.addAll(ctx.request().formAttributes().getAll(name));
+    return values;
   }
 
   private static UUID uuid(String text, String name) {

@@ -26,7 +26,7 @@ public final class AppRepositories {
 
   /** The app's bare repository, created empty when it does not exist yet; the caller closes it. */
   public Repository open(UUID appId) throws IOException {
-    Path dir = root.resolve(appId + ".git");
+    Path dir = repository(root, appId);
     Files.createDirectories(root);
     Repository repository = new FileRepositoryBuilder().setGitDir(dir.toFile()).setBare().build();
     if (!Files.exists(dir.resolve("HEAD"))) {
@@ -39,6 +39,11 @@ public final class AppRepositories {
       }
     }
     return repository;
+  }
+
+  /** Where the app's bare repository lives under {@code root} (by id: a deleted app's directory can be removed). */
+  public static Path repository(Path root, UUID appId) {
+    return root.resolve(appId + ".git");
   }
 
   /** Where sources exported for builds are written (the build service deletes each when its build ends). */

@@ -8,8 +8,8 @@ import java.util.Locale;
 import java.util.regex.Pattern;
 
 /**
- * The container's health check: http and tcp probe 127.0.0.1 inside the container with busybox tools, cmd runs a
- * shell command. Pure functions, part of {@link ServiceSpecFactory}.
+ * The container's health check: http and tcp probe 127.0.0.1 inside the container with busybox tools, or with bash's
+ * {@code /dev/tcp} where the image has none (the buildpack stack's run image), cmd runs a shell command. Pure functions, part of {@link ServiceSpecFactory}.
  */
 public final class HealthChecks {
 
@@ -51,10 +51,8 @@ public final class HealthChecks {
         int port = port(spec.port());
         String path = spec.path() == null || spec.path().isEmpty() ? "/" : spec.path();
         ServiceSpecFactory.require(path.startsWith("/") && path.indexOf('\n') < 0 && path.indexOf('\0') < 0, "health check path must start with /");
-        String url = "http://127.0.0.1:" + port + path;
-        // paths of ordinary URL characters go in as they are; anything else is single-quoted for the shell
-        String arg = SAFE_URL_PATH.matcher(path).matches() ? url : "'" + url.replace("'", "'\\''") + "'";
-        return List.of("CMD-SHELL", "wget -q -O /dev/null " + arg + " || exit 1");
+        return List.of("CMD-SHELL", "if command -v wget >/dev/null 2>&1; then wget -q -O /dev/null " + shellWord("http://127.0.0.1:" + port + path)
+            + "; else bash -c '" + bashHttpProbe(port) + "' _ " + shellWord(path) + "; fi || exit 1");
       }
       case "tcp" -> {
         // busybox's nc has no -z: connecting with stdin closed succeeds exactly when the port accepts. Images without
@@ -72,6 +70,22 @@ public final class HealthChecks {
       }
       default -> throw new IllegalArgumentException("unknown health check type: " + spec.type());
     }
+  }
+
+  /**
+   * The http probe for images without wget (the buildpack stack's run image has bash only): a {@code GET <path>
+   * HTTP/1.0} over bash's {@code /dev/tcp}, healthy on a 2xx or 3xx status line, as wget would be. The path comes in
+   * as {@code $1} (never spliced into the script, so no quoting or printf escapes apply to it).
+   */
+  private static String bashHttpProbe(int port) {
+    return "exec 3<>/dev/tcp/127.0.0.1/" + port + " && printf \"GET %s HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n\" \"$1\" >&3"
+        + " && IFS= read -r -t 10 status <&3 && re=\"^HTTP/[0-9.]+ [23][0-9][0-9]\" && [[ $status =~ $re ]]";
+  }
+
+  /** Ordinary URL characters go in as they are; anything else is single-quoted for the shell. */
+  private static String shellWord(String text) {
+    return SAFE_URL_PATH.matcher(text.startsWith("http://") ? text.substring(text.indexOf('/', 7)) : text).matches()
+        ? text : "'" + text.replace("'", "'\\''") + "'";
   }
 
   private static int port(Integer port) {

@@ -188,13 +188,20 @@ class ServiceSpecFactoryTest {
     assertThatThrownBy(() -> ServiceSpecFactory.networks(List.of("host"))).isInstanceOf(IllegalArgumentException.class);
   }
 
+  /** The wget-less http probe: GET over bash's /dev/tcp, the path as $1, healthy on a 2xx/3xx status line. */
+  private static final String BASH_PROBE_8080 = "exec 3<>/dev/tcp/127.0.0.1/8080 && printf \"GET %s HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n\" \"$1\" >&3"
+            + " && IFS= read -r -t 10 status <&3 && re=\"^HTTP/[0-9.]+ [23][0-9][0-9]\" && [[ $status =~ $re ]]";
+  private static final String BASH_PROBE_80 = "exec 3<>/dev/tcp/127.0.0.1/80 && printf \"GET %s HTTP/1.0\\r\\nHost: 127.0.0.1\\r\\n\\r\\n\" \"$1\" >&3"
+            + " && IFS= read -r -t 10 status <&3 && re=\"^HTTP/[0-9.]+ [23][0-9][0-9]\" && [[ $status =~ $re ]]";
+
   @Test
   void health_checks_probe_inside_the_container_with_nanosecond_timings() throws Exception {
     DesiredService.HealthcheckSpec http = new DesiredService.HealthcheckSpec("http", 8080, "/healthz", null, 2, 1, 3, 4);
     JsonObject health = containerSpec(json(FACTORY.build(desired(tier(false), http)))).getJsonObject("Healthcheck");
 
     assertThat(health.getJsonArray("Test"))
-        .containsExactly("CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:8080/healthz || exit 1");
+        .containsExactly("CMD-SHELL", "if command -v wget >/dev/null 2>&1; then wget -q -O /dev/null http://127.0.0.1:8080/healthz; "
+            + "else bash -c '" + BASH_PROBE_8080 + "' _ /healthz; fi || exit 1");
     assertThat(health.getLong("Interval")).isEqualTo(2 * SECOND);
     assertThat(health.getLong("Timeout")).isEqualTo(SECOND);
     assertThat(health.getInteger("Retries")).isEqualTo(3);
@@ -206,10 +213,12 @@ class ServiceSpecFactoryTest {
     assertThat(HealthChecks.healthcheckTest(new DesiredService.HealthcheckSpec("cmd", null, null, "pg_isready", 1, 1, 1, 0)))
         .containsExactly("CMD-SHELL", "pg_isready");
     assertThat(HealthChecks.healthcheckTest(new DesiredService.HealthcheckSpec("http", 80, null, null, 1, 1, 1, 0)))
-        .containsExactly("CMD-SHELL", "wget -q -O /dev/null http://127.0.0.1:80/ || exit 1");
+        .containsExactly("CMD-SHELL", "if command -v wget >/dev/null 2>&1; then wget -q -O /dev/null http://127.0.0.1:80/; "
+            + "else bash -c '" + BASH_PROBE_80 + "' _ /; fi || exit 1");
     // a path with shell syntax is quoted, never interpreted
     assertThat(HealthChecks.healthcheckTest(new DesiredService.HealthcheckSpec("http", 80, "/x;reboot", null, 1, 1, 1, 0)))
-        .containsExactly("CMD-SHELL", "wget -q -O /dev/null 'http://127.0.0.1:80/x;reboot' || exit 1");
+        .containsExactly("CMD-SHELL", "if command -v wget >/dev/null 2>&1; then wget -q -O /dev/null 'http://127.0.0.1:80/x;reboot'; "
+            + "else bash -c '" + BASH_PROBE_80 + "' _ '/x;reboot'; fi || exit 1");
     assertThatThrownBy(() -> HealthChecks.healthcheckTest(new DesiredService.HealthcheckSpec("http", null, "/", null, 1, 1, 1, 0)))
         .isInstanceOf(IllegalArgumentException.class);
 

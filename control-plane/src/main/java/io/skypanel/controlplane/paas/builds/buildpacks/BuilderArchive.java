@@ -18,6 +18,7 @@ import java.util.stream.Stream;
  * owned by the build user so the buildpack can write there (extracting a directory entry onto a volume's mount
  * point sets the volume's owner: a fresh volume is root's otherwise), and the buildpacks at
  * {@code buildpacks/<slug>/}, owned by root and read-only to the build user. {@code .git} is left out, as Heroku does.
+ * The config vars go in a second, in-memory archive ({@link #configVars}).
  */
 final class BuilderArchive {
 
@@ -50,6 +51,29 @@ final class BuilderArchive {
       }
       tar.finish();
     }
+  }
+
+  /**
+   * The config vars as the classic {@code ENV_DIR}: a tar (extracted at {@code /}) of {@code env/<NAME>} files whose
+   * content is the value, readable by the build user only. Built in memory, so the opened values never touch the
+   * control plane's disk; null when there are none.
+   */
+  static byte[] configVars(Map<String, String> vars, int uid) throws IOException {
+    if (vars.isEmpty()) {
+      return null;
+    }
+    java.io.ByteArrayOutputStream bytes = new java.io.ByteArrayOutputStream();
+    try (TarArchiveOutputStream tar = new TarArchiveOutputStream(bytes)) {
+      tar.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
+      tar.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
+      for (Map.Entry<String, String> variable : vars.entrySet()) {
+        // names are validated config var names ([A-Za-z_][A-Za-z0-9_]*): never a path
+        file(tar, BuilderContainer.ENV_DIR + "/" + variable.getKey(), variable.getValue().getBytes(java.nio.charset.StandardCharsets.UTF_8),
+            uid, 0400);
+      }
+      tar.finish();
+    }
+    return bytes.toByteArray();
   }
 
   private static void addSource(TarArchiveOutputStream tar, Path source, int uid) throws IOException {

@@ -49,8 +49,20 @@ final class BuilderContainer {
     return "skypanel-buildcache-" + appId;
   }
 
-  /** Creates the cache volume if needed and the container, copies {@code archive} in at {@code /} and starts it. */
-  static String start(DockerClient docker, Spec spec, Path archive) throws Exception {
+  /** Removes the app's cache volume (the app is gone, so no builder container of it runs); one already gone is fine. */
+  static void removeCacheVolume(DockerClient docker, java.util.UUID appId) {
+    try {
+      docker.removeVolumeCmd(cacheVolume(appId)).exec();
+    } catch (NotFoundException e) {
+      // never built with buildpacks, or already removed
+    }
+  }
+
+  /**
+   * Creates the cache volume if needed and the container, copies {@code archive} in at {@code /}, then
+   * {@code configVars} (the ENV_DIR archive, or null) from memory, and starts it.
+   */
+  static String start(DockerClient docker, Spec spec, Path archive, byte[] configVars) throws Exception {
     boolean volumeExists;
     try {
       docker.inspectVolumeCmd(spec.cacheVolume()).exec();
@@ -96,6 +108,9 @@ final class BuilderContainer {
     }
     try (InputStream in = Files.newInputStream(archive)) {
       docker.copyArchiveToContainerCmd(id).withRemotePath("/").withTarInputStream(in).exec();
+    }
+    if (configVars != null) {
+      docker.copyArchiveToContainerCmd(id).withRemotePath("/").withTarInputStream(new java.io.ByteArrayInputStream(configVars)).exec();
     }
     docker.startContainerCmd(id).exec();
     return id;

@@ -67,7 +67,8 @@ public final class BuildpackRun {
             Map<String, String> labels = Map.of(Labels.ORG, job.organizationId().toString(), BuilderContainer.LABEL_APP,
                 job.appId().toString(), BuilderContainer.LABEL_BUILD, job.buildId().toString());
             container[0] = BuilderContainer.start(docker, new BuilderContainer.Spec(plan.stack().buildImage(), "skypanel-build-" + job.buildId(),
-                labels, BuilderContainer.cacheVolume(job.appId()), job.cpu(), job.memoryMb(), options.pidsLimit(), options.network(), env), archive);
+                labels, BuilderContainer.cacheVolume(job.appId()), job.cpu(), job.memoryMb(), options.pidsLimit(), options.network(), env), archive,
+                BuilderArchive.configVars(job.configVars(), BuilderContainer.BUILD_UID));
             return container[0];
           } finally {
             Files.deleteIfExists(archive);
@@ -81,6 +82,14 @@ public final class BuildpackRun {
           BuilderContainer.remove(docker, container[0]);
           return null;
         }).onFailure(err -> LOG.warn("build {}: the builder container {} was not removed: {}", job.buildId(), container[0], err.toString())));
+  }
+
+  /** Removes the app's build cache volume; one already gone is fine. */
+  public Future<Void> removeCache(java.util.UUID appId) {
+    return engine.callSlow(docker -> {
+      BuilderContainer.removeCacheVolume(docker, appId);
+      return null;
+    });
   }
 
   private Future<List<String>> select(Context context, String id, List<String> env, BuildpackPlan plan, BuildLog log, long deadline) {
