@@ -28,6 +28,8 @@ public final class Labels {
   public static final String NETWORK_EGRESS = "egress";
   /** The generation of restarts asked for, so that a restart is a spec change Swarm rolls out. */
   public static final String RESTART = "skypanel.restart";
+  /** The PaaS add-on a service, network, volume or secret belongs to. */
+  public static final String ADDON = "skypanel.addon";
   /** The platform volume a Docker volume holds, and the snapshot a helper task writes. */
   public static final String VOLUME = "skypanel.volume";
   public static final String SNAPSHOT = "skypanel.snapshot";
