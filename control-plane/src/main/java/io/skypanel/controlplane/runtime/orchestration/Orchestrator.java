@@ -34,6 +34,12 @@ public interface Orchestrator {
   /** Removes that network; a network already gone is not an error. */
   Future<Void> removeNetwork(String name);
 
+  /**
+   * Removes the Swarm secrets labelled {@code label=value} except {@code keepIds}; one still in use by a task is left
+   * for a later call.
+   */
+  Future<Void> removeSecretsLabelled(String label, String value, java.util.Collection<String> keepIds);
+
   /** Whether at least one Swarm node carries the node label {@code label=value}. */
   Future<Boolean> anyNodeLabelled(String label, String value);
 

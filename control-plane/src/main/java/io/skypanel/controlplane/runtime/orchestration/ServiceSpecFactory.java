@@ -94,6 +94,8 @@ public final class ServiceSpecFactory {
     require(desired.tier() != null, "tier is required");
     require(desired.replicas() >= 0, "replicas must not be negative");
     Map<String, String> labels = desired.labels() == null ? Map.of() : new TreeMap<>(desired.labels());
+    // tasks that must never overlap (one data volume) are replaced stop-first, also when rolled back
+    boolean stopFirst = io.skypanel.common.docker.Labels.STOP_FIRST.equals(labels.get(io.skypanel.common.docker.Labels.UPDATE_ORDER));
 
     ServiceSpec spec = new ServiceSpec()
         .withName(desired.serviceName())
@@ -106,14 +108,14 @@ public final class ServiceSpecFactory {
             .withFailureAction(UpdateFailureAction.ROLLBACK)
             .withMonitor(rollout.monitor().toNanos())
             .withMaxFailureRatio(0f)
-            .withOrder(UpdateOrder.START_FIRST))
+            .withOrder(stopFirst ? UpdateOrder.STOP_FIRST : UpdateOrder.START_FIRST))
         .withRollbackConfig(new UpdateConfig()
             .withParallelism(1L)
             .withDelay(0L)
             .withFailureAction(UpdateFailureAction.PAUSE)
             .withMonitor(rollout.monitor().toNanos())
             .withMaxFailureRatio(0f)
-            .withOrder(rollout.rollbackOrder()));
+            .withOrder(stopFirst ? UpdateOrder.STOP_FIRST : rollout.rollbackOrder()));
     return spec;
   }
 

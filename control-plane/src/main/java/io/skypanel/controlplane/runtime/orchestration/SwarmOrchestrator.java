@@ -113,6 +113,11 @@ public final class SwarmOrchestrator implements Orchestrator {
   }
 
   @Override
+  public Future<Void> removeSecretsLabelled(String label, String value, java.util.Collection<String> keepIds) {
+    return resourceNetworks.removeSecretsLabelled(label, value, keepIds);
+  }
+
+  @Override
   public Future<Boolean> anyNodeLabelled(String label, String value) {
     return resourceNetworks.anyNodeLabelled(label, value);
   }

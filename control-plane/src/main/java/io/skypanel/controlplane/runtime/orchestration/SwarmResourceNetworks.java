@@ -11,8 +11,8 @@ import org.slf4j.LoggerFactory;
 import java.util.Map;
 
 /**
- * Networks of one resource (an add-on): internal overlay networks that only the resource's service and the services
- * it is attached to join; and the node labels that decide where such resources are placed.
+ * Engine objects of one resource (an add-on): its internal overlay network that only the resource's service and the
+ * services it is attached to join, the secrets labelled with it, and the node labels that decide where it is placed.
  */
 final class SwarmResourceNetworks {
 
@@ -59,6 +59,25 @@ final class SwarmResourceNetworks {
 
   Future<Void> remove(String name) {
     return removal.removeIfPresent("network", name, docker -> docker.removeNetworkCmd(name).exec());
+  }
+
+  Future<Void> removeSecretsLabelled(String label, String value, java.util.Collection<String> keepIds) {
+    return engine.call(docker -> {
+      for (var secret : docker.listSecretsCmd().withLabelFilter(Map.of(label, value)).exec()) {
+        if (keepIds.contains(secret.getId())) {
+          continue;
+        }
+        try {
+          docker.removeSecretCmd(secret.getId()).exec();
+        } catch (com.github.dockerjava.api.exception.NotFoundException gone) {
+          // removed meanwhile
+        } catch (DockerException inUse) {
+          // a task still mounts it (a rolling update has not finished): a later sweep removes it
+          LOG.debug("secret {} not removed yet: {}", secret.getId(), inUse.getMessage());
+        }
+      }
+      return null;
+    });
   }
 
   Future<Boolean> anyNodeLabelled(String label, String value) {
