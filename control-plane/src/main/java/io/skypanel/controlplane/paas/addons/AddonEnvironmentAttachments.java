@@ -18,6 +18,8 @@ import java.util.UUID;
  */
 final class AddonEnvironmentAttachments implements EnvironmentAttachments {
 
+  static final int URL_FILE_MODE = 0444;
+
   private final Pool pool;
   private final AddonRuntime runtime;
   private final AddonRepository addons = new AddonRepository();
@@ -42,7 +44,9 @@ final class AddonEnvironmentAttachments implements EnvironmentAttachments {
         Map<String, String> env = new LinkedHashMap<>();
         for (Addon addon : usable) {
           networks.add(addon.networkId());
-          secrets.add(new SecretMount(addon.urlSecretId(), AddonRuntime.urlSecretName(addon, addon.credentialsVersion()), addon.varName()));
+          // readable by the app's own user, whichever it is (the same URL is in its environment unless turned off)
+          secrets.add(new SecretMount(addon.urlSecretId(), AddonRuntime.urlSecretName(addon, addon.credentialsVersion()), addon.varName(),
+              URL_FILE_MODE));
           env.put(addon.varName() + AddonVariables.FILE_SUFFIX, AddonVariables.FILE_DIR + addon.varName());
           if (plain) {
             env.put(addon.varName(), runtime.url(addon));

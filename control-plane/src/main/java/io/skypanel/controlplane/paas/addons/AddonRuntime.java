@@ -37,6 +37,8 @@ public final class AddonRuntime {
    */
   static final List<String> CAPABILITIES = List.of("CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID");
   static final long PIDS_LIMIT = 512;
+  /** The server reads its password after dropping to its own user (uid differs per image): readable by all in its own task. */
+  static final int PASSWORD_FILE_MODE = 0444;
 
   private final Orchestrator orchestrator;
   private final AddonEngines engines;
@@ -115,7 +117,7 @@ public final class AddonRuntime {
     String passwordFile = ServiceSpecFactory.SECRETS_DIR + PASSWORD_FILE_NAME;
     return orchestrator.anyNodeLabelled(DATA_NODE_LABEL, "true").map(dataNodes -> new DesiredService(addon.serviceName(), labels(addon),
         image, null, engine.serverCommand(passwordFile), engine.serverEnvironment(credentials, passwordFile),
-        List.of(new SecretMount(passwordSecretId, passwordSecretName(addon, addon.credentialsVersion()), PASSWORD_FILE_NAME)),
+        List.of(new SecretMount(passwordSecretId, passwordSecretName(addon, addon.credentialsVersion()), PASSWORD_FILE_NAME, PASSWORD_FILE_MODE)),
         List.of(new VolumeMount(addon.resourceName(), engine.dataDirectory(), false)),
         engine.healthcheck(credentials, passwordFile), addon.cpu(), addon.memoryMb(), 1, "any", 30,
         new TierSpec("addon", CAPABILITIES, false, PIDS_LIMIT,

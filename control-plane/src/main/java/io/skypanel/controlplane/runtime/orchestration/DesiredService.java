@@ -48,8 +48,15 @@ public record DesiredService(
     }
   }
 
-  /** A Swarm secret mounted read-only at {@code /run/secrets/<fileName>}. */
-  public record SecretMount(String secretId, String secretName, String fileName) {
+  /**
+   * A Swarm secret mounted read-only at {@code /run/secrets/<fileName>}, owned by root with {@code mode} (0400 unless
+   * a server that drops to its own user must read it).
+   */
+  public record SecretMount(String secretId, String secretName, String fileName, int mode) {
+
+    public SecretMount(String secretId, String secretName, String fileName) {
+      this(secretId, secretName, fileName, 0400);
+    }
   }
 
   public record VolumeMount(String dockerVolumeName, String mountPath, boolean readOnly) {

@@ -229,7 +229,7 @@ public final class ServiceSpecFactory {
         list.add(new ContainerSpecSecret()
             .withSecretId(secret.secretId())
             .withSecretName(secret.secretName())
-            .withFile(new ContainerSpecFile().withName(file).withUid("0").withGid("0").withMode(SECRET_FILE_MODE)));
+            .withFile(new ContainerSpecFile().withName(file).withUid("0").withGid("0").withMode(secret.mode() == 0 ? SECRET_FILE_MODE : (long) secret.mode())));
       }
     }
     return list;
