@@ -65,7 +65,7 @@ final class AddonRotation {
       return orchestrator.createSecret(newSecretName, AddonRuntime.bytes(fresh.password()), AddonRuntime.labels(addon))
           .compose(newSecretId -> helper.run(addon, engine.image(addon.version()), addon.networkId(), List.of(
                   new SecretMount(addon.passwordSecretId(), AddonRuntime.passwordSecretName(addon, addon.credentialsVersion()), OLD),
-                  new SecretMount(newSecretId, newSecretName, NEW)), "rotate",
+                  new SecretMount(newSecretId, newSecretName, NEW)), "rotate-v" + version,
                   engine.rotateCommand(addon.serviceName(), old, ServiceSpecFactory.SECRETS_DIR + OLD, ServiceSpecFactory.SECRETS_DIR + NEW), TIMEOUT)
               .recover(err -> {
                 LOG.warn("rotating the credentials of add-on {} failed; the old ones stay: {}", addon.id(), err.getMessage());
