@@ -49,13 +49,14 @@ public record DesiredService(
   }
 
   /**
-   * A Swarm secret mounted read-only at {@code /run/secrets/<fileName>}, owned by root with {@code mode} (0400 unless
-   * a server that drops to its own user must read it).
+   * A Swarm secret mounted read-only at {@code /run/secrets/<fileName>}, owned by root.
+   *
+   * @param mode the file's mode, null for owner-only ({@code 0400}); add-on servers read theirs after dropping root
    */
-  public record SecretMount(String secretId, String secretName, String fileName, int mode) {
+  public record SecretMount(String secretId, String secretName, String fileName, Integer mode) {
 
     public SecretMount(String secretId, String secretName, String fileName) {
-      this(secretId, secretName, fileName, 0400);
+      this(secretId, secretName, fileName, null);
     }
   }
 
