@@ -34,6 +34,12 @@ public final class Labels {
    */
   public static final String UPDATE_ORDER = "skypanel.update-order";
   public static final String STOP_FIRST = "stop-first";
+  /**
+   * {@code dnsrr} on a service that clients reach by its name at its task's own address (DNS round robin) instead of a
+   * virtual IP: a single-task data service, whose clients reconnect anyway when it restarts.
+   */
+  public static final String ENDPOINT_MODE = "skypanel.endpoint-mode";
+  public static final String DNSRR = "dnsrr";
   /** The PaaS add-on a service, network, volume or secret belongs to. */
   public static final String ADDON = "skypanel.addon";
   /** The platform volume a Docker volume holds, and the snapshot a helper task writes. */

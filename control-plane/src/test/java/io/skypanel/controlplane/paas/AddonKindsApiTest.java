@@ -41,11 +41,12 @@ class AddonKindsApiTest extends ApiTestBase {
       return;
     }
     TestServers.execute(server.database(), "UPDATE paas_addons SET status = 'deprovisioning' WHERE organization_id = '" + org + "'");
+    // the add-ons go first: their removal releases the environments it detaches, which would revive their processes
+    Eventually.await("the add-ons' volumes gone", CONVERGE, () ->
+        TestImages.docker("volume", "ls", "-q", "--filter", "label=skypanel.org=" + org).isBlank() ? true : null);
     TestServers.execute(server.database(), "UPDATE paas_containers SET status = 'deleting' WHERE organization_id = '" + org + "'");
     Eventually.await("the organization's services gone", CONVERGE, () ->
         TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + org).isBlank() ? true : null);
-    Eventually.await("the add-ons' volumes gone", CONVERGE, () ->
-        TestImages.docker("volume", "ls", "-q", "--filter", "label=skypanel.org=" + org).isBlank() ? true : null);
     TestImages.removeOrganizationNetworks(UUID.fromString(org));
   }
 

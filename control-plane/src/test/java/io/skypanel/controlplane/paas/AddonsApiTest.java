@@ -58,8 +58,9 @@ class AddonsApiTest extends ApiTestBase {
     envId = app.getJsonArray("environments").getJsonObject(0).getString("id");
     ok(as(owner, org, HttpMethod.POST, "/api/paas/environments/" + envId + "/deploy", new JsonObject().put("image_ref", POSTGRES_IMAGE)
         .put("process_types", new JsonObject().put("worker", "sleep 3600"))), 201);
-    ok(as(owner, org, HttpMethod.PATCH, "/api/paas/environments/" + envId + "/formation", new JsonObject().put("updates",
-        new JsonArray().add(new JsonObject().put("type", "worker").put("quantity", 1)))), 200);
+    HttpResponse<Buffer> scaled = as(owner, org, HttpMethod.PATCH, "/api/paas/environments/" + envId + "/formation", new JsonObject().put("updates",
+        new JsonArray().add(new JsonObject().put("type", "worker").put("quantity", 1))));
+    assertThat(scaled.statusCode()).as(scaled.bodyAsString()).isEqualTo(200);
     JsonObject addon = ok(as(owner, org, HttpMethod.POST, "/api/paas/environments/" + envId + "/addons",
         new JsonObject().put("plan", "postgresql-mini").put("name", "main-db")), 202);
     assertThat(addon.getString("status")).isEqualTo("provisioning");
@@ -72,12 +73,12 @@ class AddonsApiTest extends ApiTestBase {
       return;
     }
     TestServers.execute(server.database(), "UPDATE paas_addons SET status = 'deprovisioning' WHERE organization_id = '" + org + "'");
+    // the add-ons go first: their removal releases the environments it detaches, which would revive their processes
+    Eventually.await("the add-ons' volumes gone", CONVERGE, () ->
+        TestImages.docker("volume", "ls", "-q", "--filter", "label=skypanel.org=" + org).isBlank() ? true : null);
     TestServers.execute(server.database(), "UPDATE paas_containers SET status = 'deleting' WHERE organization_id = '" + org + "'");
     Eventually.await("the organization's services gone", CONVERGE, () ->
         TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + org).isBlank() ? true : null);
-    // the reconciler removes the add-ons' volumes and networks last
-    Eventually.await("the add-ons' volumes gone", CONVERGE, () ->
-        TestImages.docker("volume", "ls", "-q", "--filter", "label=skypanel.org=" + org).isBlank() ? true : null);
     TestImages.removeOrganizationNetworks(UUID.fromString(org));
   }
 

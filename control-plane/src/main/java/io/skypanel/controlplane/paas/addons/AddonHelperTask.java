@@ -42,6 +42,7 @@ public final class AddonHelperTask {
   public Future<Void> run(Addon addon, String image, String networkId, List<SecretMount> secrets, String what, String command, Duration timeout) {
     Map<String, String> labels = new LinkedHashMap<>(AddonRuntime.labels(addon));
     labels.remove(Labels.UPDATE_ORDER);
+    labels.remove(Labels.ENDPOINT_MODE);
     labels.put(Labels.HELPER, what);
     DesiredService desired = new DesiredService(addon.serviceName() + "-" + what, labels, image, List.of("/bin/sh", "-c"), List.of(command),
         Map.of(), secrets, List.of(), null, 0.5, 256, 1, "none", 5,

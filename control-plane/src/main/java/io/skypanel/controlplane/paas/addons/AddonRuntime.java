@@ -141,7 +141,7 @@ public final class AddonRuntime {
 
   static Map<String, String> labels(Addon addon) {
     return Map.of(Labels.ORG, addon.organizationId().toString(), Labels.ADDON, addon.id().toString(),
-        Labels.UPDATE_ORDER, Labels.STOP_FIRST);
+        Labels.UPDATE_ORDER, Labels.STOP_FIRST, Labels.ENDPOINT_MODE, Labels.DNSRR);
   }
 
   static byte[] bytes(String value) {
