@@ -2,6 +2,7 @@
 # The entrypoint of skypanel/addon-mariadb: the official mariadb image's contract on Debian's mariadb-server, so
 # the platform drives this image and the official one (production) the same way.
 #   MARIADB_ROOT_PASSWORD(_FILE)  root's password, or MARIADB_RANDOM_ROOT_PASSWORD=yes (printed once, like upstream)
+#   MARIADB_ROOT_HOST             where root may log in from (default %; localhost: only inside the container)
 #   MARIADB_DATABASE, MARIADB_USER(_FILE), MARIADB_PASSWORD(_FILE)  a database and a user owning it
 # The datadir /var/lib/mysql is initialised when it holds no system tables; an existing one is never touched.
 # Starts as root only to own the (new) volume, then runs the server as the mysql user (the official image: gosu).
@@ -38,7 +39,7 @@ if is_server "$1" && [[ ! -d $DATADIR/mysql ]]; then
   file_env MARIADB_ROOT_PASSWORD
   file_env MARIADB_USER
   file_env MARIADB_PASSWORD
-  : "${MARIADB_DATABASE:=}" "${MARIADB_RANDOM_ROOT_PASSWORD:=}"
+  : "${MARIADB_DATABASE:=}" "${MARIADB_RANDOM_ROOT_PASSWORD:=}" "${MARIADB_ROOT_HOST:=%}"
   if [[ -z $MARIADB_ROOT_PASSWORD ]]; then
     if [[ -z $MARIADB_RANDOM_ROOT_PASSWORD ]]; then
       echo >&2 "error: the datadir is empty: set MARIADB_ROOT_PASSWORD(_FILE) or MARIADB_RANDOM_ROOT_PASSWORD"; exit 1
@@ -63,8 +64,11 @@ if is_server "$1" && [[ ! -d $DATADIR/mysql ]]; then
     echo "SET @@SESSION.SQL_LOG_BIN=0;"
     echo "DROP USER IF EXISTS 'root'@'127.0.0.1', 'root'@'::1', ''@'localhost', 'root'@'$(sql_escape "$HOSTNAME")', ''@'$(sql_escape "$HOSTNAME")';"
     echo "ALTER USER 'root'@'localhost' IDENTIFIED BY '$root_pw';"
-    echo "CREATE USER 'root'@'%' IDENTIFIED BY '$root_pw';"
-    echo "GRANT ALL ON *.* TO 'root'@'%' WITH GRANT OPTION;"
+    if [[ $MARIADB_ROOT_HOST != localhost ]]; then
+      root_host=$(sql_escape "$MARIADB_ROOT_HOST")
+      echo "CREATE USER 'root'@'$root_host' IDENTIFIED BY '$root_pw';"
+      echo "GRANT ALL ON *.* TO 'root'@'$root_host' WITH GRANT OPTION;"
+    fi
     if [[ -n $MARIADB_DATABASE ]]; then
       echo "CREATE DATABASE IF NOT EXISTS \`${MARIADB_DATABASE//\`/\`\`}\`;"
     fi

@@ -227,7 +227,8 @@ public final class ServiceSpecFactory {
         list.add(new ContainerSpecSecret()
             .withSecretId(secret.secretId())
             .withSecretName(secret.secretName())
-            .withFile(new ContainerSpecFile().withName(file).withUid("0").withGid("0").withMode(SECRET_FILE_MODE)));
+            .withFile(new ContainerSpecFile().withName(file).withUid("0").withGid("0")
+                .withMode(secret.mode() == null ? SECRET_FILE_MODE : secret.mode())));
       }
     }
     return list;
