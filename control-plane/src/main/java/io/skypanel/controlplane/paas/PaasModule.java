@@ -131,7 +131,7 @@ public final class PaasModule {
 
   /** The add-on engines offered (PostgreSQL, MySQL, Redis). */
   private static AddonEngines addonEngines(ControlPlaneOptions options) {
-    return new AddonEngines(List.of());
+    return io.skypanel.controlplane.paas.addons.engines.AddonEngineFactory.create(options.addonImages());
   }
 
   /** The way source becomes a release, for git pushes and webhooks. */

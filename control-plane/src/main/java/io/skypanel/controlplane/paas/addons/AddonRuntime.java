@@ -31,14 +31,9 @@ public final class AddonRuntime {
   public static final String PASSWORD_FILE_NAME = "addon-password";
   /** Nodes meant for data services carry this label; add-ons go there when any node does. */
   public static final String DATA_NODE_LABEL = "skypanel.data";
-  /**
-   * What the official images' entrypoints need as root before dropping to their service user (chown the data
-   * directory, switch user); everything else stays dropped.
-   */
+  /** What helper tasks (run as root with /bin/sh, never the entrypoint) keep; everything else stays dropped. */
   static final List<String> CAPABILITIES = List.of("CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID");
   static final long PIDS_LIMIT = 512;
-  /** The server reads its password after dropping to its own user (uid differs per image): readable by all in its own task. */
-  static final int PASSWORD_FILE_MODE = 0444;
 
   private final Orchestrator orchestrator;
   private final AddonEngines engines;
@@ -117,10 +112,11 @@ public final class AddonRuntime {
     String passwordFile = ServiceSpecFactory.SECRETS_DIR + PASSWORD_FILE_NAME;
     return orchestrator.anyNodeLabelled(DATA_NODE_LABEL, "true").map(dataNodes -> new DesiredService(addon.serviceName(), labels(addon),
         image, null, engine.serverCommand(passwordFile), engine.serverEnvironment(credentials, passwordFile),
-        List.of(new SecretMount(passwordSecretId, passwordSecretName(addon, addon.credentialsVersion()), PASSWORD_FILE_NAME, PASSWORD_FILE_MODE)),
+        List.of(new SecretMount(passwordSecretId, passwordSecretName(addon, addon.credentialsVersion()), PASSWORD_FILE_NAME,
+            engine.passwordFileMode())),
         List.of(new VolumeMount(addon.resourceName(), engine.dataDirectory(), false)),
         engine.healthcheck(credentials, passwordFile), addon.cpu(), addon.memoryMb(), 1, "any", 30,
-        new TierSpec("addon", CAPABILITIES, false, PIDS_LIMIT,
+        new TierSpec("addon", List.copyOf(new java.util.TreeSet<>(engine.capabilities())), false, PIDS_LIMIT,
             dataNodes ? List.of("node.labels." + DATA_NODE_LABEL + "==true") : List.of()),
         List.of(networkId), null));
   }
