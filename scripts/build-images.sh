@@ -24,8 +24,14 @@ RECIPES=(
   # image. bash, coreutils, tar and gzip are Essential already; npm drags in Node's own modules (the bulk of the size).
   "skypanel/stack-build bookworm ca-certificates,nodejs,npm,python3,python3-venv,python3-pip"
   "skypanel/stack-run bookworm ca-certificates,nodejs,python3"
-  # later, e.g.: "skypanel/postgres 15 postgresql-15"  "skypanel/redis 7 redis-server"
-  #              "skypanel/mariadb 10.11 mariadb-server"  "skypanel/node 18 nodejs,npm"  "skypanel/python 3.11 python3,python3-venv"
+  # add-on servers (paas/addons/engines), each driven like the official image of its server (production may use those):
+  # an optional 4th field names a directory of images/ whose docker-entrypoint.sh goes to /usr/local/bin, whose
+  # customize.sh runs as a customize hook (argument: the root filesystem) and whose "changes" lines are docker import
+  # changes (ENTRYPOINT, CMD, ENV, ...); every file of it is part of the image's hash.
+  "skypanel/addon-postgres 15 postgresql-15,postgresql-client-15 addons/postgres"
+  "skypanel/addon-mariadb 10.11 mariadb-server,mariadb-client addons/mariadb"
+  "skypanel/addon-redis 7 redis-server,redis-tools addons/redis"
+  # later, e.g.: "skypanel/node 18 nodejs,npm"  "skypanel/python 3.11 python3,python3-venv"
 )
 # Built only when named (not by prepare-test-servers.sh or ./skypanel up): images for benchmarks.
 ON_DEMAND_RECIPES=(
@@ -78,13 +84,37 @@ else
   CACHE_DIR=${XDG_CACHE_HOME:-$HOME/.cache}/skypanel/images
 fi
 
-# 12 hex characters of the sha256 of everything that decides an image's content
+IMAGES_DIR=$(cd "$(dirname "$0")/../images" 2>/dev/null && pwd || true)
+
+# the directory of an image's own files (a recipe's 4th field), absolute
+files_dir() {
+  [[ -n $1 ]] || return 0
+  [[ -n $IMAGES_DIR && -d $IMAGES_DIR/$1 ]] || die "no directory images/$1"
+  echo "$IMAGES_DIR/$1"
+}
+
+# 12 hex characters of the sha256 of everything that decides an image's content: the recipe, the shared recipe
+# and the name, mode and content of every file of the image's own directory (2nd argument)
 recipe_hash() {
   {
     echo "suite=$SUITE"
     echo "recipe=$1"
     printf '%s\n' "${SHARED_OPTIONS[@]}" "${IMPORT_CHANGES[@]}"
+    if [[ -n ${2:-} ]]; then
+      (cd "$2" && find . -type f -printf '%P\n' | LC_ALL=C sort && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 cat)
+    fi
   } | sha256sum | cut -c1-12
+}
+
+# the docker import changes of an image: the shared ones, then its directory's "changes" lines
+import_changes() {
+  local line
+  printf '%s\0' "${IMPORT_CHANGES[@]}"
+  if [[ -n $1 && -f $1/changes ]]; then
+    while IFS= read -r line; do
+      [[ -z $line || $line == '#'* ]] || printf -- '-c\0%s\0' "$line"
+    done <"$1/changes"
+  fi
 }
 
 # the host's apt sources, as files mmdebstrap pastes into the image's sources (one-line and deb822 alike)
@@ -101,15 +131,20 @@ host_sources() {
 image_exists() { "$DOCKER" image inspect "$1" >/dev/null 2>&1; }
 
 build_rootfs() {
-  local packages=$1 tarball=$2 sources=() acquire
+  local packages=$1 tarball=$2 dir=${3:-} sources=() acquire extra=()
   mapfile -t sources < <(host_sources)
   ((${#sources[@]} > 0)) || die "no apt sources on this host (/etc/apt/sources.list, /etc/apt/sources.list.d/)"
   command -v mmdebstrap >/dev/null || die "mmdebstrap is not installed (apt-get install mmdebstrap)"
   acquire=$(mktemp)
   # the host's download settings (proxy, Check-Valid-Until for snapshot mirrors, ...)
   apt-config dump Acquire >"$acquire" 2>/dev/null || true
+  if [[ -n $dir ]]; then
+    [[ -f $dir/docker-entrypoint.sh ]] &&
+      extra+=(--customize-hook="install -D -m 0755 '$dir/docker-entrypoint.sh' \"\$1/usr/local/bin/docker-entrypoint.sh\"")
+    [[ -f $dir/customize.sh ]] && extra+=(--customize-hook="sh '$dir/customize.sh' \"\$1\"")
+  fi
   log "mmdebstrap $SUITE + $packages -> $tarball (log: $tarball.log)"
-  if ! mmdebstrap --verbose --format=tar "${SHARED_OPTIONS[@]}" --aptopt="$acquire" --include="$packages" \
+  if ! mmdebstrap --verbose --format=tar "${SHARED_OPTIONS[@]}" "${extra[@]}" --aptopt="$acquire" --include="$packages" \
     "$SUITE" "$tarball.partial" "${sources[@]}" >"$tarball.log" 2>&1; then
     rm -f "$acquire" "$tarball.partial"
     tail -n 20 "$tarball.log" >&2
@@ -119,16 +154,17 @@ build_rootfs() {
   mv -T "$tarball.partial" "$tarball"
 }
 
-# ensure_image NAME ALIAS PACKAGES: prints NAME:HASH
+# ensure_image NAME ALIAS PACKAGES [FILES_DIR]: prints NAME:HASH
 ensure_image() {
-  local name=$1 alias=$2 packages=$3 hash tag tarball
-  hash=$(recipe_hash "$name $alias $packages")
+  local name=$1 alias=$2 packages=$3 dir=${4:-} hash tag tarball changes=()
+  hash=$(recipe_hash "$name $alias $packages" "$dir")
   tag=$name:$hash
   if ! image_exists "$tag"; then
     tarball=$CACHE_DIR/${name//\//-}-$hash.tar
-    [[ -f $tarball ]] || build_rootfs "$packages" "$tarball"
+    [[ -f $tarball ]] || build_rootfs "$packages" "$tarball" "$dir"
+    mapfile -d '' -t changes < <(import_changes "$dir")
     log "importing $tarball as $tag"
-    "$DOCKER" import "${IMPORT_CHANGES[@]}" \
+    "$DOCKER" import "${changes[@]}" \
       -c "LABEL io.skypanel.image.recipe=$hash io.skypanel.image.packages=$packages io.skypanel.image.suite=$SUITE" \
       "$tarball" "$tag" >/dev/null
   fi
@@ -157,7 +193,8 @@ fi
 for recipe in "${RECIPES[@]}" "${ON_DEMAND_RECIPES[@]/#/on-demand }"; do
   on_demand=false
   if [[ $recipe == "on-demand "* ]]; then on_demand=true; recipe=${recipe#on-demand }; fi
-  read -r name alias packages <<<"$recipe"
+  read -r name alias packages files <<<"$recipe"
+  dir=$(files_dir "${files:-}")
   if ((${#wanted[@]} > 0)) && [[ " ${wanted[*]} " != *" $name "* ]]; then
     continue
   fi
@@ -166,11 +203,11 @@ for recipe in "${RECIPES[@]}" "${ON_DEMAND_RECIPES[@]/#/on-demand }"; do
     continue
   fi
   if $list_only; then
-    echo "$name:$(recipe_hash "$name $alias $packages") ($name:$alias)"
+    echo "$name:$(recipe_hash "$name $alias $packages" "$dir") ($name:$alias)"
     continue
   fi
   started=$SECONDS
-  tag=$(ensure_image "$name" "$alias" "$packages")
+  tag=$(ensure_image "$name" "$alias" "$packages" "$dir")
   size=$("$DOCKER" image inspect --format '{{.Size}}' "$tag")
   echo "$tag ($name:$alias) $((size / 1024 / 1024)) MiB, $((SECONDS - started)) s"
 done

@@ -5,7 +5,8 @@
 #   - PostgreSQL running, with role skypanel/skypanel (LOGIN CREATEDB);
 #   - Redis running on 127.0.0.1:6379;
 #   - the platform's base images (scripts/build-images.sh: skypanel/jre:17 and the buildpack stack's
-#     skypanel/stack-build:bookworm and skypanel/stack-run:bookworm, built from Debian packages once);
+#     skypanel/stack-build:bookworm and skypanel/stack-run:bookworm, the add-on servers skypanel/addon-postgres:15,
+#     skypanel/addon-mariadb:10.11 and skypanel/addon-redis:7, built from Debian packages once);
 #   - the platform's private image registry (Debian's docker-registry) on 127.0.0.1:5000 with htpasswd auth
 #     (user skypanel, password skypanel-registry; SKYPANEL_TEST_REGISTRY* override), data under /var/lib/skypanel-registry.
 # pebble is installed for later work but not started here.

@@ -28,6 +28,20 @@ public final class Labels {
   public static final String NETWORK_EGRESS = "egress";
   /** The generation of restarts asked for, so that a restart is a spec change Swarm rolls out. */
   public static final String RESTART = "skypanel.restart";
+  /**
+   * {@code stop-first} on a service whose tasks must never overlap (a data service on its one volume): updates and
+   * rollbacks stop the old task before starting the new one. Absent: start-first.
+   */
+  public static final String UPDATE_ORDER = "skypanel.update-order";
+  public static final String STOP_FIRST = "stop-first";
+  /**
+   * {@code dnsrr} on a service that clients reach by its name at its task's own address (DNS round robin) instead of a
+   * virtual IP: a single-task data service, whose clients reconnect anyway when it restarts.
+   */
+  public static final String ENDPOINT_MODE = "skypanel.endpoint-mode";
+  public static final String DNSRR = "dnsrr";
+  /** The PaaS add-on a service, network, volume or secret belongs to. */
+  public static final String ADDON = "skypanel.addon";
   /** The platform volume a Docker volume holds, and the snapshot a helper task writes. */
   public static final String VOLUME = "skypanel.volume";
   public static final String SNAPSHOT = "skypanel.snapshot";

@@ -41,6 +41,9 @@ import io.skypanel.controlplane.paas.runs.RunService;
 import io.skypanel.controlplane.paas.runs.RunSupervisor;
 import io.skypanel.controlplane.paas.runs.RunsFeature;
 import io.skypanel.controlplane.paas.tasks.OneOffTasks;
+import io.skypanel.controlplane.paas.addons.AddonRemovalHook;
+import io.skypanel.controlplane.paas.addons.AddonsModule;
+import io.skypanel.controlplane.paas.addons.engines.AddonEngines;
 
 import io.vertx.core.Future;
 import io.vertx.core.WorkerExecutor;
@@ -83,6 +86,7 @@ public final class PaasModule {
   private final SourceUpload upload;
   private final AppBuildpackService appBuildpacks;
   private final BuildpackBuilder buildpackBuilder;
+  private final AddonsModule addons;
 
   public PaasModule(Platform platform, CaasModule caas, ControlPlaneOptions options) {
     this.platform = platform;
@@ -127,6 +131,9 @@ public final class PaasModule {
                 buildOptions.queuePoll())),
         runner, buildOptions.workDir(), buildOptions.logBytes(), defaultSize, buildOptions.registry().configured(),
         new BuildLogPublisher(platform.redis(), platform.redisPrefix(), buildOptions.logStreamLines(), buildOptions.logStreamRetain().toSeconds()));
+    // add-ons (issue 12); the backups work plugs its final backup in as the removal hook
+    this.addons = new AddonsModule(platform, caas.orchestrator(), caas.deployer(), releases, addonEngines(options), AddonRemovalHook.NONE,
+        caas.idempotency());
     this.upload = new SourceUpload(platform.vertx().fileSystem(), builds, buildOptions.uploadLimitBytes(), buildOptions.workDir().resolve("uploads"));
   }
 
@@ -135,13 +142,19 @@ public final class PaasModule {
     builds.appDeleted(organizationId, appId, List.of(AppRepositories.repository(gitDir, appId)));
   }
 
+  /** The add-on engines offered (PostgreSQL, MySQL, Redis). */
+  private static AddonEngines addonEngines(ControlPlaneOptions options) {
+    return io.skypanel.controlplane.paas.addons.engines.AddonEngineFactory.create(options.addonImages());
+  }
+
   /** The way source becomes a release, for git pushes and webhooks. */
   public SourceBuilds builds() {
     return builds;
   }
 
   public List<ApiFeature> features() {
-    return List.of(
+    List<ApiFeature> features = new java.util.ArrayList<>(addons.features());
+    features.addAll(List.of(
         new AppsFeature(apps, caas.idempotency()),
         new EnvironmentsFeature(environments, caas.idempotency()),
         new ReleasesFeature(releases, new ReleasePromotion(platform.pool(), releases), caas.idempotency()),
@@ -149,7 +162,8 @@ public final class PaasModule {
         new EnvironmentEdgeFeature(caas.domains(), caas.edgeSettings(), metrics, caas.idempotency()),
         new RunsFeature(runs, caas.idempotency()),
         new BuildsFeature(builds, upload, caas.idempotency()),
-        new AppBuildpacksFeature(appBuildpacks, caas.idempotency()));
+        new AppBuildpacksFeature(appBuildpacks, caas.idempotency())));
+    return features;
   }
 
   /** Starts the background work; completes once builds a stopped control plane left unfinished are failed. */
@@ -158,6 +172,7 @@ public final class PaasModule {
     // release phases a stopped control plane left pending are read, watched or failed; never left pending
     phase.resumeAll();
     runSupervisor.start(runSweepMs);
+    addons.start(sweepMs);
     // the durable build queue: builds whose worker stopped (lease expired) are failed with the reason, never left hanging
     return builds.start().onFailure(err -> LOG.error("starting the build queue failed", err));
   }
@@ -166,5 +181,6 @@ public final class PaasModule {
     janitor.stop();
     builds.stop();
     runSupervisor.stop();
+    addons.stop();
   }
 }

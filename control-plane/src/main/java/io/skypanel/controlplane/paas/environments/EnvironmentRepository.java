@@ -28,6 +28,7 @@ public final class EnvironmentRepository {
   private static final String RENAME = "UPDATE paas_environments SET name = $3, default_domain = $4 WHERE id = $1 AND organization_id = $2";
   private static final String SET_DEPLOY_BRANCH = "UPDATE paas_environments SET git_branch = $3 WHERE id = $1 AND organization_id = $2";
   private static final String SET_AUTO_DEPLOY = "UPDATE paas_environments SET auto_deploy = $3 WHERE id = $1 AND organization_id = $2";
+  private static final String SET_ADDON_ENV = "UPDATE paas_environments SET addon_env_credentials = $3 WHERE id = $1 AND organization_id = $2";
   private static final String SET_CONFIG = """
       UPDATE paas_environments SET env_vars_sealed = $3, env_var_names = $4 WHERE id = $1 AND organization_id = $2""";
   private static final String SET_LIVE = """
@@ -111,5 +112,10 @@ public final class EnvironmentRepository {
 
   public Future<Void> deleteFinished(SqlClient client) {
     return client.query(DELETE_FINISHED).execute().mapEmpty();
+  }
+
+  /** Whether attached add-ons' URLs are also plain environment variables. */
+  public Future<Void> setAddonEnvCredentials(SqlClient client, EnvironmentRow env, boolean on) {
+    return client.preparedQuery(SET_ADDON_ENV).execute(Tuple.of(env.id(), env.organizationId(), on)).mapEmpty();
   }
 }

@@ -16,12 +16,13 @@ import java.util.UUID;
 public record EnvironmentRow(UUID id, UUID organizationId, UUID appId, String appName, String name, String defaultDomain,
                              String envVarsSealed, List<String> envVarNames, JsonObject formation, int port,
                              UUID currentReleaseId, Integer currentVersion, String status, OffsetDateTime createdAt,
-                             OffsetDateTime updatedAt, String deployBranch, boolean autoDeploy) {
+                             OffsetDateTime updatedAt, String deployBranch, boolean autoDeploy,
+                             boolean addonEnvCredentials) {
 
   static final String COLUMNS = """
       e.id, e.organization_id, e.app_id, a.name AS app_name, e.name, e.default_domain, e.env_vars_sealed, e.env_var_names,
       e.formation, e.port, e.current_release_id, r.version AS current_version, e.status, e.created_at, e.updated_at, e.git_branch,
-      e.auto_deploy""";
+      e.auto_deploy, e.addon_env_credentials""";
   static final String FROM = " FROM paas_environments e JOIN paas_apps a ON a.id = e.app_id"
       + " LEFT JOIN paas_releases r ON r.id = e.current_release_id ";
 
@@ -31,7 +32,7 @@ public record EnvironmentRow(UUID id, UUID organizationId, UUID appId, String ap
         Arrays.asList(row.getArrayOfStrings("env_var_names")), row.getJsonObject("formation"), row.getInteger("port"),
         row.getUUID("current_release_id"), row.getInteger("current_version"), row.getString("status"),
         row.getOffsetDateTime("created_at"), row.getOffsetDateTime("updated_at"), row.getString("git_branch"),
-        row.getBoolean("auto_deploy"));
+        row.getBoolean("auto_deploy"), row.getBoolean("addon_env_credentials"));
   }
 
   /** The API view without processes (the service adds them). */
@@ -48,6 +49,8 @@ public record EnvironmentRow(UUID id, UUID organizationId, UUID appId, String ap
         .put("deploy_branch", deployBranch)
         // false: a successful build records its image only (promote or deploy it to release it)
         .put("auto_deploy", autoDeploy)
+        // false: attached add-ons' URLs only as mounted secret files (<VAR>_FILE), not as plain variables
+        .put("addon_env_credentials", addonEnvCredentials)
         .put("status", status)
         .put("created_at", createdAt.toString())
         .put("updated_at", updatedAt.toString());

@@ -90,13 +90,16 @@ public final class EnvironmentService {
   /**
    * Changes what {@code body} names: {@code name} (its default hostname follows and must be free) and
    * {@code deploy_branch} (the git branch whose pushes deploy it; null: the default, main else master) and
-   * {@code auto_deploy} (whether its successful builds are released), in one transaction.
+   * {@code auto_deploy} (whether its successful builds are released) and {@code addon_env_credentials} (attached add-ons'
+   * URLs also as plain variables; a change makes a new release so the processes roll), in one transaction.
    */
   public Future<JsonObject> update(Principal principal, OrgContext org, UUID id, JsonObject body, String ip) {
     String name = body.getString("name");
     boolean branchGiven = body.containsKey("deploy_branch");
     String branch = body.getString("deploy_branch");
     Boolean autoDeploy = body.getBoolean("auto_deploy");
+    Boolean addonEnv = body.getBoolean("addon_env_credentials");
+    ReleaseService.Cut[] cut = new ReleaseService.Cut[1];
     if (branch != null && !DeployBranch.valid(branch)) {
       return Future.failedFuture(ApiException.validation("deploy_branch is not a valid branch name", null));
     }
@@ -104,9 +107,18 @@ public final class EnvironmentService {
       Future<Void> branchSet = branchGiven ? environments.setDeployBranch(conn, env, branch) : Future.succeededFuture();
       return branchSet
           .compose(v -> autoDeploy == null ? Future.<Void>succeededFuture() : environments.setAutoDeploy(conn, env, autoDeploy))
+          .compose(v -> addonEnv == null || addonEnv == env.addonEnvCredentials() ? Future.<Void>succeededFuture()
+              : environments.setAddonEnvCredentials(conn, env, addonEnv)
+                  .compose(x -> releases.configChanged(conn, env, env.envVarsSealed(), env.envVarNames(),
+                      addonEnv ? "Add-on credentials as environment variables" : "Add-on credentials as secret files only", principal.userId()))
+                  .map(c -> { cut[0] = c; return null; }))
           .compose(v -> rename(conn, org, env, name)).compose(v -> activity.insert(conn, new ActivityEntry(org.organizationId(),
           principal.userId(), "paas.environment.update", "environment", id.toString(), body.copy(), ip)));
-    })).recover(err -> err instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState())
+    })).onSuccess(v -> {
+      if (cut[0] != null) {
+        releases.afterCommit(cut[0]);
+      }
+    }).recover(err -> err instanceof io.vertx.pgclient.PgException pg && "23505".equals(pg.getSqlState())
         ? Future.failedFuture(ApiException.conflict("name_taken", "the app already has an environment named '" + name + "'"))
         : Future.failedFuture(err)).compose(v -> get(org, id));
   }

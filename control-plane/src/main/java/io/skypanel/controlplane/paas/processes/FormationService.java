@@ -78,7 +78,7 @@ public final class FormationService {
               environmentId.toString(), new JsonObject().put("formation", updates), ip)))
           .map(v -> formation(new EnvironmentRow(env.id(), env.organizationId(), env.appId(), env.appName(), env.name(), env.defaultDomain(),
               env.envVarsSealed(), env.envVarNames(), formation, env.port(), env.currentReleaseId(), env.currentVersion(), env.status(),
-              env.createdAt(), env.updatedAt(), env.deployBranch(), env.autoDeploy()), types));
+              env.createdAt(), env.updatedAt(), env.deployBranch(), env.autoDeploy(), env.addonEnvCredentials()), types));
     }))).onSuccess(v -> converge.accept(touched));
   }
 

@@ -48,8 +48,16 @@ public record DesiredService(
     }
   }
 
-  /** A Swarm secret mounted read-only at {@code /run/secrets/<fileName>}. */
-  public record SecretMount(String secretId, String secretName, String fileName) {
+  /**
+   * A Swarm secret mounted read-only at {@code /run/secrets/<fileName>}, owned by root.
+   *
+   * @param mode the file's mode, null for owner-only ({@code 0400}); add-on servers read theirs after dropping root
+   */
+  public record SecretMount(String secretId, String secretName, String fileName, Integer mode) {
+
+    public SecretMount(String secretId, String secretName, String fileName) {
+      this(secretId, secretName, fileName, null);
+    }
   }
 
   public record VolumeMount(String dockerVolumeName, String mountPath, boolean readOnly) {

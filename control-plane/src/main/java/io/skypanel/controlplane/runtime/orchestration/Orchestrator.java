@@ -25,6 +25,24 @@ public interface Orchestrator {
    */
   Future<Void> removeOrganizationNetworks(UUID organizationId);
 
+  /**
+   * A resource's own internal overlay network (no route out, not attachable by plain containers), created with
+   * {@code labels} unless it exists; its id. Only the services given it join it (an add-on and its consumers).
+   */
+  Future<String> ensureInternalNetwork(String name, Map<String, String> labels);
+
+  /** Removes that network; a network already gone is not an error. */
+  Future<Void> removeNetwork(String name);
+
+  /**
+   * Removes the Swarm secrets labelled {@code label=value} except {@code keepIds}; one still in use by a task is left
+   * for a later call.
+   */
+  Future<Void> removeSecretsLabelled(String label, String value, java.util.Collection<String> keepIds);
+
+  /** Whether at least one Swarm node carries the node label {@code label=value}. */
+  Future<Boolean> anyNodeLabelled(String label, String value);
+
   /** Creates a Swarm secret; returns its id. Secret values are never logged. */
   Future<String> createSecret(String name, byte[] value, Map<String, String> labels);
 

@@ -94,26 +94,31 @@ public final class ServiceSpecFactory {
     require(desired.tier() != null, "tier is required");
     require(desired.replicas() >= 0, "replicas must not be negative");
     Map<String, String> labels = desired.labels() == null ? Map.of() : new TreeMap<>(desired.labels());
+    // tasks that must never overlap (one data volume) are replaced stop-first, also when rolled back
+    boolean stopFirst = io.skypanel.common.docker.Labels.STOP_FIRST.equals(labels.get(io.skypanel.common.docker.Labels.UPDATE_ORDER));
 
     ServiceSpec spec = new ServiceSpec()
         .withName(desired.serviceName())
         .withLabels(new TreeMap<>(labels))
         .withMode(new ServiceModeConfig().withReplicated(new ServiceReplicatedModeOptions().withReplicas(desired.replicas())))
         .withTaskTemplate(taskSpec(desired, labels))
+        .withEndpointSpec(io.skypanel.common.docker.Labels.DNSRR.equals(labels.get(io.skypanel.common.docker.Labels.ENDPOINT_MODE))
+            ? new com.github.dockerjava.api.model.EndpointSpec().withMode(com.github.dockerjava.api.model.EndpointResolutionMode.DNSRR)
+            : null)
         .withUpdateConfig(new UpdateConfig()
             .withParallelism(1L)
             .withDelay(rollout.delay().toNanos())
             .withFailureAction(UpdateFailureAction.ROLLBACK)
             .withMonitor(rollout.monitor().toNanos())
             .withMaxFailureRatio(0f)
-            .withOrder(UpdateOrder.START_FIRST))
+            .withOrder(stopFirst ? UpdateOrder.STOP_FIRST : UpdateOrder.START_FIRST))
         .withRollbackConfig(new UpdateConfig()
             .withParallelism(1L)
             .withDelay(0L)
             .withFailureAction(UpdateFailureAction.PAUSE)
             .withMonitor(rollout.monitor().toNanos())
             .withMaxFailureRatio(0f)
-            .withOrder(rollout.rollbackOrder()));
+            .withOrder(stopFirst ? UpdateOrder.STOP_FIRST : rollout.rollbackOrder()));
     return spec;
   }
 
@@ -227,7 +232,8 @@ public final class ServiceSpecFactory {
         list.add(new ContainerSpecSecret()
             .withSecretId(secret.secretId())
             .withSecretName(secret.secretName())
-            .withFile(new ContainerSpecFile().withName(file).withUid("0").withGid("0").withMode(SECRET_FILE_MODE)));
+            .withFile(new ContainerSpecFile().withName(file).withUid("0").withGid("0")
+                .withMode(secret.mode() == null ? SECRET_FILE_MODE : secret.mode())));
       }
     }
     return list;

@@ -34,6 +34,7 @@ public final class SwarmOrchestrator implements Orchestrator {
   private final SwarmServices services;
   private final SwarmEvents events;
   private final SwarmStats stats;
+  private final SwarmResourceNetworks resourceNetworks;
 
   public SwarmOrchestrator(DockerEngine engine) {
     this(engine, ServiceSpecFactory.Rollout.DEFAULT, Map.of());
@@ -60,6 +61,7 @@ public final class SwarmOrchestrator implements Orchestrator {
     this.services = new SwarmServices(engine, labels, this::specFactory, tasks, removal);
     this.events = new SwarmEvents(engine);
     this.stats = new SwarmStats(engine, tasks);
+    this.resourceNetworks = new SwarmResourceNetworks(engine, labels, removal);
   }
 
   /**
@@ -98,6 +100,26 @@ public final class SwarmOrchestrator implements Orchestrator {
   @Override
   public Future<Void> removeOrganizationNetworks(UUID organizationId) {
     return networks.removeOrganization(organizationId);
+  }
+
+  @Override
+  public Future<String> ensureInternalNetwork(String name, Map<String, String> labels) {
+    return resourceNetworks.ensure(name, labels);
+  }
+
+  @Override
+  public Future<Void> removeNetwork(String name) {
+    return resourceNetworks.remove(name);
+  }
+
+  @Override
+  public Future<Void> removeSecretsLabelled(String label, String value, java.util.Collection<String> keepIds) {
+    return resourceNetworks.removeSecretsLabelled(label, value, keepIds);
+  }
+
+  @Override
+  public Future<Boolean> anyNodeLabelled(String label, String value) {
+    return resourceNetworks.anyNodeLabelled(label, value);
   }
 
   @Override

@@ -54,6 +54,7 @@ public final class ContainerDeployer {
   private final RegistryCredentialService registries;
   private final PlatformEvents events;
   private final ContainerRepository containers = new ContainerRepository();
+  private EnvironmentAttachments attachments = EnvironmentAttachments.NONE;
 
   public ContainerDeployer(Pool pool, Orchestrator orchestrator, SecretBox secrets, PolicyService policies, RegistryCredentialService registries,
                            PlatformEvents events) {
@@ -63,6 +64,11 @@ public final class ContainerDeployer {
     this.secrets = secrets;
     this.policies = policies;
     this.registries = registries;
+  }
+
+  /** What attached add-ons give every task of a PaaS environment (set once while wiring, before any deploy). */
+  public void attachments(EnvironmentAttachments attachments) {
+    this.attachments = attachments;
   }
 
   public static String serviceName(UUID containerId) {
@@ -94,13 +100,22 @@ public final class ContainerDeployer {
     Future<List<SecretMount>> mounts = secretMounts(row);
     Future<DesiredService.RegistryLogin> login = registries.loginFor(row.organizationId(), row.spec().imageRef());
     Future<Map<String, String>> env = environment(row);
-    return Future.all(List.of(egressDenied, tier, volumes, mounts, login, env))
+    Future<EnvironmentAttachments.Extras> extras = row.process() == null ? Future.succeededFuture(EnvironmentAttachments.Extras.EMPTY)
+        : attachments.forEnvironment(row.organizationId(), row.process().environmentId());
+    return Future.all(List.of(egressDenied, tier, volumes, mounts, login, env, extras))
         .compose(all -> orchestrator.ensureOrganizationNetworks(row.organizationId(), !egressDenied.result()))
         .map(networks -> {
           if (networks.internalCreated()) {
             announceNetwork(row.organizationId(), networks.internalId());
           }
-          return build(row, tier.result(), volumes.result(), mounts.result(), networks.ids(), login.result(), env.result());
+          EnvironmentAttachments.Extras more = extras.result();
+          List<SecretMount> allMounts = new ArrayList<>(mounts.result());
+          allMounts.addAll(more.secrets());
+          List<String> allNetworks = new ArrayList<>(networks.ids());
+          allNetworks.addAll(more.networkIds());
+          Map<String, String> allEnv = new LinkedHashMap<>(env.result());
+          allEnv.putAll(more.env());
+          return build(row, tier.result(), volumes.result(), allMounts, allNetworks, login.result(), allEnv);
         });
   }
 

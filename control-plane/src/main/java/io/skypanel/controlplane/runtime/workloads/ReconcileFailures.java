@@ -12,7 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * failing or fails for another reason, and its recovery once; the periodic sweep that meets the same failure again
  * logs nothing (the workload's own status and events say it all along).
  */
-final class ReconcileFailures {
+public final class ReconcileFailures {
 
   private static final Logger LOG = LoggerFactory.getLogger(ReconcileFailures.class);
   private static final int LIMIT = 10_000;
@@ -20,7 +20,7 @@ final class ReconcileFailures {
   private final Map<UUID, String> failing = new ConcurrentHashMap<>();
 
   /** Logs the failure unless this workload failed for the same reason the last time. */
-  void failed(UUID workloadId, Throwable cause) {
+  public void failed(UUID workloadId, Throwable cause) {
     String reason = reason(cause);
     if (failing.size() >= LIMIT && !failing.containsKey(workloadId)) {
       failing.clear(); // a bound on memory; at worst a failure is logged once more
@@ -32,7 +32,7 @@ final class ReconcileFailures {
   }
 
   /** The workload reconciled (or is gone): logs its recovery when it had been failing. */
-  void succeeded(UUID workloadId) {
+  public void succeeded(UUID workloadId) {
     String previous = failing.remove(workloadId);
     if (previous != null) {
       LOG.info("workload {} reconciles again (it failed: {})", workloadId, previous);

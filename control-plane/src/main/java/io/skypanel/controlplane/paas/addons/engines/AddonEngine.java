@@ -3,6 +3,7 @@ package io.skypanel.controlplane.paas.addons.engines;
 import io.skypanel.controlplane.runtime.orchestration.DesiredService.HealthcheckSpec;
 
 import java.util.List;
+import java.util.Set;
 import java.util.Map;
 
 /**
@@ -42,7 +43,10 @@ public interface AddonEngine {
    */
   Map<String, String> serverEnvironment(AddonCredentials credentials, String passwordFile);
 
-  /** The server's command, or null to keep the image's own. */
+  /**
+   * The server's command: the image's CMD ({@code DesiredService.cmd}, the image's ENTRYPOINT stays), or null to keep
+   * the image's own.
+   */
   List<String> serverCommand(String passwordFile);
 
   /** The health check that says the server accepts authenticated connections. */
@@ -65,4 +69,22 @@ public interface AddonEngine {
    * {@code newPasswordFile}, run against the live server (credential rotation).
    */
   String rotateCommand(String host, AddonCredentials credentials, String oldPasswordFile, String newPasswordFile);
+
+  /**
+   * Capabilities the server's task needs on top of none (added back after dropping ALL): like the official images,
+   * the entrypoint starts as root to take ownership of a new volume, then drops to the server's own user.
+   * (Added to the contract by the add-on images work.)
+   */
+  default Set<String> capabilities() {
+    return Set.of("CHOWN", "DAC_OVERRIDE", "FOWNER", "SETGID", "SETUID");
+  }
+
+  /**
+   * The file mode the password secret is mounted with: the server reads {@code *_FILE} after dropping to its own
+   * user, whose uid differs between images, so the file must be readable by all (only the add-on's own task runs
+   * in its container). (Added to the contract by the add-on images work.)
+   */
+  default int passwordFileMode() {
+    return 0444;
+  }
 }

@@ -1,0 +1,59 @@
+package io.skypanel.controlplane.paas.addons;
+
+import io.skypanel.common.Platform;
+import io.skypanel.controlplane.api.ApiFeature;
+import io.skypanel.controlplane.api.Idempotency;
+import io.skypanel.controlplane.paas.addons.engines.AddonEngines;
+import io.skypanel.controlplane.paas.releases.ReleaseService;
+import io.skypanel.controlplane.runtime.orchestration.Orchestrator;
+import io.skypanel.controlplane.runtime.workloads.ContainerDeployer;
+import io.skypanel.controlplane.runtime.workloads.ReconcileFailures;
+
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * Wires the add-ons of one control plane: catalog, provisioning, attachments, rotation, removal (with its
+ * {@link AddonRemovalHook}), the reconciler, and the deployer hook through which attached environments' tasks get
+ * the add-ons' networks and credentials.
+ */
+public final class AddonsModule {
+
+  /** How long a new add-on may take to pass its first health check before it is {@code failed}. */
+  public static final Duration PROVISION_TIMEOUT = Duration.ofMinutes(5);
+
+  private final AddonService addons;
+  private final AddonAttachmentService attachments;
+  private final AddonRotation rotation;
+  private final AddonPlanService plans;
+  private final AddonReconciler reconciler;
+  private final Idempotency idempotency;
+
+  public AddonsModule(Platform platform, Orchestrator orchestrator, ContainerDeployer deployer, ReleaseService releaseService,
+                      AddonEngines engines, AddonRemovalHook hook, Idempotency idempotency) {
+    this.idempotency = idempotency;
+    AddonRuntime runtime = new AddonRuntime(orchestrator, engines, platform.secrets());
+    AddonReleases releases = new AddonReleases(releaseService);
+    ReconcileFailures failures = new ReconcileFailures();
+    AddonRemoval removal = new AddonRemoval(platform.vertx(), platform.pool(), runtime, releases, hook, failures);
+    this.addons = new AddonService(platform.pool(), runtime, releases, removal);
+    this.attachments = new AddonAttachmentService(platform.pool(), addons, releases);
+    this.rotation = new AddonRotation(platform.pool(), addons, runtime, releases, orchestrator,
+        new AddonHelperTask(platform.vertx(), orchestrator));
+    this.plans = new AddonPlanService(platform.pool(), engines);
+    this.reconciler = new AddonReconciler(platform.vertx(), platform.pool(), orchestrator, runtime, removal, failures, PROVISION_TIMEOUT);
+    deployer.attachments(new AddonEnvironmentAttachments(platform.pool(), runtime));
+  }
+
+  public List<ApiFeature> features() {
+    return List.of(new AddonPlansFeature(plans), new AddonsFeature(addons, attachments, rotation, idempotency));
+  }
+
+  public void start(long intervalMs) {
+    reconciler.start(intervalMs);
+  }
+
+  public void stop() {
+    reconciler.stop();
+  }
+}

@@ -1,0 +1,111 @@
+package io.skypanel.controlplane.paas.addons.engines;
+
+import io.skypanel.controlplane.runtime.orchestration.DesiredService.HealthcheckSpec;
+
+import java.util.List;
+import java.util.Map;
+
+import static io.skypanel.controlplane.paas.addons.engines.Shell.exportFile;
+import static io.skypanel.controlplane.paas.addons.engines.Shell.quote;
+
+/**
+ * Redis, driven like the official {@code redis} image: it has no password variable, so the server's command
+ * hands {@code requirepass} to {@code redis-server} as configuration on stdin (never in its argument list), with
+ * the append-only file on in {@code /data}. Dumps are RDB snapshots ({@code redis-cli --rdb}); see
+ * {@link RedisRestore} for how one is restored.
+ */
+public final class RedisEngine implements AddonEngine {
+
+  /** The catalog's service name. */
+  public static final String SERVICE = "redis";
+  static final int PORT = 6379;
+  static final String DATA = "/data";
+  /** The login every Redis add-on has (Redis 6 ACL's default user, which requirepass sets). */
+  static final String USER = "default";
+
+  private final AddonImages images;
+
+  public RedisEngine(AddonImages images) {
+    this.images = images;
+  }
+
+  @Override
+  public String service() {
+    return SERVICE;
+  }
+
+  @Override
+  public String image(String version) {
+    return images.image(SERVICE, version);
+  }
+
+  @Override
+  public int port() {
+    return PORT;
+  }
+
+  @Override
+  public String dataDirectory() {
+    return DATA;
+  }
+
+  @Override
+  public String urlVariable() {
+    return "REDIS_URL";
+  }
+
+  @Override
+  public AddonCredentials generateCredentials() {
+    return new AddonCredentials(USER, Shell.password(24), "0");
+  }
+
+  @Override
+  public Map<String, String> serverEnvironment(AddonCredentials credentials, String passwordFile) {
+    return Map.of();
+  }
+
+  /**
+   * {@code sh -c}: the image's entrypoint (both images: {@code docker-entrypoint.sh}, which takes ownership of a
+   * new volume and drops to the redis user) runs {@code redis-server -}, reading {@code requirepass} from a here
+   * document; {@code exec} keeps the server the process the init forwards SIGTERM to.
+   */
+  @Override
+  public List<String> serverCommand(String passwordFile) {
+    return List.of("sh", "-c", RedisRestore.CONFIG_ESCAPED_PASSWORD + quote(passwordFile) + ")\n"
+        + "exec docker-entrypoint.sh redis-server - --appendonly yes --dir " + DATA + " <<EOF\n"
+        + "requirepass \"$pw\"\n"
+        + "EOF\n");
+  }
+
+  @Override
+  public HealthcheckSpec healthcheck(AddonCredentials credentials, String passwordFile) {
+    String command = exportFile("REDISCLI_AUTH", passwordFile) + " && redis-cli -h 127.0.0.1 -p " + PORT
+        + " ping | grep -q PONG || exit 1";
+    return new HealthcheckSpec("cmd", null, null, command, 5, 5, 5, 30);
+  }
+
+  @Override
+  public String connectionUrl(String host, AddonCredentials credentials) {
+    return "redis://" + Shell.url(credentials.user()) + ":" + Shell.url(credentials.password()) + "@" + host + ":" + PORT;
+  }
+
+  /** An RDB snapshot of every database, made by the server ({@code BGSAVE}-style) and streamed to the client. */
+  @Override
+  public String dumpCommand(String host, AddonCredentials credentials, String passwordFile, String outFile) {
+    return exportFile("REDISCLI_AUTH", passwordFile) + " && redis-cli -h " + quote(host) + " -p " + PORT + " --rdb "
+        + quote(outFile) + " >/dev/null";
+  }
+
+  @Override
+  public String restoreCommand(String host, AddonCredentials credentials, String passwordFile, String inFile) {
+    return RedisRestore.command(host, PORT, passwordFile, inFile);
+  }
+
+  /** {@code CONFIG SET requirepass} on stdin; the add-on's secret must be replaced too, since a restart reads it. */
+  @Override
+  public String rotateCommand(String host, AddonCredentials credentials, String oldPasswordFile, String newPasswordFile) {
+    return exportFile("REDISCLI_AUTH", oldPasswordFile) + " && " + RedisRestore.CONFIG_ESCAPED_PASSWORD + quote(newPasswordFile)
+        + ") && printf 'CONFIG SET requirepass \"%s\"\\n' \"$pw\" | redis-cli -h " + quote(host) + " -p " + PORT
+        + " | grep -q '^OK'";
+  }
+}
