@@ -57,7 +57,7 @@ public final class LogStreamClient {
       if (socket != null) {
         socket.close();
       }
-      if (response != null && !ended) {
+      if (response != null) {
         response.request().connection().close();
       }
     }
