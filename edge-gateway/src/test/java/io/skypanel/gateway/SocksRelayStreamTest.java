@@ -65,8 +65,7 @@ class SocksRelayStreamTest {
   void an_http_request_through_the_relay_gets_the_servers_answer() throws Exception {
     HttpClient client = vertx.createHttpClient(new HttpClientOptions().setProxyOptions(socks()));
     String body = await(client.request(HttpMethod.GET, server.actualPort(), "127.0.0.1", "/through-the-relay")
-        .compose(request -> request.send())
-        .compose(response -> response.body())).toString();
+        .compose(request -> request.send().compose(response -> response.body()))).toString();
     assertThat(body).isEqualTo("hello from /through-the-relay");
     await(client.close());
   }

@@ -69,11 +69,13 @@ final class ConsoleClient {
     }
     WebSocketClient client = vertx.createWebSocketClient();
     IN_USE.add(client);
-    return client.connect(options).<ConsoleClient>map(socket -> new ConsoleClient(client, socket))
-        .onFailure(err -> {
-          IN_USE.remove(client);
-          client.close();
-        });
+    // connected from an event loop, so the handlers the constructor sets are in place before the first frame is read
+    Future<ConsoleClient> opened = Future.future(promise -> vertx.runOnContext(v ->
+        client.connect(options).<ConsoleClient>map(socket -> new ConsoleClient(client, socket)).onComplete(promise)));
+    return opened.onFailure(err -> {
+      IN_USE.remove(client);
+      client.close();
+    });
   }
 
   static ConsoleClient connect(Vertx vertx, int port, String uri, String token, String organization) {

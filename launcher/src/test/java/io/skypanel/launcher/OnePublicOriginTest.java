@@ -161,8 +161,8 @@ class OnePublicOriginTest {
       Future<HttpClientResponse> opened = http.request(new RequestOptions().setHost("127.0.0.1").setPort(edgePort)
               .setURI("/api/caas/containers/" + container + "/logs?follow=true")
               .putHeader("Host", API_HOST).putHeader("Accept", "text/event-stream").putHeader("Authorization", "Bearer " + token))
-          .compose(request -> request.send())
-          .map(response -> response.handler(chunk -> events.append(chunk.toString(StandardCharsets.UTF_8))));
+          .compose(request -> request.send()
+              .map(response -> response.handler(chunk -> events.append(chunk.toString(StandardCharsets.UTF_8)))));
       HttpClientResponse response = Await.result(opened);
       assertThat(response.statusCode()).isEqualTo(200);
       assertThat(response.getHeader("Content-Type")).startsWith("text/event-stream");

@@ -153,8 +153,7 @@ class GatewayImageTest {
         .setType(ProxyType.SOCKS5).setHost(relay.getHostString()).setPort(relay.getPort())));
     String body = Eventually.await("the target's page through the gateway " + gatewayImage, WAIT, () ->
         await(client.request(HttpMethod.GET, 8080, targetAddress, "/")
-            .compose(request -> request.send())
-            .compose(response -> response.body())).toString());
+            .compose(request -> request.send().compose(response -> response.body()))).toString());
     assertThat(body).isEqualTo(PAGE);
 
     assertThat(socksConnect(relay, bridgeHost, 80)).as("the bridge's host side").isEqualTo(0x02);

@@ -257,8 +257,7 @@ class ApiHostRoutingTest {
     List<String> events = new CopyOnWriteArrayList<>();
     HttpClientResponse response = await(http.request(new RequestOptions().setHost("127.0.0.1").setPort(edge.actualPort())
             .setURI(CONTAINER + "/logs").putHeader("Host", API_HOST).putHeader("Accept", "text/event-stream"))
-        .compose(request -> request.send())
-        .map(answer -> answer.handler(chunk -> events.add(chunk.toString()))));
+        .compose(request -> request.send().map(answer -> answer.handler(chunk -> events.add(chunk.toString())))));
     assertThat(response.statusCode()).isEqualTo(200);
     assertThat(response.getHeader("Content-Type")).isEqualTo("text/event-stream");
     Eventually.await("the first event, while the stream is still open", Duration.ofSeconds(5),

@@ -165,11 +165,10 @@ class SniKeyManagerTest {
       HttpClientResponse response = await(client.request(new RequestOptions()
               .setServer(SocketAddress.inetSocketAddress(server.actualPort(), "127.0.0.1"))
               .setHost("h2.example.test").setPort(server.actualPort()).setURI("/"))
-          .compose(request -> request.send())
-          .compose(answer -> answer.body().map(bytes -> {
+          .compose(request -> request.send().compose(answer -> answer.body().map(bytes -> {
             body[0] = bytes;
             return answer;
-          })));
+          }))));
       assertThat(response.version()).isEqualTo(HttpVersion.HTTP_2);
       assertThat(body[0].toString()).isEqualTo("HTTP_2");
       assertThat(response.request().connection().peerCertificates().get(0)).isEqualTo(store.byAlias(store.alias("h2.example.test", "EC")).chain()[0]);

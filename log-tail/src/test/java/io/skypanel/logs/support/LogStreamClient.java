@@ -25,9 +25,11 @@ public final class LogStreamClient {
   private final WebSocketClient websockets;
   private final WebSocketClient smallBufferWebsockets;
   private final int port;
+  private final Vertx vertx;
 
   public LogStreamClient(Vertx vertx, int port) {
     this.port = port;
+    this.vertx = vertx;
     // one connection per stream, never pooled: close() ends a stream by closing its connection, and a connection
     // that had gone back to the pool would be evicted under a later request, which then never gets an answer
     this.http = vertx.createHttpClient(new HttpClientOptions().setDefaultHost("127.0.0.1").setDefaultPort(port)
@@ -67,7 +69,7 @@ public final class LogStreamClient {
   public Future<Received> sse(String path, MultiMap headers) {
     Received received = new Received();
     RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setURI(path).setHeaders(headers).setIdleTimeout(0);
-    return http.request(options).compose(req -> req.send()).compose(resp -> {
+    return onEventLoop(() -> http.request(options).compose(req -> req.send().compose(resp -> {
       received.status = resp.statusCode();
       received.contentType = resp.getHeader("Content-Type");
       received.response = resp;
@@ -91,7 +93,16 @@ public final class LogStreamClient {
       resp.endHandler(v -> received.ended = true);
       resp.exceptionHandler(err -> received.ended = true);
       return Future.succeededFuture(received);
-    });
+    })));
+  }
+
+  /**
+   * Starts {@code open} on an event loop, so the handlers set in its callbacks are in place before the first bytes
+   * of the answer are read. Chained from the test's thread instead, a callback registered after the answer arrived
+   * runs too late: the lines have gone by, and for a short stream {@code handler()} throws because it already ended.
+   */
+  private <T> Future<T> onEventLoop(java.util.function.Supplier<Future<T>> open) {
+    return Future.future(promise -> vertx.runOnContext(v -> open.get().onComplete(promise)));
   }
 
   private static void parseEvent(String event, Received received) {
@@ -131,7 +142,7 @@ public final class LogStreamClient {
     Received received = new Received();
     WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(port).setURI(path);
     headers.forEach(options::addHeader);
-    return websockets.connect(options).map(ws -> {
+    return onEventLoop(() -> websockets.connect(options).map(ws -> {
       received.socket = ws;
       received.status = 101;
       ws.textMessageHandler(text -> {
@@ -144,7 +155,7 @@ public final class LogStreamClient {
       });
       ws.closeHandler(v -> received.ended = true);
       return received;
-    });
+    }));
   }
 
   public static MultiMap headers(String token, String organizationId) {

@@ -115,14 +115,14 @@ public final class LogsBench {
       if (transport.equals("sse")) {
         RequestOptions options = new RequestOptions().setMethod(HttpMethod.GET).setURI(path).setIdleTimeout(0)
             .addHeader("Authorization", "Bearer " + token).addHeader("X-Organization-Id", org.toString());
-        return http.request(options).compose(req -> req.send()).map(resp -> {
+        return http.request(options).compose(req -> req.send().map(resp -> {
           if (resp.statusCode() != 200) {
             throw new IllegalStateException("SSE viewer refused: HTTP " + resp.statusCode());
           }
           resp.handler(chunk -> record(i, chunk.toString(StandardCharsets.UTF_8)));
           closers.add(() -> resp.request().connection().close());
           return null;
-        });
+        }));
       }
       WebSocketConnectOptions options = new WebSocketConnectOptions().setHost("127.0.0.1").setPort(server.port()).setURI(path)
           .addHeader("Authorization", "Bearer " + token).addHeader("X-Organization-Id", org.toString());
