@@ -33,17 +33,23 @@ ALTER TABLE paas_addons
 COMMENT ON COLUMN paas_addons.environment_id IS 'the environment the add-on was created in (attached to it from the start)';
 COMMENT ON COLUMN paas_addons.config_var_prefix IS 'the URL variable attached environments get, e.g. DATABASE_URL';
 
+-- lets rows of other tables reference an add-on only together with its own organization
+ALTER TABLE paas_addons ADD CONSTRAINT paas_addons_id_org_key UNIQUE (id, organization_id);
+
 CREATE TABLE paas_addon_attachments (
-  addon_id        uuid NOT NULL REFERENCES paas_addons (id) ON DELETE CASCADE,
+  addon_id        uuid NOT NULL,
   environment_id  uuid NOT NULL,
   organization_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
   created_by      uuid REFERENCES users (id) ON DELETE SET NULL,
   created_at      timestamptz NOT NULL DEFAULT now(),
   PRIMARY KEY (addon_id, environment_id),
+  CONSTRAINT paas_addon_attachments_addon_fk FOREIGN KEY (addon_id, organization_id)
+    REFERENCES paas_addons (id, organization_id) ON DELETE CASCADE,
   CONSTRAINT paas_addon_attachments_environment_fk FOREIGN KEY (environment_id, organization_id)
     REFERENCES paas_environments (id, organization_id) ON DELETE CASCADE
 );
 CREATE INDEX paas_addon_attachments_environment_idx ON paas_addon_attachments (environment_id);
+CREATE INDEX paas_addon_attachments_org_idx ON paas_addon_attachments (organization_id, addon_id);
 
 ALTER TABLE paas_environments ADD COLUMN addon_env_credentials boolean NOT NULL DEFAULT true;
 COMMENT ON COLUMN paas_environments.addon_env_credentials IS

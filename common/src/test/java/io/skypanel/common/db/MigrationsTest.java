@@ -490,10 +490,12 @@ class MigrationsTest {
     execute(c, """
         INSERT INTO paas_runs (organization_id, environment_id, release_id, command, attached, status, started_at, user_id)
         VALUES (?, ?, ?, 'bin/migrate', true, 'running', now(), ?)""", t.org, t.environment, t.release, t.user);
-    execute(c, """
+    UUID addon = uuid(c, """
         INSERT INTO paas_addons (organization_id, app_id, environment_id, name, plan_id, provider, config_var_prefix, status, config_sealed)
-        VALUES (?, ?, ?, 'postgresql-main', ?, 'postgresql', 'DATABASE', 'available', 'sealed:v1:def')""",
+        VALUES (?, ?, ?, 'postgresql-main', ?, 'postgresql', 'DATABASE', 'available', 'sealed:v1:def') RETURNING id""",
         t.org, t.app, t.environment, addonPlan);
+    execute(c, "INSERT INTO paas_addon_attachments (addon_id, environment_id, organization_id) VALUES (?, ?, ?)",
+        addon, t.environment, t.org);
     execute(c, """
         INSERT INTO paas_builds (organization_id, app_id, environment_id, origin, ref, status, created_by)
         VALUES (?, ?, ?, 'upload', 'main', 'queued', ?)""", t.org, t.app, t.environment, t.user);
