@@ -34,6 +34,9 @@ class BuildQueueTest extends ApiTestBase {
 
   private static final String DIGEST = "sha256:" + "0".repeat(64);
   private static final Duration WAIT = Duration.ofSeconds(20);
+  /** The queues' lease, also given to builds as they are queued (as the control plane does): a queued build whose
+   * worker dies before its first heartbeat must expire as soon as a claimed one. */
+  private static final Duration LEASE = Duration.ofSeconds(2);
 
   private final BuildRepository builds = new BuildRepository();
   private final List<BuildQueue> queues = new ArrayList<>();
@@ -212,7 +215,7 @@ class BuildQueueTest extends ApiTestBase {
 
   private UUID queued(Target target, String owner) {
     return Await.result(builds.insert(pool(), target.organizationId(), target.appId(), target.environmentId(), "upload", null, null, null,
-        owner, Duration.ofSeconds(30)));
+        owner, LEASE));
   }
 
   private void start(String owner, int perOrganization, int global, BuildQueue.Runner runner, Pool pool) {
@@ -220,7 +223,7 @@ class BuildQueueTest extends ApiTestBase {
   }
 
   private void start(String owner, int perOrganization, int global, BuildQueue.Runner runner, Vertx vertx, Pool pool) {
-    BuildQueue queue = new BuildQueue(vertx, pool, new BuildQueue.Settings(perOrganization, global, Duration.ofSeconds(2),
+    BuildQueue queue = new BuildQueue(vertx, pool, new BuildQueue.Settings(perOrganization, global, LEASE,
         Duration.ofMillis(200), Duration.ofMillis(300)), owner);
     queues.add(queue);
     Await.result(queue.start(runner, (held, since) -> { }));
