@@ -18,6 +18,8 @@ import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestMethodOrder;
 
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.UUID;
@@ -39,6 +41,7 @@ class AddonBackupsApiTest extends ApiTestBase {
 
   /** A restore into a new add-on provisions it first. */
   private static final java.time.Duration RESTORE_WAIT = CONVERGE.multipliedBy(2);
+  private static final Path BACKUP_DIR = Path.of(System.getProperty("java.io.tmpdir"), "skypanel-backups-" + UUID.randomUUID());
 
   private static ApiClient.Session owner;
   private static ApiClient.Session viewer;
@@ -48,6 +51,12 @@ class AddonBackupsApiTest extends ApiTestBase {
   private static String envId;
   private static String addonId;
   private static String firstBackup;
+  private static String revivedId;
+
+  /** The scheduler looks often, so a due add-on gets its backup within the test's patience. */
+  static JsonObject controlPlaneSettings() {
+    return new JsonObject().put("SKYPANEL_BACKUP_DIR", BACKUP_DIR.toString()).put("SKYPANEL_BACKUP_SCHEDULE_INTERVAL_MS", "500");
+  }
 
   @BeforeAll
   static void provisionedPostgres() {
@@ -81,6 +90,11 @@ class AddonBackupsApiTest extends ApiTestBase {
     Eventually.await("the organization's services gone", CONVERGE, () ->
         TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + org).isBlank() ? true : null);
     TestImages.removeOrganizationNetworks(UUID.fromString(org));
+    try (var files = Files.walk(BACKUP_DIR)) {
+      files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
+    } catch (java.io.IOException e) {
+      // nothing was stored
+    }
   }
 
   /** A one-off run's output once it succeeds (a rollout onto a new release is not instant). */
@@ -167,10 +181,10 @@ class AddonBackupsApiTest extends ApiTestBase {
   @Order(3)
   void a_backup_taken_during_writes_restores_into_a_new_addon_consistently() {
     eventuallySucceeds("psql \"$DATABASE_URL\" -1 -v ON_ERROR_STOP=1 -c 'create table a (v int)' -c 'create table b (v int)'");
-    // a writer inserting into both tables in one transaction, for longer than the backup takes to start
+    // a writer committing a row to each table per transaction for a while: one session, so it ends on its own
     ok(as(owner, org, HttpMethod.POST, "/api/paas/environments/" + envId + "/runs", new JsonObject().put("command",
-        "for i in $(seq 1 1500); do psql \"$DATABASE_URL\" -q -c \"begin; insert into a values ($i); insert into b values ($i); commit;\"; done")),
-        201);
+        "psql \"$DATABASE_URL\" -c 'DO $$ BEGIN FOR i IN 1..3000 LOOP INSERT INTO a VALUES (i); INSERT INTO b VALUES (i); COMMIT; "
+            + "PERFORM pg_sleep(0.01); END LOOP; END $$'")), 201);
     Eventually.await("the writer wrote", CONVERGE, () -> {
       String out = AddonsApiTest.run(owner, org, envId, "psql \"$DATABASE_URL\" -tAc 'select count(*) from a'").getString("output");
       return out != null && out.matches("\\d+") && Integer.parseInt(out) > 5 ? out : null;
@@ -197,8 +211,8 @@ class AddonBackupsApiTest extends ApiTestBase {
     double before = failedCount();
     TestImages.docker("service", "scale", "-d", "addon-" + addonId + "=0");
     try {
-      Eventually.await("no task of the add-on runs", CONVERGE, () ->
-          TestImages.docker("service", "ps", "-q", "--filter", "desired-state=running", "addon-" + addonId).isBlank() ? true : null);
+      Eventually.await("no container of the add-on is left", CONVERGE, () ->
+          TestImages.docker("ps", "-q", "--filter", "label=com.docker.swarm.service.name=addon-" + addonId).isBlank() ? true : null);
       String id = ok(as(owner, org, HttpMethod.POST, backups(addonId), null), 202).getString("id");
       JsonObject failed = awaitBackup(addonId, id, "failed");
       assertThat(failed.getString("error")).startsWith("the dump failed").doesNotContain("postgres://");
@@ -225,8 +239,28 @@ class AddonBackupsApiTest extends ApiTestBase {
     JsonObject restore = ok(as(owner, org, HttpMethod.POST, backups(addonId) + "/" + last.getString("id") + "/restore",
         new JsonObject().put("target", "new").put("name", "revived-db")), 202);
     awaitRestore(restore);
-    String variable = awaitAddon(owner, org, restore.getString("addon_id"), "available").getString("config_var");
+    revivedId = restore.getString("addon_id");
+    String variable = awaitAddon(owner, org, revivedId, "available").getString("config_var");
     assertThat(eventuallySucceeds("psql \"$" + variable + "\" -tAc 'select count(*) from kept'")).isEqualTo("3");
+  }
+
+  @Test
+  @Order(6)
+  void the_scheduler_backs_up_a_due_addon_and_retention_deletes_an_expired_backup_with_its_file() {
+    TestServers.execute(server.database(), "UPDATE paas_addon_plans SET backup_schedule_hours = 1 WHERE slug = 'postgresql-mini'");
+    // one interval old: due now (a new add-on's first scheduled backup comes one interval after its creation)
+    TestServers.execute(server.database(), "UPDATE paas_addons SET created_at = now() - interval '2 hours' WHERE id = '" + revivedId + "'");
+    JsonObject scheduled = Eventually.await("a scheduled backup completed", CONVERGE, () ->
+        ok(as(owner, org, HttpMethod.GET, backups(revivedId), null), 200).getJsonArray("data").stream().map(JsonObject.class::cast)
+            .filter(b -> "scheduled".equals(b.getString("kind")) && "completed".equals(b.getString("status"))).findFirst().orElse(null));
+    String id = scheduled.getString("id");
+    assertThat(BACKUP_DIR.resolve(id + ".gz")).exists();
+    assertThat(BACKUP_DIR.resolve(id + ".gz").toFile().length()).isEqualTo(scheduled.getLong("size_bytes"));
+
+    TestServers.execute(server.database(), "UPDATE paas_addon_backups SET expires_at = now() - interval '1 second' WHERE id = '" + id + "'");
+    Eventually.await("the expired backup deleted", CONVERGE, () ->
+        as(owner, org, HttpMethod.GET, backups(revivedId) + "/" + id, null).statusCode() == 404 ? true : null);
+    assertThat(BACKUP_DIR.resolve(id + ".gz")).doesNotExist();
   }
 
   private static double failedCount() {

@@ -35,13 +35,14 @@ final class AddonBackupRepository {
       FROM paas_addon_backups WHERE addon_id = $1 AND kind = 'final'""";
   private static final String SKIP_FINAL = "SELECT skip_final_backup FROM paas_addons WHERE id = $1";
   /**
-   * Available add-ons whose plan schedules backups and that have none (manual or scheduled, not failed) within the
-   * interval; a failed scheduled one holds the next attempt off for an hour. Locked so another control plane's
+   * Available add-ons older than their plan's backup interval that have no backup (manual or scheduled, not failed)
+   * within it (a new add-on's first scheduled backup comes one interval after its creation); a failed scheduled one holds the next attempt off for an hour. Locked so another control plane's
    * scheduler skips them until this one has inserted their pending rows.
    */
   private static final String DUE = """
       SELECT d.id FROM paas_addons d JOIN paas_addon_plans p ON p.id = d.plan_id
       WHERE d.status = 'available' AND p.backup_schedule_hours > 0
+        AND d.created_at < now() - make_interval(hours => p.backup_schedule_hours)
         AND NOT EXISTS (SELECT 1 FROM paas_addon_backups b WHERE b.addon_id = d.id AND b.kind <> 'final'
           AND ((b.status <> 'failed' AND b.created_at > now() - make_interval(hours => p.backup_schedule_hours))
             OR (b.status = 'failed' AND b.created_at > now() - interval '1 hour')))

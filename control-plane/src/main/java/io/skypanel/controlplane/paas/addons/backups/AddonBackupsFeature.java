@@ -5,14 +5,20 @@ import io.skypanel.controlplane.api.Api;
 import io.skypanel.controlplane.api.Api.Access;
 import io.skypanel.controlplane.api.ApiFeature;
 import io.skypanel.controlplane.api.Idempotency;
+import io.skypanel.common.errors.ApiException;
+import io.vertx.ext.web.Route;
 import io.vertx.ext.web.RoutingContext;
 import io.vertx.ext.web.openapi.router.RouterBuilder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.util.UUID;
+
 /** Routes of add-on backups and restores: viewers list and read; developers back up, restore and download. */
 final class AddonBackupsFeature implements ApiFeature {
 
+  /** The operation routed outside the contract (marked {@code x-skypanel-streamed} in the document). */
+  static final String DOWNLOAD_OPERATION = "downloadAddonBackup";
   private static final Logger LOG = LoggerFactory.getLogger(AddonBackupsFeature.class);
 
   private final AddonBackupService backups;
@@ -38,13 +44,33 @@ final class AddonBackupsFeature implements ApiFeature {
             Api.body(ctx), Api.clientIp(ctx)), r -> r)));
     api.tenant(builder, "getAddonRestore", OrgRole.VIEWER, Access.READ, ctx ->
         Api.respond(ctx, 200, restores.get(Api.tenant(ctx), Api.pathId(ctx, "addonId"), Api.pathId(ctx, "restoreId")), r -> r));
-    // the dump holds the database's content: developers and above only, like a one-off run that could read it
-    api.tenant(builder, "downloadAddonBackup", OrgRole.DEVELOPER, Access.READ, this::download);
+  }
+
+  /**
+   * The download is routed outside the contract ({@code x-skypanel-streamed}: the validator has no gzip response).
+   * The dump holds the database's content: developers and above only, like a one-off run that could read it.
+   */
+  @Override
+  public boolean mountStreamed(String operationId, Route route, Api api) {
+    if (!DOWNLOAD_OPERATION.equals(operationId)) {
+      return false;
+    }
+    api.tenant(route, OrgRole.DEVELOPER, Access.READ).handler(this::download);
+    return true;
   }
 
   /** Streams the stored file; never reads it whole. */
   private void download(RoutingContext ctx) {
-    backups.download(Api.tenant(ctx), Api.pathId(ctx, "addonId"), Api.pathId(ctx, "backupId")).onComplete(result -> {
+    UUID addonId;
+    UUID backupId;
+    try {
+      addonId = UUID.fromString(ctx.pathParam("addonId"));
+      backupId = UUID.fromString(ctx.pathParam("backupId"));
+    } catch (IllegalArgumentException e) {
+      ctx.fail(ApiException.validation("addonId and backupId must be uuids", null));
+      return;
+    }
+    backups.download(Api.tenant(ctx), addonId, backupId).onComplete(result -> {
       if (result.failed()) {
         ctx.fail(result.cause());
         return;
