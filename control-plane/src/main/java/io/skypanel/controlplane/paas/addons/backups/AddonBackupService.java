@@ -2,6 +2,8 @@ package io.skypanel.controlplane.paas.addons.backups;
 
 import io.skypanel.common.auth.Principal;
 import io.skypanel.common.errors.ApiException;
+import io.skypanel.controlplane.activity.ActivityEntry;
+import io.skypanel.controlplane.activity.ActivityRepository;
 import io.skypanel.controlplane.paas.addons.Addon;
 import io.skypanel.controlplane.paas.addons.AddonRepository;
 import io.skypanel.controlplane.tenancy.OrgContext;
@@ -30,6 +32,7 @@ public final class AddonBackupService {
   private final BackupStore store;
   private final AddonRepository addons = new AddonRepository();
   private final AddonBackupRepository backups = new AddonBackupRepository();
+  private final ActivityRepository activity = new ActivityRepository();
 
   AddonBackupService(Pool pool, AddonBackupRunner runner, BackupStore store) {
     this.pool = pool;
@@ -41,7 +44,7 @@ public final class AddonBackupService {
   public record Download(String fileName, long size, ReadStream<Buffer> content) {
   }
 
-  public Future<JsonObject> create(Principal principal, OrgContext org, UUID addonId) {
+  public Future<JsonObject> create(Principal principal, OrgContext org, UUID addonId, String ip) {
     return addons.byId(pool, org.organizationId(), addonId).compose(addon -> {
       if (addon == null) {
         return Future.failedFuture(ApiException.notFound("add-on"));
@@ -49,11 +52,14 @@ public final class AddonBackupService {
       if (!BACKUP_STATUSES.contains(addon.status())) {
         return Future.failedFuture(ApiException.conflict("addon_not_available", "the add-on is " + addon.status() + "; it cannot be backed up now"));
       }
-      return backups.insert(pool, addon.id(), "manual", principal.userId()).map(backup -> {
-        // runs on after the answer; the row tells how it ended
-        runner.backup(addon, backup);
-        return backup.toJson();
-      });
+      return pool.withTransaction(conn -> backups.insert(conn, addon.id(), "manual", principal.userId())
+              .compose(backup -> activity.insert(conn, activity(principal, org, "paas.addon.backup", addon.id(),
+                  new JsonObject().put("backup_id", backup.id().toString()), ip)).map(backup)))
+          .map(backup -> {
+            // runs on after the answer; the row tells how it ended
+            runner.backup(addon, backup);
+            return backup.toJson();
+          });
     });
   }
 
@@ -87,6 +93,10 @@ public final class AddonBackupService {
     return addons.byId(pool, org.organizationId(), addonId).compose(addon -> addon != null ? Future.succeededFuture(true)
             : backups.anyOf(pool, org.organizationId(), addonId))
         .compose(found -> found ? Future.succeededFuture() : Future.failedFuture(ApiException.notFound("add-on")));
+  }
+
+  static ActivityEntry activity(Principal principal, OrgContext org, String action, UUID addonId, JsonObject details, String ip) {
+    return new ActivityEntry(org.organizationId(), principal.userId(), action, "addon", addonId.toString(), details, ip);
   }
 
   /** For the restores: the live add-on of the organization, or null. */

@@ -36,7 +36,8 @@ final class AddonBackupsFeature implements ApiFeature {
     api.tenant(builder, "listAddonBackups", OrgRole.VIEWER, Access.READ, ctx ->
         Api.respond(ctx, 200, backups.list(Api.tenant(ctx), Api.pathId(ctx, "addonId")), r -> r));
     api.tenant(builder, "createAddonBackup", OrgRole.DEVELOPER, Access.WRITE, idempotency.wrap(ctx ->
-        Api.respond(ctx, 202, backups.create(Api.principal(ctx), Api.tenant(ctx), Api.pathId(ctx, "addonId")), r -> r)));
+        Api.respond(ctx, 202, backups.create(Api.principal(ctx), Api.tenant(ctx), Api.pathId(ctx, "addonId"),
+            Api.clientIp(ctx)), r -> r)));
     api.tenant(builder, "getAddonBackup", OrgRole.VIEWER, Access.READ, ctx ->
         Api.respond(ctx, 200, backups.get(Api.tenant(ctx), Api.pathId(ctx, "addonId"), Api.pathId(ctx, "backupId")), r -> r));
     api.tenant(builder, "restoreAddonBackup", OrgRole.DEVELOPER, Access.WRITE, idempotency.wrap(ctx ->

@@ -2,6 +2,8 @@ package io.skypanel.controlplane.paas.addons.backups;
 
 import io.skypanel.common.auth.Principal;
 import io.skypanel.common.errors.ApiException;
+import io.skypanel.controlplane.activity.ActivityEntry;
+import io.skypanel.controlplane.activity.ActivityRepository;
 import io.skypanel.controlplane.paas.addons.Addon;
 import io.skypanel.controlplane.paas.addons.AddonPlanRepository;
 import io.skypanel.controlplane.paas.addons.AddonRepository;
@@ -39,6 +41,7 @@ final class AddonRestores {
   private final AddonRepository addons = new AddonRepository();
   private final AddonPlanRepository plans = new AddonPlanRepository();
   private final AddonBackupRepository backups = new AddonBackupRepository();
+  private final ActivityRepository activity = new ActivityRepository();
 
   AddonRestores(Vertx vertx, Pool pool, AddonBackupService backupService, AddonService addonService, AddonBackupRunner runner,
                 Duration provisionTimeout) {
@@ -63,7 +66,7 @@ final class AddonRestores {
         return Future.failedFuture(ApiException.conflict("backup_not_completed", "only a completed backup can be restored; this one is "
             + backup.status()));
       }
-      return "same".equals(target) ? intoSame(principal, org, backup) : intoNew(principal, org, backup, body, ip);
+      return ("same".equals(target) ? intoSame(principal, org, backup, ip) : intoNew(principal, org, backup, body, ip));
     });
   }
 
@@ -73,7 +76,7 @@ final class AddonRestores {
         : Future.succeededFuture(restore.toJson()));
   }
 
-  private Future<JsonObject> intoSame(Principal principal, OrgContext org, AddonBackup backup) {
+  private Future<JsonObject> intoSame(Principal principal, OrgContext org, AddonBackup backup, String ip) {
     return backupService.addon(org, backup.addonId()).compose(addon -> {
       if (addon == null) {
         return Future.failedFuture(ApiException.conflict("addon_deleted", "the add-on is gone; restore into a new one (target new)"));
@@ -81,6 +84,7 @@ final class AddonRestores {
       return pool.withTransaction(conn -> backups.markRestoring(conn, addon.id(), "restoring backup " + backup.id())
               .compose(marked -> marked
                   ? backups.insertRestore(conn, org.organizationId(), backup.id(), addon.id(), "same", principal.userId())
+                      .compose(restore -> activity.insert(conn, restoreEntry(principal, org, restore, ip)).map(restore))
                   : Future.failedFuture(ApiException.conflict("addon_not_available", "the add-on is " + addon.status()
                       + "; a restore needs it available"))))
           .onSuccess(restore -> run(addon, backup, restore))
@@ -103,14 +107,20 @@ final class AddonRestores {
         create.put("name", body.getString("name"));
       }
       return addonService.create(principal, org, backup.environmentId(), create, ip)
-          .compose(created -> backups.insertRestore(pool, org.organizationId(), backup.id(), UUID.fromString(created.getString("id")), "new",
-              principal.userId()))
+          .compose(created -> pool.withTransaction(conn -> backups.insertRestore(conn, org.organizationId(), backup.id(),
+                  UUID.fromString(created.getString("id")), "new", principal.userId())
+              .compose(restore -> activity.insert(conn, restoreEntry(principal, org, restore, ip)).map(restore))))
           .onSuccess(restore -> awaitAvailable(restore.addonId(), System.currentTimeMillis() + provisionTimeout.toMillis())
               .compose(addon -> backups.markRestoring(pool, addon.id(), "restoring backup " + backup.id()).map(addon))
               .onSuccess(addon -> run(addon, backup, restore))
               .onFailure(err -> finish(restore, null, err)))
           .map(AddonRestore::toJson);
     });
+  }
+
+  private static ActivityEntry restoreEntry(Principal principal, OrgContext org, AddonRestore restore, String ip) {
+    return AddonBackupService.activity(principal, org, "paas.addon.restore", restore.addonId(), new JsonObject()
+        .put("restore_id", restore.id().toString()).put("backup_id", restore.backupId().toString()).put("target", restore.target()), ip);
   }
 
   /** Runs the restore, records its end and ends the add-on's {@code restoring}; never fails. */
