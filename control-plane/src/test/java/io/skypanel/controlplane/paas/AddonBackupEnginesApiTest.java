@@ -128,11 +128,11 @@ class AddonBackupEnginesApiTest extends ApiTestBase {
     String[] created = environmentWithAddon("redisenv", "skypanel/addon-redis:7", "redis-mini");
     String envId = created[0];
     String addonId = created[1];
-    eventuallySucceeds(envId, "redis-cli -u \"$REDIS_URL\" SET k original");
+    eventuallySucceeds(envId, "redis-cli --no-auth-warning -u \"$REDIS_URL\" SET k original");
     String backupId = completedBackup(addonId);
-    eventuallySucceeds(envId, "redis-cli -u \"$REDIS_URL\" SET k changed && redis-cli -u \"$REDIS_URL\" SET later 1");
+    eventuallySucceeds(envId, "redis-cli --no-auth-warning -u \"$REDIS_URL\" SET k changed && redis-cli --no-auth-warning -u \"$REDIS_URL\" SET later 1");
     restored(addonId, backupId, new JsonObject());
-    assertThat(eventuallySucceeds(envId, "redis-cli -u \"$REDIS_URL\" GET k; redis-cli -u \"$REDIS_URL\" EXISTS later"))
+    assertThat(eventuallySucceeds(envId, "redis-cli --no-auth-warning -u \"$REDIS_URL\" GET k; redis-cli --no-auth-warning -u \"$REDIS_URL\" EXISTS later"))
         .isEqualTo("original\n0");
   }
 }
