@@ -18,9 +18,22 @@ import java.util.List;
  * @param baseDomain the domain default hostnames live under ({@code SKYPANEL_BASE_DOMAIN}, see {@link BaseDomain})
  * @param sources    git push and webhooks ({@code SKYPANEL_GIT_*}, {@code SKYPANEL_WEBHOOK_*})
  * @param addonImages the image of each add-on service and version ({@code SKYPANEL_ADDON_IMAGES}, see {@link AddonImages})
+ * @param addonBackups where and how often add-on backups are taken
  */
 public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas, Paas paas, Builds builds, Buildpacks buildpacks,
-                                  String baseDomain, Sources sources, AddonImages addonImages) {
+                                  String baseDomain, Sources sources, AddonImages addonImages, AddonBackups addonBackups) {
+
+  /**
+   * Add-on backups.
+   *
+   * @param directory        where the local backup store keeps compressed dumps ({@code SKYPANEL_BACKUP_DIR}, default
+   *                         {@code <data dir>/backups})
+   * @param scheduleInterval how often the scheduler looks for due and expired backups
+   *                         ({@code SKYPANEL_BACKUP_SCHEDULE_INTERVAL_MS})
+   * @param timeout          longest a dump or a restore may run ({@code SKYPANEL_BACKUP_TIMEOUT_S})
+   */
+  public record AddonBackups(Path directory, Duration scheduleInterval, Duration timeout) {
+  }
 
   /**
    * @param port          the API listener ({@code SKYPANEL_API_PORT})
@@ -167,7 +180,10 @@ public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas
             Duration.ofSeconds(settings.longValue("SKYPANEL_GIT_BUILD_WAIT_S", 3600)),
             Duration.ofSeconds(settings.longValue("SKYPANEL_WEBHOOK_FETCH_TIMEOUT_S", 120)),
             settings.bool("SKYPANEL_WEBHOOK_ALLOW_PRIVATE_HOSTS", false)),
-        AddonImages.parse(settings.string(AddonImages.SETTING, AddonImages.DEFAULTS)));
+        AddonImages.parse(settings.string(AddonImages.SETTING, AddonImages.DEFAULTS)),
+        new AddonBackups(Path.of(settings.string("SKYPANEL_BACKUP_DIR", Path.of(dataDir).resolve("backups").toString())),
+            Duration.ofMillis(settings.longValue("SKYPANEL_BACKUP_SCHEDULE_INTERVAL_MS", 60_000)),
+            Duration.ofSeconds(settings.longValue("SKYPANEL_BACKUP_TIMEOUT_S", 3600))));
     options.validate();
     return options;
   }
@@ -205,6 +221,8 @@ public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas
     require(paas.runTimeoutSeconds() >= 1 && paas.runTimeoutSeconds() <= 86_400, "SKYPANEL_PAAS_RUN_TIMEOUT_S must be between 1 and 86400");
     require(paas.runOutputBytes() >= 0, "SKYPANEL_PAAS_RUN_OUTPUT_BYTES must not be negative");
     require(positive(paas.runSweep()), "SKYPANEL_PAAS_RUN_SWEEP_MS must be positive");
+    require(addonBackups.scheduleInterval().toMillis() >= 100, "SKYPANEL_BACKUP_SCHEDULE_INTERVAL_MS must be at least 100");
+    require(positive(addonBackups.timeout()), "SKYPANEL_BACKUP_TIMEOUT_S must be positive");
     PlatformRegistry registry = builds.registry();
     if (registry.configured()) {
       require(registry.host().matches("^[a-z0-9]([a-z0-9.-]*[a-z0-9])?(:[0-9]{1,5})?$"), "SKYPANEL_REGISTRY must be host[:port], got '"

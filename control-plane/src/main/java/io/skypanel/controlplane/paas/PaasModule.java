@@ -131,9 +131,9 @@ public final class PaasModule {
                 buildOptions.queuePoll())),
         runner, buildOptions.workDir(), buildOptions.logBytes(), defaultSize, buildOptions.registry().configured(),
         new BuildLogPublisher(platform.redis(), platform.redisPrefix(), buildOptions.logStreamLines(), buildOptions.logStreamRetain().toSeconds()));
-    // add-ons (issue 12); the backups work plugs its final backup in as the removal hook
+    // add-ons (issue 12); their final backup runs inside AddonsModule before this extra removal hook
     this.addons = new AddonsModule(platform, caas.orchestrator(), caas.deployer(), releases, addonEngines(options), AddonRemovalHook.NONE,
-        caas.idempotency());
+        caas.idempotency(), options.addonBackups());
     this.upload = new SourceUpload(platform.vertx().fileSystem(), builds, buildOptions.uploadLimitBytes(), buildOptions.workDir().resolve("uploads"));
   }
 

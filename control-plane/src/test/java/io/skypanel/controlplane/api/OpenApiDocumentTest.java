@@ -78,7 +78,9 @@ class OpenApiDocumentTest {
       "getContainerEdgeSettings", "updateContainerEdgeSettings",
       // admin
       "adminListPlans", "adminCreatePlan", "adminGetPlan", "adminUpdatePlan", "adminDeletePlan",
-      "adminListUsers", "adminListOrganizations");
+      "adminListUsers", "adminListOrganizations",
+      // paas add-on backups and restores
+      "listAddonBackups", "createAddonBackup", "getAddonBackup", "restoreAddonBackup", "getAddonRestore");
 
   /** Operations served by other services on their own listeners, by the service named in x-skypanel-service. */
   private static final Map<String, Set<String>> FOREIGN_OPERATION_IDS = Map.of(
@@ -87,7 +89,7 @@ class OpenApiDocumentTest {
       "log-tail", Set.of("streamContainerLogs", "streamEnvironmentLogs", "streamBuildLogs"));
 
   /** Served by the control plane but routed outside the contract: their bodies are streamed (x-skypanel-streamed). */
-  private static final Set<String> STREAMED_OPERATION_IDS = Set.of("createBuild");
+  private static final Set<String> STREAMED_OPERATION_IDS = Set.of("createBuild", "downloadAddonBackup");
 
   /** The port setting each foreign service listens on, named in its operations' servers entry. */
   private static final Map<String, String> SERVICE_PORTS = Map.of("exec-proxy", "SKYPANEL_EXEC_PORT", "log-tail", "SKYPANEL_LOGS_PORT");

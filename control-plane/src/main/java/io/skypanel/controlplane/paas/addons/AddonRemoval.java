@@ -33,7 +33,7 @@ final class AddonRemoval {
   private final ReconcileFailures failures;
   private final AddonRepository addons = new AddonRepository();
   private final Set<UUID> running = ConcurrentHashMap.newKeySet();
-  /** What the caller asked; a removal resumed after a restart takes the final backup. */
+  /** What the caller asked; after a restart the hook reads it from {@code paas_addons.skip_final_backup} (V19). */
   private final Map<UUID, Boolean> skipFinalBackup = new ConcurrentHashMap<>();
 
   AddonRemoval(Vertx vertx, Pool pool, AddonRuntime runtime, AddonReleases releases, AddonRemovalHook hook, ReconcileFailures failures) {

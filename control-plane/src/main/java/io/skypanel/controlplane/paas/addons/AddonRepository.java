@@ -28,8 +28,8 @@ public final class AddonRepository {
   private static final String ENVIRONMENTS = "SELECT environment_id FROM paas_addon_attachments WHERE addon_id = $1 ORDER BY created_at, environment_id";
   private static final String VARS_IN_APP = "SELECT config_var_prefix FROM paas_addons WHERE app_id = $1";
   private static final String ALL_LIVE = "SELECT " + Addon.COLUMNS + Addon.FROM + "ORDER BY d.created_at";
-  private static final String SET_STATUS = "UPDATE paas_addons SET status = $2, status_reason = $3 WHERE id = $1 AND status <> 'deprovisioning'";
-  private static final String MARK_DEPROVISIONING = "UPDATE paas_addons SET status = 'deprovisioning', status_reason = NULL WHERE id = $1";
+  private static final String SET_STATUS = "UPDATE paas_addons SET status = $2, status_reason = $3 WHERE id = $1 AND status NOT IN ('deprovisioning', 'restoring')";
+  private static final String MARK_DEPROVISIONING = "UPDATE paas_addons SET status = 'deprovisioning', status_reason = NULL, skip_final_backup = $2 WHERE id = $1";
   private static final String SET_RUNTIME = """
       UPDATE paas_addons SET swarm_service_id = $2, network_id = $3, password_secret_id = $4, url_secret_id = $5 WHERE id = $1""";
   private static final String SET_PLAN = "UPDATE paas_addons SET plan_id = $2 WHERE id = $1";
@@ -110,13 +110,14 @@ public final class AddonRepository {
     return many(client.preparedQuery(ALL_LIVE).execute());
   }
 
-  /** Sets the status unless the add-on is being deprovisioned (that status is final). */
+  /** Sets the status unless the add-on is being deprovisioned (that status is final) or restored (the restore ends it). */
   public Future<Void> setStatus(SqlClient client, UUID id, String status, String reason) {
     return client.preparedQuery(SET_STATUS).execute(Tuple.of(id, status, reason)).mapEmpty();
   }
 
-  public Future<Void> markDeprovisioning(SqlClient client, UUID id) {
-    return client.preparedQuery(MARK_DEPROVISIONING).execute(Tuple.of(id)).mapEmpty();
+  /** Persists the caller's choice too, so a removal resumed after a restart honours it. */
+  public Future<Void> markDeprovisioning(SqlClient client, UUID id, boolean skipFinalBackup) {
+    return client.preparedQuery(MARK_DEPROVISIONING).execute(Tuple.of(id, skipFinalBackup)).mapEmpty();
   }
 
   public Future<Void> setRuntime(SqlClient client, UUID id, String serviceId, String networkId, String passwordSecretId, String urlSecretId) {

@@ -137,7 +137,7 @@ public final class AddonService {
 
   /** Marks the add-on deprovisioning; {@link AddonRemoval} runs the hook, detaches and removes everything. */
   public Future<JsonObject> delete(Principal principal, OrgContext org, UUID id, boolean skipFinalBackup, String ip) {
-    return pool.withTransaction(conn -> find(conn, org, id).compose(addon -> addons.markDeprovisioning(conn, addon.id())
+    return pool.withTransaction(conn -> find(conn, org, id).compose(addon -> addons.markDeprovisioning(conn, addon.id(), skipFinalBackup)
             .compose(v -> activity.insert(conn, entry(principal, org, "paas.addon.delete", id,
                 new JsonObject().put("name", addon.name()).put("skip_final_backup", skipFinalBackup), ip)))
             .compose(v -> addons.byId(conn, org.organizationId(), id))))

@@ -1,8 +1,10 @@
 package io.skypanel.controlplane.paas.addons;
 
 import io.skypanel.common.Platform;
+import io.skypanel.controlplane.ControlPlaneOptions;
 import io.skypanel.controlplane.api.ApiFeature;
 import io.skypanel.controlplane.api.Idempotency;
+import io.skypanel.controlplane.paas.addons.backups.AddonBackups;
 import io.skypanel.controlplane.paas.addons.engines.AddonEngines;
 import io.skypanel.controlplane.paas.releases.ReleaseService;
 import io.skypanel.controlplane.runtime.orchestration.Orchestrator;
@@ -28,14 +30,22 @@ public final class AddonsModule {
   private final AddonPlanService plans;
   private final AddonReconciler reconciler;
   private final Idempotency idempotency;
+  private final AddonBackups backups;
 
+  /**
+   * @param hook          runs before a removal, after the final backup (backups plug theirs in here themselves)
+   * @param backupOptions the add-on backups' store, schedule and timeout
+   */
   public AddonsModule(Platform platform, Orchestrator orchestrator, ContainerDeployer deployer, ReleaseService releaseService,
-                      AddonEngines engines, AddonRemovalHook hook, Idempotency idempotency) {
+                      AddonEngines engines, AddonRemovalHook hook, Idempotency idempotency, ControlPlaneOptions.AddonBackups backupOptions) {
     this.idempotency = idempotency;
     AddonRuntime runtime = new AddonRuntime(orchestrator, engines, platform.secrets());
     AddonReleases releases = new AddonReleases(releaseService);
     ReconcileFailures failures = new ReconcileFailures();
-    AddonRemoval removal = new AddonRemoval(platform.vertx(), platform.pool(), runtime, releases, hook, failures);
+    this.backups = new AddonBackups(platform, runtime, new AddonHelperTask(platform.vertx(), orchestrator), backupOptions);
+    AddonRemovalHook finalBackup = backups.removalHook();
+    AddonRemovalHook both = (addon, skip) -> finalBackup.beforeRemoval(addon, skip).compose(v -> hook.beforeRemoval(addon, skip));
+    AddonRemoval removal = new AddonRemoval(platform.vertx(), platform.pool(), runtime, releases, both, failures);
     this.addons = new AddonService(platform.pool(), runtime, releases, removal);
     this.attachments = new AddonAttachmentService(platform.pool(), addons, releases);
     this.rotation = new AddonRotation(platform.pool(), addons, runtime, releases, orchestrator,
@@ -46,14 +56,17 @@ public final class AddonsModule {
   }
 
   public List<ApiFeature> features() {
-    return List.of(new AddonPlansFeature(plans), new AddonsFeature(addons, attachments, rotation, idempotency));
+    return List.of(new AddonPlansFeature(plans), new AddonsFeature(addons, attachments, rotation, idempotency),
+        backups.feature(addons, idempotency, PROVISION_TIMEOUT));
   }
 
   public void start(long intervalMs) {
     reconciler.start(intervalMs);
+    backups.start();
   }
 
   public void stop() {
     reconciler.stop();
+    backups.stop();
   }
 }

@@ -25,6 +25,12 @@ public final class MariadbEngine implements AddonEngine {
   /** The shell fragment that leaves the new password of {@code $1}'s file SQL-escaped in {@code $pw}. */
   private static final String SQL_ESCAPED_PASSWORD = "pw=$(sed -e 's/\\\\/\\\\\\\\/g' -e \"s/'/\\\\\\\\'/g\" ";
 
+  /**
+   * A sed expression removing {@code DEFINER=`user`@`host`} (also inside versioned comments) from a dump's
+   * statements, never from its rows ({@code INSERT} lines keep their data as it was).
+   */
+  static final String STRIP_DEFINER = "/^INSERT INTO /!s/DEFINER=`[^`]*`@`[^`]*`//g";
+
   private final AddonImages images;
 
   public MariadbEngine(AddonImages images) {
@@ -95,20 +101,25 @@ public final class MariadbEngine implements AddonEngine {
   }
 
   /**
-   * One consistent InnoDB snapshot ({@code --single-transaction}) with routines and triggers, as a script that
-   * drops and recreates the database, so a restore replaces it whole.
+   * One consistent InnoDB snapshot ({@code --single-transaction}) with routines and triggers, of the database's
+   * objects only (no {@code CREATE DATABASE}/{@code USE}): each table is dropped and recreated on restore, and the
+   * dump restores into another add-on's database as well (a restore into a new add-on).
    */
   @Override
   public String dumpCommand(String host, AddonCredentials credentials, String passwordFile, String outFile) {
     return exportFile("MYSQL_PWD", passwordFile) + " && exec mariadb-dump " + connection(host, credentials)
-        + " --single-transaction --routines --triggers --no-tablespaces --add-drop-database --result-file=" + quote(outFile)
-        + " --databases " + quote(credentials.database());
+        + " --single-transaction --routines --triggers --no-tablespaces --add-drop-table --result-file=" + quote(outFile)
+        + " " + quote(credentials.database());
   }
 
+  /**
+   * Into the add-on's own database. {@code DEFINER} clauses are stripped first (the routines and triggers then
+   * belong to the restoring user): another add-on's user may not create objects defined by a user it is not.
+   */
   @Override
   public String restoreCommand(String host, AddonCredentials credentials, String passwordFile, String inFile) {
-    return exportFile("MYSQL_PWD", passwordFile) + " && exec mariadb " + connection(host, credentials) + " --binary-mode < "
-        + quote(inFile);
+    return exportFile("MYSQL_PWD", passwordFile) + " && sed -i -e " + quote(STRIP_DEFINER) + " " + quote(inFile)
+        + " && exec mariadb " + connection(host, credentials) + " --binary-mode " + quote(credentials.database()) + " < " + quote(inFile);
   }
 
   /** The new password reaches the server on stdin, SQL-escaped; SET PASSWORD for oneself needs no privilege. */
