@@ -27,15 +27,17 @@ CREATE TABLE paas_addon_backups (
   started_at      timestamptz,
   finished_at     timestamptz,
   -- NULL: kept until deleted (a plan with backup_retention_days = 0)
-  expires_at      timestamptz
+  expires_at      timestamptz,
+  CONSTRAINT paas_addon_backups_id_org_key UNIQUE (id, organization_id)
 );
+CREATE INDEX paas_addon_backups_org_idx ON paas_addon_backups (organization_id, addon_id);
 CREATE INDEX paas_addon_backups_addon_idx ON paas_addon_backups (addon_id, created_at DESC);
 CREATE INDEX paas_addon_backups_expires_idx ON paas_addon_backups (expires_at) WHERE expires_at IS NOT NULL;
 
 CREATE TABLE paas_addon_restores (
   id              uuid PRIMARY KEY DEFAULT gen_random_uuid(),
   organization_id uuid NOT NULL REFERENCES organizations (id) ON DELETE CASCADE,
-  backup_id       uuid NOT NULL REFERENCES paas_addon_backups (id) ON DELETE CASCADE,
+  backup_id       uuid NOT NULL,
   -- the add-on restored into (the backup's own one, or a new one)
   addon_id        uuid NOT NULL,
   target          varchar(8) NOT NULL CHECK (target IN ('same', 'new')),
@@ -44,6 +46,9 @@ CREATE TABLE paas_addon_restores (
   created_by      uuid REFERENCES users (id) ON DELETE SET NULL,
   created_at      timestamptz NOT NULL DEFAULT now(),
   started_at      timestamptz,
-  finished_at     timestamptz
+  finished_at     timestamptz,
+  CONSTRAINT paas_addon_restores_backup_fk FOREIGN KEY (backup_id, organization_id)
+    REFERENCES paas_addon_backups (id, organization_id) ON DELETE CASCADE
 );
+CREATE INDEX paas_addon_restores_org_idx ON paas_addon_restores (organization_id, addon_id);
 CREATE INDEX paas_addon_restores_addon_idx ON paas_addon_restores (addon_id, created_at DESC);

@@ -496,6 +496,12 @@ class MigrationsTest {
         t.org, t.app, t.environment, addonPlan);
     execute(c, "INSERT INTO paas_addon_attachments (addon_id, environment_id, organization_id) VALUES (?, ?, ?)",
         addon, t.environment, t.org);
+    UUID backup = uuid(c, """
+        INSERT INTO paas_addon_backups (organization_id, addon_id, addon_name, app_id, environment_id, plan_id, service, version, kind)
+        VALUES (?, ?, 'postgresql-main', ?, ?, ?, 'postgresql', '15', 'manual') RETURNING id""",
+        t.org, addon, t.app, t.environment, addonPlan);
+    execute(c, "INSERT INTO paas_addon_restores (organization_id, backup_id, addon_id, target) VALUES (?, ?, ?, 'same')",
+        t.org, backup, addon);
     execute(c, """
         INSERT INTO paas_builds (organization_id, app_id, environment_id, origin, ref, status, created_by)
         VALUES (?, ?, ?, 'upload', 'main', 'queued', ?)""", t.org, t.app, t.environment, t.user);

@@ -79,6 +79,10 @@ class OpenApiDocumentTest {
       // admin
       "adminListPlans", "adminCreatePlan", "adminGetPlan", "adminUpdatePlan", "adminDeletePlan",
       "adminListUsers", "adminListOrganizations",
+      // paas add-ons, their plans and attachments
+      "listAddonPlans", "adminListAddonPlans", "adminCreateAddonPlan", "adminGetAddonPlan", "adminUpdateAddonPlan", "adminDeleteAddonPlan",
+      "listEnvironmentAddons", "listAppAddons", "createAddon", "getAddon", "updateAddon", "deleteAddon", "rotateAddonCredentials",
+      "listAddonAttachments", "createAddonAttachment", "deleteAddonAttachment",
       // paas add-on backups and restores
       "listAddonBackups", "createAddonBackup", "getAddonBackup", "restoreAddonBackup", "getAddonRestore");
 
