@@ -101,7 +101,14 @@ class CtrlCTest {
 
       long signalled = System.nanoTime();
       signal("-INT", String.format(target, launcher.pid()));
-      assertThat(launcher.waitFor(STOP_SECONDS, TimeUnit.SECONDS)).as("stopped within %d s", STOP_SECONDS).isTrue();
+      if (!launcher.waitFor(STOP_SECONDS, TimeUnit.SECONDS)) {
+        // what it was waiting for: its threads and the end of its log
+        String threads = new String(new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "jcmd").toString(), String.valueOf(launcher.pid()), "Thread.print").redirectErrorStream(true)
+            .start().getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8);
+        String text = Files.readString(log);
+        throw new AssertionError("not stopped within " + STOP_SECONDS + " s; its log from the signal on:\n"
+            + text.substring(Math.max(0, text.indexOf("stopping SkyPanel"))) + "\nits threads:\n" + threads);
+      }
       LOG.info("SIGINT to {}: the launcher exited with {} after {} ms", target.startsWith("-") ? "the process group" : "the launcher",
           launcher.exitValue(), TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - signalled));
 
