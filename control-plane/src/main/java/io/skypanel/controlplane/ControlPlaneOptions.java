@@ -4,6 +4,7 @@ import io.skypanel.common.buildlogs.BuildLogStream;
 import io.skypanel.common.config.BaseDomain;
 import io.skypanel.common.config.Settings;
 import io.skypanel.controlplane.caas.registries.PlatformRegistry;
+import io.skypanel.controlplane.paas.addons.AddonSettings;
 import io.skypanel.controlplane.paas.addons.engines.AddonImages;
 
 import java.nio.file.Path;
@@ -18,9 +19,11 @@ import java.util.List;
  * @param baseDomain the domain default hostnames live under ({@code SKYPANEL_BASE_DOMAIN}, see {@link BaseDomain})
  * @param sources    git push and webhooks ({@code SKYPANEL_GIT_*}, {@code SKYPANEL_WEBHOOK_*})
  * @param addonImages the image of each add-on service and version ({@code SKYPANEL_ADDON_IMAGES}, see {@link AddonImages})
+ * @param addons     the add-ons' timings ({@code SKYPANEL_ADDON_*}, see {@link AddonSettings})
  */
 public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas, Paas paas, Builds builds, Buildpacks buildpacks,
-                                  String baseDomain, Sources sources, AddonImages addonImages) {
+                                  String baseDomain, Sources sources, AddonImages addonImages,
+                                  AddonSettings addons) {
 
   /**
    * @param port          the API listener ({@code SKYPANEL_API_PORT})
@@ -167,7 +170,8 @@ public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas
             Duration.ofSeconds(settings.longValue("SKYPANEL_GIT_BUILD_WAIT_S", 3600)),
             Duration.ofSeconds(settings.longValue("SKYPANEL_WEBHOOK_FETCH_TIMEOUT_S", 120)),
             settings.bool("SKYPANEL_WEBHOOK_ALLOW_PRIVATE_HOSTS", false)),
-        AddonImages.parse(settings.string(AddonImages.SETTING, AddonImages.DEFAULTS)));
+        AddonImages.parse(settings.string(AddonImages.SETTING, AddonImages.DEFAULTS)),
+        AddonSettings.from(settings));
     options.validate();
     return options;
   }

@@ -9,7 +9,6 @@ import io.skypanel.controlplane.runtime.orchestration.Orchestrator;
 import io.skypanel.controlplane.runtime.workloads.ContainerDeployer;
 import io.skypanel.controlplane.runtime.workloads.ReconcileFailures;
 
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -19,34 +18,34 @@ import java.util.List;
  */
 public final class AddonsModule {
 
-  /** How long a new add-on may take to pass its first health check before it is {@code failed}. */
-  public static final Duration PROVISION_TIMEOUT = Duration.ofMinutes(5);
-
   private final AddonService addons;
   private final AddonAttachmentService attachments;
   private final AddonRotation rotation;
   private final AddonPlanService plans;
   private final AddonReconciler reconciler;
+  private final AddonMetrics metrics;
   private final Idempotency idempotency;
 
   public AddonsModule(Platform platform, Orchestrator orchestrator, ContainerDeployer deployer, ReleaseService releaseService,
-                      AddonEngines engines, AddonRemovalHook hook, Idempotency idempotency) {
+                      AddonEngines engines, AddonRemovalHook hook, Idempotency idempotency, AddonSettings settings) {
     this.idempotency = idempotency;
-    AddonRuntime runtime = new AddonRuntime(orchestrator, engines, platform.secrets());
+    AddonRuntime runtime = new AddonRuntime(orchestrator, engines, platform.secrets(), settings);
     AddonReleases releases = new AddonReleases(releaseService);
     ReconcileFailures failures = new ReconcileFailures();
-    AddonRemoval removal = new AddonRemoval(platform.vertx(), platform.pool(), runtime, releases, hook, failures);
+    AddonRemoval removal = new AddonRemoval(platform.vertx(), platform.pool(), runtime, releases, hook, failures, settings);
     this.addons = new AddonService(platform.pool(), runtime, releases, removal);
     this.attachments = new AddonAttachmentService(platform.pool(), addons, releases);
     this.rotation = new AddonRotation(platform.pool(), addons, runtime, releases, orchestrator,
-        new AddonHelperTask(platform.vertx(), orchestrator));
+        new AddonHelperTask(platform.vertx(), orchestrator, settings.helperPoll()), settings.rotationTimeout());
     this.plans = new AddonPlanService(platform.pool(), engines);
-    this.reconciler = new AddonReconciler(platform.vertx(), platform.pool(), orchestrator, runtime, removal, failures, PROVISION_TIMEOUT);
+    this.reconciler = new AddonReconciler(platform.vertx(), platform.pool(), orchestrator, runtime, removal, failures, settings.provisionTimeout());
+    this.metrics = new AddonMetrics(platform.pool(), addons, runtime, orchestrator, settings.metricsTimeout());
     deployer.attachments(new AddonEnvironmentAttachments(platform.pool(), runtime));
   }
 
   public List<ApiFeature> features() {
-    return List.of(new AddonPlansFeature(plans), new AddonsFeature(addons, attachments, rotation, idempotency));
+    return List.of(new AddonPlansFeature(plans), new AddonsFeature(addons, attachments, rotation, idempotency),
+        new AddonMetricsFeature(metrics));
   }
 
   public void start(long intervalMs) {
