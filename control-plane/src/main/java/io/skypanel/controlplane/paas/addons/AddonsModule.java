@@ -2,6 +2,7 @@ package io.skypanel.controlplane.paas.addons;
 
 import io.skypanel.common.Platform;
 import io.skypanel.controlplane.api.ApiFeature;
+import io.skypanel.controlplane.caas.quotas.QuotaService;
 import io.skypanel.controlplane.api.Idempotency;
 import io.skypanel.controlplane.paas.addons.engines.AddonEngines;
 import io.skypanel.controlplane.paas.releases.ReleaseService;
@@ -27,13 +28,14 @@ public final class AddonsModule {
   private final Idempotency idempotency;
 
   public AddonsModule(Platform platform, Orchestrator orchestrator, ContainerDeployer deployer, ReleaseService releaseService,
-                      AddonEngines engines, AddonRemovalHook hook, Idempotency idempotency, AddonSettings settings) {
+                      AddonEngines engines, AddonRemovalHook hook, Idempotency idempotency, AddonSettings settings,
+                      QuotaService quotas) {
     this.idempotency = idempotency;
     AddonRuntime runtime = new AddonRuntime(orchestrator, engines, platform.secrets(), settings);
     AddonReleases releases = new AddonReleases(releaseService);
     ReconcileFailures failures = new ReconcileFailures();
     AddonRemoval removal = new AddonRemoval(platform.vertx(), platform.pool(), runtime, releases, hook, failures, settings);
-    this.addons = new AddonService(platform.pool(), runtime, releases, removal);
+    this.addons = new AddonService(platform.pool(), runtime, releases, removal, quotas);
     this.attachments = new AddonAttachmentService(platform.pool(), addons, releases);
     this.rotation = new AddonRotation(platform.pool(), addons, runtime, releases, orchestrator,
         new AddonHelperTask(platform.vertx(), orchestrator, settings.helperPoll()), settings.rotationTimeout());
