@@ -112,7 +112,8 @@ public final class AddonRuntime {
     }
     AddonCredentials credentials = credentials(addon);
     String passwordFile = ServiceSpecFactory.SECRETS_DIR + PASSWORD_FILE_NAME;
-    // decided at every create and update (the reconciler's re-creation included): labelling a data node later moves them
+    // decided at every create and update of the service (provisioning, resize, rotation, the reconciler's re-creation);
+    // a running service is not moved by the label alone: its volume is local to its node
     return orchestrator.anyNodeLabelled(DATA_NODE_LABEL, "true").map(dataNodes -> new DesiredService(addon.serviceName(), labels(addon),
         image, null, engine.serverCommand(passwordFile), engine.serverEnvironment(credentials, passwordFile),
         List.of(new SecretMount(passwordSecretId, passwordSecretName(addon, addon.credentialsVersion()), PASSWORD_FILE_NAME,

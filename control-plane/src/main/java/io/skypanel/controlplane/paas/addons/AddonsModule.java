@@ -2,8 +2,8 @@ package io.skypanel.controlplane.paas.addons;
 
 import io.skypanel.common.Platform;
 import io.skypanel.controlplane.api.ApiFeature;
-import io.skypanel.controlplane.caas.quotas.QuotaService;
 import io.skypanel.controlplane.api.Idempotency;
+import io.skypanel.controlplane.caas.quotas.QuotaService;
 import io.skypanel.controlplane.paas.addons.engines.AddonEngines;
 import io.skypanel.controlplane.paas.releases.ReleaseService;
 import io.skypanel.controlplane.runtime.orchestration.Orchestrator;
