@@ -4,6 +4,7 @@ import io.skypanel.common.buildlogs.BuildLogStream;
 import io.skypanel.common.config.BaseDomain;
 import io.skypanel.common.config.Settings;
 import io.skypanel.controlplane.caas.registries.PlatformRegistry;
+import io.skypanel.controlplane.paas.addons.AddonSettings;
 import io.skypanel.controlplane.paas.addons.engines.AddonImages;
 
 import java.nio.file.Path;
@@ -18,10 +19,12 @@ import java.util.List;
  * @param baseDomain the domain default hostnames live under ({@code SKYPANEL_BASE_DOMAIN}, see {@link BaseDomain})
  * @param sources    git push and webhooks ({@code SKYPANEL_GIT_*}, {@code SKYPANEL_WEBHOOK_*})
  * @param addonImages the image of each add-on service and version ({@code SKYPANEL_ADDON_IMAGES}, see {@link AddonImages})
+ * @param addons       the add-ons' timings ({@code SKYPANEL_ADDON_*}, see {@link AddonSettings})
  * @param addonBackups where and how often add-on backups are taken
  */
 public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas, Paas paas, Builds builds, Buildpacks buildpacks,
-                                  String baseDomain, Sources sources, AddonImages addonImages, AddonBackups addonBackups) {
+                                  String baseDomain, Sources sources, AddonImages addonImages, AddonSettings addons,
+                                  AddonBackups addonBackups) {
 
   /**
    * Add-on backups.
@@ -181,6 +184,7 @@ public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas
             Duration.ofSeconds(settings.longValue("SKYPANEL_WEBHOOK_FETCH_TIMEOUT_S", 120)),
             settings.bool("SKYPANEL_WEBHOOK_ALLOW_PRIVATE_HOSTS", false)),
         AddonImages.parse(settings.string(AddonImages.SETTING, AddonImages.DEFAULTS)),
+        AddonSettings.from(settings),
         new AddonBackups(Path.of(settings.string("SKYPANEL_BACKUP_DIR", Path.of(dataDir).resolve("backups").toString())),
             Duration.ofMillis(settings.longValue("SKYPANEL_BACKUP_SCHEDULE_INTERVAL_MS", 60_000)),
             Duration.ofSeconds(settings.longValue("SKYPANEL_BACKUP_TIMEOUT_S", 3600))));

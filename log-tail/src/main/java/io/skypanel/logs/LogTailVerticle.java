@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
 import java.util.List;
 
 /**
- * The log service's listener: live and past logs of containers, PaaS environments and source builds, org-scoped, as
+ * The log service's listener: live and past logs of containers, PaaS environments, add-ons and source builds, org-scoped, as
  * Server-Sent Events or WebSocket. Lines come from Grafana Loki when {@code SKYPANEL_LOKI_URL} is set, else
  * from the Docker engine. One verticle instance: the hub that shares upstreams between viewers lives on its
  * event loop.

@@ -133,7 +133,7 @@ public final class PaasModule {
         new BuildLogPublisher(platform.redis(), platform.redisPrefix(), buildOptions.logStreamLines(), buildOptions.logStreamRetain().toSeconds()));
     // add-ons (issue 12); their final backup runs inside AddonsModule before this extra removal hook
     this.addons = new AddonsModule(platform, caas.orchestrator(), caas.deployer(), releases, addonEngines(options), AddonRemovalHook.NONE,
-        caas.idempotency(), options.addonBackups());
+        caas.idempotency(), options.addons(), caas.quotas(), options.addonBackups());
     this.upload = new SourceUpload(platform.vertx().fileSystem(), builds, buildOptions.uploadLimitBytes(), buildOptions.workDir().resolve("uploads"));
   }
 

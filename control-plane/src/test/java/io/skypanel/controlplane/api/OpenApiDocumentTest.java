@@ -73,6 +73,8 @@ class OpenApiDocumentTest {
       "listContainers", "createContainer", "getContainer", "deleteContainer", "deployContainer", "scaleContainer",
       "restartContainer", "stopContainer", "startContainer", "rollbackContainer", "getContainerEnv", "patchContainerEnv",
       "getContainerEvents", "getContainerMetrics", "getCaasUsage",
+      // add-on operations
+      "getAddonMetrics",
       // caas custom domains and edge settings
       "listContainerDomains", "createContainerDomain", "getDomain", "deleteDomain", "verifyDomain",
       "getContainerEdgeSettings", "updateContainerEdgeSettings",
@@ -90,7 +92,7 @@ class OpenApiDocumentTest {
   private static final Map<String, Set<String>> FOREIGN_OPERATION_IDS = Map.of(
       "exec-proxy", Set.of("createConsoleTicket", "openConsole", "execInContainer", "listExecAudit", "getExecTranscript",
           "adminListExecSessions", "adminKillExecSession", "createRunTicket", "attachRun"),
-      "log-tail", Set.of("streamContainerLogs", "streamEnvironmentLogs", "streamBuildLogs"));
+      "log-tail", Set.of("streamContainerLogs", "streamEnvironmentLogs", "streamBuildLogs", "streamAddonLogs"));
 
   /** Served by the control plane but routed outside the contract: their bodies are streamed (x-skypanel-streamed). */
   private static final Set<String> STREAMED_OPERATION_IDS = Set.of("createBuild", "downloadAddonBackup");

@@ -11,7 +11,7 @@ import java.util.UUID;
 /**
  * A resource whose logs a caller may read, as read from PostgreSQL for the caller's organization.
  *
- * @param swarmServiceId the service running it, or null (not deployed, or not a container)
+ * @param swarmServiceId the service running it (a container, an add-on's server), or null (not deployed, or an environment)
  */
 public record LogTarget(Kind kind, UUID id, UUID organizationId, String name, String status, String swarmServiceId) {
 
@@ -20,12 +20,15 @@ public record LogTarget(Kind kind, UUID id, UUID organizationId, String name, St
   public static final String CONTAINER_LABEL = "skypanel_container";
   public static final String ENVIRONMENT_LABEL = "skypanel_environment";
   public static final String PROCESS_LABEL = "skypanel_process";
+  /** An add-on's server (from the Swarm label {@code skypanel.addon} its service carries). */
+  public static final String ADDON_LABEL = "skypanel_addon";
   public static final String STREAM_LABEL = "stream";
 
   /** What kind of resource, and the Loki label naming it. */
   public enum Kind {
     CONTAINER(CONTAINER_LABEL, "container"),
-    ENVIRONMENT(ENVIRONMENT_LABEL, "environment");
+    ENVIRONMENT(ENVIRONMENT_LABEL, "environment"),
+    ADDON(ADDON_LABEL, "add-on");
 
     private final String label;
     private final String noun;

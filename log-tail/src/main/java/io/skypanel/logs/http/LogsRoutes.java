@@ -13,7 +13,8 @@ import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 
 /**
- * {@code GET /api/caas/containers/{id}/logs} and {@code GET /api/paas/environments/{id}/logs}: Server-Sent
+ * {@code GET /api/caas/containers/{id}/logs}, {@code GET /api/paas/environments/{id}/logs} and
+ * {@code GET /api/paas/addons/{id}/logs} (the add-on's server, one service like a container): Server-Sent
  * Events, or a WebSocket when the request asks for an upgrade. Parse, authorize, open the stream, and only
  * then answer; every failure before that is the usual JSON error. An environment's stream merges all its
  * processes (optionally one, {@code ?process=web}); each of its lines names its {@code process}.
@@ -37,6 +38,7 @@ public final class LogsRoutes {
   public void mount(Router router) {
     router.get("/api/caas/containers/:id/logs").handler(ctx -> handle(ctx, LogTarget.Kind.CONTAINER));
     router.get("/api/paas/environments/:id/logs").handler(ctx -> handle(ctx, LogTarget.Kind.ENVIRONMENT));
+    router.get("/api/paas/addons/:id/logs").handler(ctx -> handle(ctx, LogTarget.Kind.ADDON));
   }
 
   private void handle(RoutingContext ctx, LogTarget.Kind kind) {
@@ -53,7 +55,7 @@ public final class LogsRoutes {
       ctx.fail(e);
       return;
     }
-    if (kind == LogTarget.Kind.CONTAINER && parsed.process() != null) {
+    if (kind != LogTarget.Kind.ENVIRONMENT && parsed.process() != null) {
       ctx.fail(ApiException.validation("process applies to environment logs only", null));
       return;
     }

@@ -108,6 +108,17 @@ public final class LogTailServer {
         organization.toString(), app));
   }
 
+  /**
+   * An add-on of the environment's app on the catalog's {@code postgresql-mini} plan, as the control plane records a
+   * provisioned one; {@code serviceId} may be null (no server yet).
+   */
+  public UUID addon(UUID environment, String name, String serviceId) {
+    return UUID.fromString(value("INSERT INTO paas_addons (organization_id, app_id, environment_id, name, plan_id, provider, config_var_prefix, "
+        + "status, swarm_service_id) SELECT e.organization_id, e.app_id, e.id, ?, p.id, p.provider, 'DATABASE_URL', 'available', ? "
+        + "FROM paas_environments e, paas_addon_plans p WHERE e.id = ?::uuid AND p.slug = 'postgresql-mini' RETURNING id",
+        name, serviceId, environment.toString()));
+  }
+
   /** A build of the environment's app in {@code status}, as the control plane records a queued or running one. */
   public UUID build(UUID environment, String status) {
     return UUID.fromString(value("INSERT INTO paas_builds (organization_id, app_id, environment_id, origin, status) "

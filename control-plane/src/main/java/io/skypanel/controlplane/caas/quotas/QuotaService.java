@@ -44,7 +44,8 @@ public final class QuotaService {
   public Future<Void> checkNewVolume(SqlClient client, UUID organizationId, int sizeGb) {
     return limits(client, organizationId, null).compose(limits -> quotas.usage(client, organizationId).compose(usage -> {
       long volumes = usage.getLong("volumes");
-      long volumeGb = usage.getLong("volume_gb");
+      // add-ons' volumes take from the same storage allowance
+      long volumeGb = usage.getLong("volume_gb") + usage.getLong("addon_storage_gb");
       if (volumes + 1 > limits.maxVolumes()) {
         return Future.failedFuture(volumeExceeded("max_volumes", "/name", "volumes are limited to " + limits.maxVolumes()
             + " on plan '" + limits.plan() + "' (the organization has " + volumes + ")"));
@@ -74,6 +75,42 @@ public final class QuotaService {
     }));
   }
 
+  /**
+   * One more add-on of this size fits the organization's plan: {@code max_addons} (count), its memory within one
+   * container's (plan capped by tier), and its storage within {@code max_volume_gb} together with the volumes and the
+   * other add-ons; 422 quota_exceeded naming the limit otherwise.
+   */
+  public Future<Void> checkNewAddon(SqlClient client, UUID organizationId, int memoryMb, int storageGb) {
+    return limits(client, organizationId, null).compose(limits -> quotas.usage(client, organizationId).compose(usage -> {
+      long addons = usage.getLong("addons");
+      if (addons + 1 > limits.maxAddons()) {
+        return Future.failedFuture(volumeExceeded("max_addons", "/plan", "add-ons are limited to " + limits.maxAddons() + " on plan '"
+            + limits.plan() + "' (the organization has " + addons + ")"));
+      }
+      return checkAddonSize(limits, usage, memoryMb, storageGb);
+    }));
+  }
+
+  /** An existing add-on may move from {@code currentStorageGb} to a plan of this memory and storage. */
+  public Future<Void> checkAddonResize(SqlClient client, UUID organizationId, int currentStorageGb, int memoryMb, int storageGb) {
+    return limits(client, organizationId, null).compose(limits -> quotas.usage(client, organizationId)
+        .compose(usage -> checkAddonSize(limits, usage, memoryMb, storageGb - currentStorageGb)));
+  }
+
+  private static Future<Void> checkAddonSize(QuotaRepository.Limits limits, JsonObject usage, int memoryMb, int extraStorageGb) {
+    if (memoryMb > limits.memoryMb()) {
+      return Future.failedFuture(volumeExceeded("memory_mb", "/plan", "an add-on's memory is limited to " + limits.memoryMb()
+          + " MB on plan '" + limits.plan() + "' (tier " + limits.tier() + "), the add-on plan has " + memoryMb + " MB"));
+    }
+    long storage = usage.getLong("volume_gb") + usage.getLong("addon_storage_gb");
+    if (extraStorageGb > 0 && storage + extraStorageGb > limits.maxVolumeGb()) {
+      return Future.failedFuture(volumeExceeded("max_volume_gb", "/plan", "volume and add-on storage is limited to " + limits.maxVolumeGb()
+          + " GB in total on plan '" + limits.plan() + "' (" + storage + " GB in use, " + extraStorageGb + " GB more requested)"));
+    }
+    return Future.succeededFuture();
+  }
+
+  /** A 422 quota_exceeded naming {@code limit} and the request field that broke it (volumes, add-ons). */
   private static QuotaExceeded volumeExceeded(String limit, String field, String message) {
     return new QuotaExceeded("quota exceeded (" + limit + "): " + message,
         new JsonArray().add(new JsonObject().put("field", field).put("rule", limit).put("message", message)));

@@ -25,14 +25,15 @@ import java.util.function.Function;
 public final class AddonHelperTask {
 
   private static final Set<String> ENDED = Set.of("complete", "failed", "rejected", "shutdown", "orphaned", "remove");
-  private static final long POLL_MS = 1000;
 
   private final Vertx vertx;
   private final Orchestrator orchestrator;
+  private final Duration poll;
 
-  public AddonHelperTask(Vertx vertx, Orchestrator orchestrator) {
+  public AddonHelperTask(Vertx vertx, Orchestrator orchestrator, Duration poll) {
     this.vertx = vertx;
     this.orchestrator = orchestrator;
+    this.poll = poll;
   }
 
   /**
@@ -100,7 +101,7 @@ public final class AddonHelperTask {
       } else if (System.nanoTime() > deadline) {
         done.fail(new IllegalStateException("the helper task did not finish in time"));
       } else {
-        vertx.setTimer(POLL_MS, t -> poll(serviceId, deadline, running, done));
+        vertx.setTimer(poll.toMillis(), t -> poll(serviceId, deadline, running, done));
       }
     });
   }

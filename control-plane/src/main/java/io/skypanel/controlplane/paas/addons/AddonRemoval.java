@@ -22,27 +22,27 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class AddonRemoval {
 
-  private static final long RETRY_MS = 1000;
-  private static final long VOLUME_WAIT_MS = 90_000;
-
   private final Vertx vertx;
   private final Pool pool;
   private final AddonRuntime runtime;
   private final AddonReleases releases;
   private final AddonRemovalHook hook;
   private final ReconcileFailures failures;
+  private final AddonSettings settings;
   private final AddonRepository addons = new AddonRepository();
   private final Set<UUID> running = ConcurrentHashMap.newKeySet();
   /** What the caller asked; after a restart the hook reads it from {@code paas_addons.skip_final_backup} (V19). */
   private final Map<UUID, Boolean> skipFinalBackup = new ConcurrentHashMap<>();
 
-  AddonRemoval(Vertx vertx, Pool pool, AddonRuntime runtime, AddonReleases releases, AddonRemovalHook hook, ReconcileFailures failures) {
+  AddonRemoval(Vertx vertx, Pool pool, AddonRuntime runtime, AddonReleases releases, AddonRemovalHook hook, ReconcileFailures failures,
+               AddonSettings settings) {
     this.vertx = vertx;
     this.pool = pool;
     this.runtime = runtime;
     this.releases = releases;
     this.hook = hook;
     this.failures = failures;
+    this.settings = settings;
   }
 
   void start(Addon addon, boolean skipBackup) {
@@ -58,7 +58,7 @@ final class AddonRemoval {
     hook.beforeRemoval(addon, skipFinalBackup.getOrDefault(addon.id(), false))
         .compose(v -> detachAll(addon))
         .compose(v -> runtime.removeService(addon))
-        .compose(v -> retrying(() -> runtime.removeVolumeAndNetwork(addon), System.currentTimeMillis() + VOLUME_WAIT_MS))
+        .compose(v -> retrying(() -> runtime.removeVolumeAndNetwork(addon), System.currentTimeMillis() + settings.volumeWait().toMillis()))
         .compose(v -> runtime.removeSecrets(addon, List.of()))
         .compose(v -> addons.delete(pool, addon.id()))
         .onComplete(done -> {
@@ -97,7 +97,7 @@ final class AddonRemoval {
       } else if (System.currentTimeMillis() > deadline) {
         done.fail(result.cause());
       } else {
-        vertx.setTimer(RETRY_MS, t -> attempt(step, deadline, done));
+        vertx.setTimer(settings.removalRetry().toMillis(), t -> attempt(step, deadline, done));
       }
     });
   }

@@ -32,7 +32,6 @@ final class AddonRotation {
   private static final Logger LOG = LoggerFactory.getLogger(AddonRotation.class);
   private static final String OLD = "old-password";
   private static final String NEW = "new-password";
-  private static final Duration TIMEOUT = Duration.ofMinutes(2);
 
   private final Pool pool;
   private final AddonService service;
@@ -40,16 +39,19 @@ final class AddonRotation {
   private final AddonReleases releases;
   private final Orchestrator orchestrator;
   private final AddonHelperTask helper;
+  private final Duration timeout;
   private final AddonRepository addons = new AddonRepository();
   private final ActivityRepository activity = new ActivityRepository();
 
-  AddonRotation(Pool pool, AddonService service, AddonRuntime runtime, AddonReleases releases, Orchestrator orchestrator, AddonHelperTask helper) {
+  AddonRotation(Pool pool, AddonService service, AddonRuntime runtime, AddonReleases releases, Orchestrator orchestrator, AddonHelperTask helper,
+                Duration timeout) {
     this.pool = pool;
     this.service = service;
     this.runtime = runtime;
     this.releases = releases;
     this.orchestrator = orchestrator;
     this.helper = helper;
+    this.timeout = timeout;
   }
 
   public Future<JsonObject> rotate(Principal principal, OrgContext org, UUID addonId, String ip) {
@@ -66,7 +68,7 @@ final class AddonRotation {
           .compose(newSecretId -> helper.run(addon, engine.image(addon.version()), addon.networkId(), List.of(
                   new SecretMount(addon.passwordSecretId(), AddonRuntime.passwordSecretName(addon, addon.credentialsVersion()), OLD),
                   new SecretMount(newSecretId, newSecretName, NEW)), "rotate-v" + version,
-                  engine.rotateCommand(addon.serviceName(), old, ServiceSpecFactory.SECRETS_DIR + OLD, ServiceSpecFactory.SECRETS_DIR + NEW), TIMEOUT)
+                  engine.rotateCommand(addon.serviceName(), old, ServiceSpecFactory.SECRETS_DIR + OLD, ServiceSpecFactory.SECRETS_DIR + NEW), timeout)
               .recover(err -> {
                 LOG.warn("rotating the credentials of add-on {} failed; the old ones stay: {}", addon.id(), err.getMessage());
                 return orchestrator.removeSecret(newSecretId).transform(x -> Future.failedFuture(

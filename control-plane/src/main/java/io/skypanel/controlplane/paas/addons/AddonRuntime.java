@@ -38,11 +38,13 @@ public final class AddonRuntime {
   private final Orchestrator orchestrator;
   private final AddonEngines engines;
   private final SecretBox secrets;
+  private final AddonSettings settings;
 
-  public AddonRuntime(Orchestrator orchestrator, AddonEngines engines, SecretBox secrets) {
+  public AddonRuntime(Orchestrator orchestrator, AddonEngines engines, SecretBox secrets, AddonSettings settings) {
     this.orchestrator = orchestrator;
     this.engines = engines;
     this.secrets = secrets;
+    this.settings = settings;
   }
 
   /** The engine of the add-on's service kind; 422 when none runs it (a plan that outlived its engine). */
@@ -110,15 +112,22 @@ public final class AddonRuntime {
     }
     AddonCredentials credentials = credentials(addon);
     String passwordFile = ServiceSpecFactory.SECRETS_DIR + PASSWORD_FILE_NAME;
+    // decided at every create and update of the service (provisioning, resize, rotation, the reconciler's re-creation);
+    // a running service is not moved by the label alone: its volume is local to its node
     return orchestrator.anyNodeLabelled(DATA_NODE_LABEL, "true").map(dataNodes -> new DesiredService(addon.serviceName(), labels(addon),
         image, null, engine.serverCommand(passwordFile), engine.serverEnvironment(credentials, passwordFile),
         List.of(new SecretMount(passwordSecretId, passwordSecretName(addon, addon.credentialsVersion()), PASSWORD_FILE_NAME,
             engine.passwordFileMode())),
         List.of(new VolumeMount(addon.resourceName(), engine.dataDirectory(), false)),
-        engine.healthcheck(credentials, passwordFile), addon.cpu(), addon.memoryMb(), 1, "any", 30,
-        new TierSpec("addon", List.copyOf(new java.util.TreeSet<>(engine.capabilities())), false, PIDS_LIMIT,
-            dataNodes ? List.of("node.labels." + DATA_NODE_LABEL + "==true") : List.of()),
-        List.of(networkId), null));
+        engine.healthcheck(credentials, passwordFile), addon.cpu(), addon.memoryMb(), 1, "any",
+        (int) settings.stopGrace(engine.service()).toSeconds(),
+        new TierSpec("addon", List.copyOf(new java.util.TreeSet<>(engine.capabilities())), false, PIDS_LIMIT, placement(dataNodes)),
+        List.of(networkId), null, engine.stopSignal()));
+  }
+
+  /** Add-ons go to the data nodes when there are any ({@link #DATA_NODE_LABEL}{@code =true}), anywhere otherwise. */
+  static List<String> placement(boolean dataNodesExist) {
+    return dataNodesExist ? List.of("node.labels." + DATA_NODE_LABEL + "==true") : List.of();
   }
 
   /** Removes service, network, volume and secrets; each step tolerates what is already gone. */

@@ -4,6 +4,7 @@ import io.skypanel.common.auth.Principal;
 import io.skypanel.common.errors.ApiException;
 import io.skypanel.controlplane.activity.ActivityEntry;
 import io.skypanel.controlplane.activity.ActivityRepository;
+import io.skypanel.controlplane.caas.quotas.QuotaService;
 import io.skypanel.controlplane.paas.addons.engines.AddonEngine;
 import io.skypanel.controlplane.paas.environments.EnvironmentRepository;
 import io.skypanel.controlplane.paas.environments.EnvironmentRow;
@@ -36,16 +37,18 @@ public final class AddonService {
   private final AddonRuntime runtime;
   private final AddonReleases releases;
   private final AddonRemoval removal;
+  private final QuotaService quotas;
   private final AddonRepository addons = new AddonRepository();
   private final AddonPlanRepository plans = new AddonPlanRepository();
   private final EnvironmentRepository environments = new EnvironmentRepository();
   private final ActivityRepository activity = new ActivityRepository();
 
-  AddonService(Pool pool, AddonRuntime runtime, AddonReleases releases, AddonRemoval removal) {
+  AddonService(Pool pool, AddonRuntime runtime, AddonReleases releases, AddonRemoval removal, QuotaService quotas) {
     this.pool = pool;
     this.runtime = runtime;
     this.releases = releases;
     this.removal = removal;
+    this.quotas = quotas;
   }
 
   public Future<JsonObject> create(Principal principal, OrgContext org, UUID environmentId, JsonObject body, String ip) {
@@ -65,7 +68,9 @@ public final class AddonService {
                 + " is not offered"));
           }
           String name = givenName != null ? givenName : plan.getString("service") + "-" + UUID.randomUUID().toString().substring(0, 8);
-          return addons.varsInApp(conn, env.appId())
+          // checked in the transaction that inserts, before anything exists on the engine
+          return quotas.checkNewAddon(conn, org.organizationId(), plan.getInteger("memory_mb"), plan.getInteger("storage_gb"))
+              .compose(ok -> addons.varsInApp(conn, env.appId()))
               .compose(taken -> addons.insert(conn, org.organizationId(), env.appId(), env.id(), name, UUID.fromString(plan.getString("id")),
                   engine.service(), AddonVariables.choose(engine.urlVariable(), name, taken), runtime.seal(engine.generateCredentials()),
                   principal.userId()))
@@ -127,7 +132,10 @@ public final class AddonService {
           if ("deprovisioning".equals(addon.status())) {
             return Future.failedFuture(ApiException.conflict("addon_deprovisioning", "the add-on is being removed"));
           }
-          return addons.setPlan(conn, addon.id(), UUID.fromString(plan.getString("id")))
+          return plans.byId(conn, addon.planId())
+              .compose(current -> quotas.checkAddonResize(conn, org.organizationId(), current == null ? 0 : current.getInteger("storage_gb"),
+                  plan.getInteger("memory_mb"), plan.getInteger("storage_gb")))
+              .compose(ok -> addons.setPlan(conn, addon.id(), UUID.fromString(plan.getString("id"))))
               .compose(v -> activity.insert(conn, entry(principal, org, "paas.addon.resize", id, new JsonObject().put("plan", plan.getString("slug")), ip)))
               .compose(v -> addons.byId(conn, org.organizationId(), id));
         })))

@@ -4,6 +4,7 @@ import io.skypanel.common.Platform;
 import io.skypanel.controlplane.ControlPlaneOptions;
 import io.skypanel.controlplane.api.ApiFeature;
 import io.skypanel.controlplane.api.Idempotency;
+import io.skypanel.controlplane.caas.quotas.QuotaService;
 import io.skypanel.controlplane.paas.addons.backups.AddonBackups;
 import io.skypanel.controlplane.paas.addons.engines.AddonEngines;
 import io.skypanel.controlplane.paas.releases.ReleaseService;
@@ -11,7 +12,6 @@ import io.skypanel.controlplane.runtime.orchestration.Orchestrator;
 import io.skypanel.controlplane.runtime.workloads.ContainerDeployer;
 import io.skypanel.controlplane.runtime.workloads.ReconcileFailures;
 
-import java.time.Duration;
 import java.util.List;
 
 /**
@@ -21,14 +21,12 @@ import java.util.List;
  */
 public final class AddonsModule {
 
-  /** How long a new add-on may take to pass its first health check before it is {@code failed}. */
-  public static final Duration PROVISION_TIMEOUT = Duration.ofMinutes(5);
-
   private final AddonService addons;
   private final AddonAttachmentService attachments;
   private final AddonRotation rotation;
   private final AddonPlanService plans;
   private final AddonReconciler reconciler;
+  private final AddonMetrics metrics;
   private final Idempotency idempotency;
   private final AddonBackups backups;
 
@@ -37,27 +35,30 @@ public final class AddonsModule {
    * @param backupOptions the add-on backups' store, schedule and timeout
    */
   public AddonsModule(Platform platform, Orchestrator orchestrator, ContainerDeployer deployer, ReleaseService releaseService,
-                      AddonEngines engines, AddonRemovalHook hook, Idempotency idempotency, ControlPlaneOptions.AddonBackups backupOptions) {
+                      AddonEngines engines, AddonRemovalHook hook, Idempotency idempotency, AddonSettings settings,
+                      QuotaService quotas, ControlPlaneOptions.AddonBackups backupOptions) {
     this.idempotency = idempotency;
-    AddonRuntime runtime = new AddonRuntime(orchestrator, engines, platform.secrets());
+    AddonRuntime runtime = new AddonRuntime(orchestrator, engines, platform.secrets(), settings);
     AddonReleases releases = new AddonReleases(releaseService);
     ReconcileFailures failures = new ReconcileFailures();
-    this.backups = new AddonBackups(platform, runtime, new AddonHelperTask(platform.vertx(), orchestrator), backupOptions);
+    AddonHelperTask helpers = new AddonHelperTask(platform.vertx(), orchestrator, settings.helperPoll());
+    this.backups = new AddonBackups(platform, runtime, helpers, backupOptions);
     AddonRemovalHook finalBackup = backups.removalHook();
     AddonRemovalHook both = (addon, skip) -> finalBackup.beforeRemoval(addon, skip).compose(v -> hook.beforeRemoval(addon, skip));
-    AddonRemoval removal = new AddonRemoval(platform.vertx(), platform.pool(), runtime, releases, both, failures);
-    this.addons = new AddonService(platform.pool(), runtime, releases, removal);
+    AddonRemoval removal = new AddonRemoval(platform.vertx(), platform.pool(), runtime, releases, both, failures, settings);
+    this.addons = new AddonService(platform.pool(), runtime, releases, removal, quotas);
     this.attachments = new AddonAttachmentService(platform.pool(), addons, releases);
     this.rotation = new AddonRotation(platform.pool(), addons, runtime, releases, orchestrator,
-        new AddonHelperTask(platform.vertx(), orchestrator));
+        helpers, settings.rotationTimeout());
     this.plans = new AddonPlanService(platform.pool(), engines);
-    this.reconciler = new AddonReconciler(platform.vertx(), platform.pool(), orchestrator, runtime, removal, failures, PROVISION_TIMEOUT);
+    this.reconciler = new AddonReconciler(platform.vertx(), platform.pool(), orchestrator, runtime, removal, failures, settings.provisionTimeout());
+    this.metrics = new AddonMetrics(platform.pool(), addons, runtime, orchestrator, settings.metricsTimeout());
     deployer.attachments(new AddonEnvironmentAttachments(platform.pool(), runtime));
   }
 
   public List<ApiFeature> features() {
     return List.of(new AddonPlansFeature(plans), new AddonsFeature(addons, attachments, rotation, idempotency),
-        backups.feature(addons, idempotency, PROVISION_TIMEOUT));
+        backups.feature(addons, idempotency, settings.provisionTimeout()), new AddonMetricsFeature(metrics));
   }
 
   public void start(long intervalMs) {

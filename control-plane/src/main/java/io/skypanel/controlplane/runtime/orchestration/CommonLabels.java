@@ -31,6 +31,6 @@ final class CommonLabels {
     }
     return new DesiredService(d.serviceName(), with(d.labels()), d.image(), d.entrypoint(), d.cmd(), d.env(), d.secrets(),
         d.volumes(), d.healthcheck(), d.cpu(), d.memoryMb(), d.replicas(), d.restartPolicy(), d.stopGraceSeconds(),
-        d.tier(), d.networkIds(), d.registryLogin());
+        d.tier(), d.networkIds(), d.registryLogin(), d.stopSignal());
   }
 }

@@ -19,6 +19,8 @@ import java.util.Map;
  * @param networkIds   overlay networks the tasks join (only the owning organization's). Tasks publish no host
  *                     port: the edge reaches them on the organization's internal network through its gateways
  * @param registryLogin credentials for a private image's registry, or null
+ * @param stopSignal   the signal that stops a task (e.g. {@code SIGINT}: PostgreSQL's fast shutdown), null for the
+ *                     image's own (SIGTERM unless it says otherwise)
  */
 public record DesiredService(
     String serviceName,
@@ -37,7 +39,17 @@ public record DesiredService(
     int stopGraceSeconds,
     TierSpec tier,
     List<String> networkIds,
-    RegistryLogin registryLogin) {
+    RegistryLogin registryLogin,
+    String stopSignal) {
+
+  /** A service stopped with the image's own signal (every workload but the add-ons). */
+  public DesiredService(String serviceName, Map<String, String> labels, String image, List<String> entrypoint, List<String> cmd,
+                        Map<String, String> env, List<SecretMount> secrets, List<VolumeMount> volumes, HealthcheckSpec healthcheck,
+                        double cpu, int memoryMb, int replicas, String restartPolicy, int stopGraceSeconds, TierSpec tier,
+                        List<String> networkIds, RegistryLogin registryLogin) {
+    this(serviceName, labels, image, entrypoint, cmd, env, secrets, volumes, healthcheck, cpu, memoryMb, replicas, restartPolicy,
+        stopGraceSeconds, tier, networkIds, registryLogin, null);
+  }
 
   /** Credentials the engine uses to pull from a private registry; never logged, never put in labels. */
   public record RegistryLogin(String serverAddress, String username, String password) {

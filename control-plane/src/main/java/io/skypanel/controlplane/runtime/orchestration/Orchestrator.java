@@ -68,6 +68,17 @@ public interface Orchestrator {
   /** The service's state, or null when Swarm has no such service. */
   Future<ServiceState> inspect(String serviceId);
 
+  /**
+   * Runs {@code command} (no shell unless it names one) in a running task container of the service on this engine
+   * and waits up to {@code timeout} for it to end; null when the service has no running task here. Fails when it
+   * does not end in time.
+   */
+  Future<ExecResult> exec(String serviceId, java.util.List<String> command, java.time.Duration timeout);
+
+  /** How a command run by {@link #exec} ended: its exit code and its output (truncated at 64 KiB per stream). */
+  record ExecResult(int exitCode, String stdout, String stderr) {
+  }
+
   /** The service id of the service carrying {@code skypanel.container=<containerId>}, or null. */
   Future<String> findServiceByContainer(UUID containerId);
 

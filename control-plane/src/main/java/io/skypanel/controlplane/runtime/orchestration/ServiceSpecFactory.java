@@ -132,6 +132,9 @@ public final class ServiceSpecFactory {
         .withMounts(mounts(desired.volumes(), tier.readOnlyRootfs()))
         .withSecrets(secrets(desired.secrets()))
         .withStopGracePeriod(Duration.ofSeconds(Math.max(0, desired.stopGraceSeconds())).toNanos());
+    if (desired.stopSignal() != null) {
+      container.withStopSignal(desired.stopSignal());
+    }
     if (desired.entrypoint() != null) {
       container.withCommand(List.copyOf(desired.entrypoint()));
     }

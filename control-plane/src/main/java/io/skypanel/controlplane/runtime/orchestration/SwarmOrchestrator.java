@@ -6,6 +6,7 @@ import io.vertx.core.Future;
 import io.vertx.core.Handler;
 import io.vertx.core.json.JsonObject;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.UUID;
@@ -34,6 +35,7 @@ public final class SwarmOrchestrator implements Orchestrator {
   private final SwarmServices services;
   private final SwarmEvents events;
   private final SwarmStats stats;
+  private final SwarmExec exec;
   private final SwarmResourceNetworks resourceNetworks;
 
   public SwarmOrchestrator(DockerEngine engine) {
@@ -61,6 +63,7 @@ public final class SwarmOrchestrator implements Orchestrator {
     this.services = new SwarmServices(engine, labels, this::specFactory, tasks, removal);
     this.events = new SwarmEvents(engine);
     this.stats = new SwarmStats(engine, tasks);
+    this.exec = new SwarmExec(engine, tasks);
     this.resourceNetworks = new SwarmResourceNetworks(engine, labels, removal);
   }
 
@@ -115,6 +118,11 @@ public final class SwarmOrchestrator implements Orchestrator {
   @Override
   public Future<Void> removeSecretsLabelled(String label, String value, java.util.Collection<String> keepIds) {
     return resourceNetworks.removeSecretsLabelled(label, value, keepIds);
+  }
+
+  @Override
+  public Future<ExecResult> exec(String serviceId, List<String> command, java.time.Duration timeout) {
+    return exec.exec(serviceId, command, timeout);
   }
 
   @Override

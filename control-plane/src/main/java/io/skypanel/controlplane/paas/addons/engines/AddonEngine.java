@@ -71,6 +71,20 @@ public interface AddonEngine {
   String rotateCommand(String host, AddonCredentials credentials, String oldPasswordFile, String newPasswordFile);
 
   /**
+   * A shell command run inside the server's own task (an exec, {@code /bin/sh -c}) that asks the server over
+   * 127.0.0.1 with the password in {@code passwordFile} for its size on disk and its client connections; its output
+   * is what {@link #parseMetrics} reads.
+   */
+  String metricsCommand(AddonCredentials credentials, String passwordFile);
+
+  /**
+   * The figures in the output of {@link #metricsCommand}.
+   *
+   * @throws IllegalArgumentException when the output lacks one
+   */
+  ServerMetrics parseMetrics(String output);
+
+  /**
    * Capabilities the server's task needs on top of none (added back after dropping ALL): like the official images,
    * the entrypoint starts as root to take ownership of a new volume, then drops to the server's own user.
    * (Added to the contract by the add-on images work.)
@@ -86,5 +100,10 @@ public interface AddonEngine {
    */
   default int passwordFileMode() {
     return 0444;
+  }
+
+  /** The signal Swarm stops the server with (then, after the stop grace period, SIGKILL). */
+  default String stopSignal() {
+    return "SIGTERM";
   }
 }

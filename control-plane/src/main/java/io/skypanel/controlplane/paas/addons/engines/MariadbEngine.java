@@ -129,6 +129,25 @@ public final class MariadbEngine implements AddonEngine {
         + " && printf \"SET PASSWORD = PASSWORD('%s');\\n\" \"$pw\" | mariadb " + connection(host, credentials);
   }
 
+  /**
+   * The add-on's database's tables and indexes as InnoDB accounts them, and {@code Threads_connected} less this
+   * query's own connection.
+   */
+  @Override
+  public String metricsCommand(AddonCredentials credentials, String passwordFile) {
+    String sql = "SELECT CONCAT('size_bytes=', COALESCE(SUM(data_length + index_length), 0)) FROM information_schema.tables"
+        + " WHERE table_schema = DATABASE();"
+        + " SELECT CONCAT('connections=', VARIABLE_VALUE - 1) FROM information_schema.GLOBAL_STATUS WHERE VARIABLE_NAME = 'THREADS_CONNECTED';";
+    return exportFile("MYSQL_PWD", passwordFile) + " && exec mariadb " + connection("127.0.0.1", credentials) + " --protocol=tcp"
+        + " --database=" + quote(credentials.database()) + " --batch --skip-column-names -e " + quote(sql);
+  }
+
+  @Override
+  public ServerMetrics parseMetrics(String output) {
+    var fields = ServerMetrics.fields(output);
+    return new ServerMetrics(ServerMetrics.number(fields, "size_bytes"), ServerMetrics.number(fields, "connections"));
+  }
+
   private static String connection(String host, AddonCredentials credentials) {
     return "--host=" + quote(host) + " --port=" + PORT + " --user=" + quote(credentials.user());
   }

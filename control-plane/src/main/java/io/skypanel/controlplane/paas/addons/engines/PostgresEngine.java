@@ -113,6 +113,27 @@ public final class PostgresEngine implements AddonEngine {
         + connection(host, credentials) + " --no-psqlrc -v ON_ERROR_STOP=1 -q";
   }
 
+  /** The add-on's database's size and the other client sessions on the server (this query's own excluded). */
+  @Override
+  public String metricsCommand(AddonCredentials credentials, String passwordFile) {
+    String sql = "SELECT 'size_bytes=' || pg_database_size(current_database()) UNION ALL SELECT 'connections=' || count(*)"
+        + " FROM pg_stat_activity WHERE backend_type = 'client backend' AND pid <> pg_backend_pid()";
+    return exportFile("PGPASSWORD", passwordFile) + " && exec psql " + connection("127.0.0.1", credentials)
+        + " --no-psqlrc -v ON_ERROR_STOP=1 -tAc " + quote(sql);
+  }
+
+  @Override
+  public ServerMetrics parseMetrics(String output) {
+    var fields = ServerMetrics.fields(output);
+    return new ServerMetrics(ServerMetrics.number(fields, "size_bytes"), ServerMetrics.number(fields, "connections"));
+  }
+
+  /** SIGINT is PostgreSQL's fast shutdown: open sessions are ended, then a checkpoint, so the next start needs no recovery. */
+  @Override
+  public String stopSignal() {
+    return "SIGINT";
+  }
+
   private static String connection(String host, AddonCredentials credentials) {
     return "--host=" + quote(host) + " --port=" + PORT + " --username=" + quote(credentials.user())
         + " --dbname=" + quote(credentials.database());

@@ -101,6 +101,23 @@ public final class RedisEngine implements AddonEngine {
     return RedisRestore.command(host, PORT, passwordFile, inFile);
   }
 
+  /**
+   * {@code INFO clients} (its {@code connected_clients} counts this redis-cli too) and {@code INFO memory}, then the
+   * bytes the snapshot and append-only files take in the data directory.
+   */
+  @Override
+  public String metricsCommand(AddonCredentials credentials, String passwordFile) {
+    return exportFile("REDISCLI_AUTH", passwordFile) + " && redis-cli -h 127.0.0.1 -p " + PORT + " INFO clients memory"
+        + " && echo \"disk_bytes=$(du -sb " + DATA + " | cut -f1)\"";
+  }
+
+  /** Size: the files on disk (RDB and AOF); connections: the clients other than the metrics query's own. */
+  @Override
+  public ServerMetrics parseMetrics(String output) {
+    var fields = ServerMetrics.fields(output.replace("\r", ""));
+    return new ServerMetrics(ServerMetrics.number(fields, "disk_bytes"), Math.max(0, ServerMetrics.number(fields, "connected_clients") - 1));
+  }
+
   /** {@code CONFIG SET requirepass} on stdin; the add-on's secret must be replaced too, since a restart reads it. */
   @Override
   public String rotateCommand(String host, AddonCredentials credentials, String oldPasswordFile, String newPasswordFile) {
