@@ -60,11 +60,14 @@ public final class AddonHelperTask {
     labels.remove(Labels.UPDATE_ORDER);
     labels.remove(Labels.ENDPOINT_MODE);
     labels.put(Labels.HELPER, what);
-    DesiredService desired = new DesiredService(addon.serviceName() + "-" + what, labels, image, List.of("/bin/sh", "-c"), List.of(command),
-        Map.of(), secrets, List.of(), null, 0.5, 256, 1, "none", 5,
-        new TierSpec("addon", AddonRuntime.CAPABILITIES, false, AddonRuntime.PIDS_LIMIT, List.of()), List.of(networkId), null);
     long deadline = System.nanoTime() + timeout.toNanos();
-    return orchestrator.createService(desired)
+    // a helper whose container is read or written through the engine API runs on that engine's own node
+    Future<List<String>> placement = whileRunning == null && afterCompleted == null ? Future.succeededFuture(List.of())
+        : orchestrator.localNodeId().map(node -> List.of("node.id==" + node));
+    return placement.map(constraints -> new DesiredService(addon.serviceName() + "-" + what, labels, image, List.of("/bin/sh", "-c"),
+            List.of(command), Map.of(), secrets, List.of(), null, 0.5, 256, 1, "none", 5,
+            new TierSpec("addon", AddonRuntime.CAPABILITIES, false, AddonRuntime.PIDS_LIMIT, constraints), List.of(networkId), null))
+        .compose(orchestrator::createService)
         .compose(serviceId -> (whileRunning == null ? Future.<Void>succeededFuture()
                 : awaitTask(serviceId, deadline, true).compose(task -> whileRunning.apply(task.containerId())))
             .compose(v -> awaitTask(serviceId, deadline, false))

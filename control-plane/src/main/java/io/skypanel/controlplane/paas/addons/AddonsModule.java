@@ -12,6 +12,7 @@ import io.skypanel.controlplane.runtime.orchestration.Orchestrator;
 import io.skypanel.controlplane.runtime.workloads.ContainerDeployer;
 import io.skypanel.controlplane.runtime.workloads.ReconcileFailures;
 
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -29,6 +30,7 @@ public final class AddonsModule {
   private final AddonMetrics metrics;
   private final Idempotency idempotency;
   private final AddonBackups backups;
+  private final Duration provisionTimeout;
 
   /**
    * @param hook          runs before a removal, after the final backup (backups plug theirs in here themselves)
@@ -38,6 +40,7 @@ public final class AddonsModule {
                       AddonEngines engines, AddonRemovalHook hook, Idempotency idempotency, AddonSettings settings,
                       QuotaService quotas, ControlPlaneOptions.AddonBackups backupOptions) {
     this.idempotency = idempotency;
+    this.provisionTimeout = settings.provisionTimeout();
     AddonRuntime runtime = new AddonRuntime(orchestrator, engines, platform.secrets(), settings);
     AddonReleases releases = new AddonReleases(releaseService);
     ReconcileFailures failures = new ReconcileFailures();
@@ -58,7 +61,7 @@ public final class AddonsModule {
 
   public List<ApiFeature> features() {
     return List.of(new AddonPlansFeature(plans), new AddonsFeature(addons, attachments, rotation, idempotency),
-        backups.feature(addons, idempotency, settings.provisionTimeout()), new AddonMetricsFeature(metrics));
+        backups.feature(addons, idempotency, provisionTimeout), new AddonMetricsFeature(metrics));
   }
 
   public void start(long intervalMs) {

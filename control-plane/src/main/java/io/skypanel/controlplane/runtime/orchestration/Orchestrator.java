@@ -43,6 +43,12 @@ public interface Orchestrator {
   /** Whether at least one Swarm node carries the node label {@code label=value}. */
   Future<Boolean> anyNodeLabelled(String label, String value);
 
+  /**
+   * The Swarm node id of the engine this control plane talks to: a task whose container the platform reads or writes
+   * through the engine API (copying files in or out) must run there, since the API reaches only that node's containers.
+   */
+  Future<String> localNodeId();
+
   /** Creates a Swarm secret; returns its id. Secret values are never logged. */
   Future<String> createSecret(String name, byte[] value, Map<String, String> labels);
 

@@ -131,6 +131,11 @@ public final class SwarmOrchestrator implements Orchestrator {
   }
 
   @Override
+  public Future<String> localNodeId() {
+    return resourceNetworks.localNodeId();
+  }
+
+  @Override
   public Future<String> createSecret(String name, byte[] value, Map<String, String> labels) {
     return secrets.create(name, value, labels);
   }
