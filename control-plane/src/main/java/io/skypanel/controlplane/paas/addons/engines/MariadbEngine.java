@@ -15,7 +15,7 @@ import static io.skypanel.controlplane.paas.addons.engines.Shell.quote;
  * {@code MARIADB_ROOT_HOST}); the platform's {@code skypanel/addon-mariadb} honours the same. The add-on's user
  * owns its database; root may only log in inside the container.
  */
-public final class MariadbEngine implements AddonEngine {
+public final class MariadbEngine extends ConfiguredEngine {
 
   /** The catalog's service name. */
   public static final String SERVICE = "mysql";
@@ -31,35 +31,8 @@ public final class MariadbEngine implements AddonEngine {
    */
   static final String STRIP_DEFINER = "/^INSERT INTO /!s/DEFINER=`[^`]*`@`[^`]*`//g";
 
-  private final AddonImages images;
-
   public MariadbEngine(AddonImages images) {
-    this.images = images;
-  }
-
-  @Override
-  public String service() {
-    return SERVICE;
-  }
-
-  @Override
-  public String image(String version) {
-    return images.image(SERVICE, version);
-  }
-
-  @Override
-  public int port() {
-    return PORT;
-  }
-
-  @Override
-  public String dataDirectory() {
-    return DATA;
-  }
-
-  @Override
-  public String urlVariable() {
-    return "MYSQL_URL";
+    super(images, SERVICE, PORT, DATA, "MYSQL_URL");
   }
 
   @Override

@@ -14,42 +14,15 @@ import static io.skypanel.controlplane.paas.addons.engines.Shell.quote;
  * {@code POSTGRES_PASSWORD_FILE}, {@code POSTGRES_DB}, {@code PGDATA}); the platform's {@code skypanel/addon-postgres}
  * honours the same. The add-on's user is the cluster's superuser (initdb's user), alone on its own server.
  */
-public final class PostgresEngine implements AddonEngine {
+public final class PostgresEngine extends ConfiguredEngine {
 
   /** The catalog's service name. */
   public static final String SERVICE = "postgresql";
   static final int PORT = 5432;
   static final String DATA = "/var/lib/postgresql/data";
 
-  private final AddonImages images;
-
   public PostgresEngine(AddonImages images) {
-    this.images = images;
-  }
-
-  @Override
-  public String service() {
-    return SERVICE;
-  }
-
-  @Override
-  public String image(String version) {
-    return images.image(SERVICE, version);
-  }
-
-  @Override
-  public int port() {
-    return PORT;
-  }
-
-  @Override
-  public String dataDirectory() {
-    return DATA;
-  }
-
-  @Override
-  public String urlVariable() {
-    return "DATABASE_URL";
+    super(images, SERVICE, PORT, DATA, "DATABASE_URL");
   }
 
   @Override

@@ -14,7 +14,7 @@ import static io.skypanel.controlplane.paas.addons.engines.Shell.quote;
  * the append-only file on in {@code /data}. Dumps are RDB snapshots ({@code redis-cli --rdb}); see
  * {@link RedisRestore} for how one is restored.
  */
-public final class RedisEngine implements AddonEngine {
+public final class RedisEngine extends ConfiguredEngine {
 
   /** The catalog's service name. */
   public static final String SERVICE = "redis";
@@ -23,35 +23,8 @@ public final class RedisEngine implements AddonEngine {
   /** The login every Redis add-on has (Redis 6 ACL's default user, which requirepass sets). */
   static final String USER = "default";
 
-  private final AddonImages images;
-
   public RedisEngine(AddonImages images) {
-    this.images = images;
-  }
-
-  @Override
-  public String service() {
-    return SERVICE;
-  }
-
-  @Override
-  public String image(String version) {
-    return images.image(SERVICE, version);
-  }
-
-  @Override
-  public int port() {
-    return PORT;
-  }
-
-  @Override
-  public String dataDirectory() {
-    return DATA;
-  }
-
-  @Override
-  public String urlVariable() {
-    return "REDIS_URL";
+    super(images, SERVICE, PORT, DATA, "REDIS_URL");
   }
 
   @Override
