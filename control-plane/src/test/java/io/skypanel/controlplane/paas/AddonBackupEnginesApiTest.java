@@ -1,20 +1,15 @@
 package io.skypanel.controlplane.paas;
 
 import io.skypanel.common.testing.Eventually;
-import io.skypanel.common.testing.TestServers;
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.ApiTestBase;
-import io.skypanel.controlplane.support.TestImages;
-import io.vertx.core.buffer.Buffer;
+import io.skypanel.controlplane.support.PaasTenant;
 import io.vertx.core.http.HttpMethod;
-import io.vertx.core.json.JsonArray;
 import io.vertx.core.json.JsonObject;
-import io.vertx.ext.web.client.HttpResponse;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
-import java.util.UUID;
 
 import static io.skypanel.controlplane.paas.AddonsApiTest.CONVERGE;
 import static io.skypanel.controlplane.paas.AddonsApiTest.as;
@@ -32,49 +27,34 @@ class AddonBackupEnginesApiTest extends ApiTestBase {
   private static ApiClient.Session owner;
   private static String org;
   private static String appId;
+  private static PaasTenant tenant;
 
   @BeforeAll
   static void organization() {
-    owner = newUser("Backup Engines Owner");
-    org = createOrganization(owner, "Backup engines " + UUID.randomUUID().toString().substring(0, 6)).getString("id");
-    TestServers.execute(server.database(), "UPDATE organizations SET plan_id = (SELECT id FROM paas_plans WHERE slug = 'performance') WHERE id = '" + org + "'");
-    appId = ok(as(owner, org, HttpMethod.POST, "/api/paas/apps", new JsonObject().put("name", "engines")), 201).getString("id");
+    tenant = PaasTenant.create("Backup Engines");
+    owner = tenant.owner;
+    org = tenant.org;
+    appId = tenant.app("engines")[0];
   }
 
   @AfterAll
   static void removeLeftovers() throws InterruptedException {
-    if (org == null) {
-      return;
+    if (tenant != null) {
+      tenant.removeLeftovers(CONVERGE);
     }
-    TestServers.execute(server.database(), "UPDATE paas_addons SET status = 'deprovisioning', skip_final_backup = true WHERE organization_id = '" + org + "'");
-    Eventually.await("the add-ons' volumes gone", CONVERGE, () ->
-        TestImages.docker("volume", "ls", "-q", "--filter", "label=skypanel.org=" + org).isBlank() ? true : null);
-    TestServers.execute(server.database(), "UPDATE paas_containers SET status = 'deleting' WHERE organization_id = '" + org + "'");
-    Eventually.await("the organization's services gone", CONVERGE, () ->
-        TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + org).isBlank() ? true : null);
-    TestImages.removeOrganizationNetworks(UUID.fromString(org));
   }
 
   /** An environment running {@code image}'s shell, with a new add-on of {@code plan}; [environment, add-on]. */
   private static String[] environmentWithAddon(String name, String image, String plan) {
-    String envId = ok(as(owner, org, HttpMethod.POST, "/api/paas/apps/" + appId + "/environments", new JsonObject().put("name", name)), 201)
-        .getString("id");
-    ok(as(owner, org, HttpMethod.POST, "/api/paas/environments/" + envId + "/deploy", new JsonObject().put("image_ref", image)
-        .put("process_types", new JsonObject().put("worker", "sleep 3600"))), 201);
-    HttpResponse<Buffer> scaled = as(owner, org, HttpMethod.PATCH, "/api/paas/environments/" + envId + "/formation", new JsonObject().put("updates",
-        new JsonArray().add(new JsonObject().put("type", "worker").put("quantity", 1))));
-    assertThat(scaled.statusCode()).as(scaled.bodyAsString()).isEqualTo(200);
-    String addonId = ok(as(owner, org, HttpMethod.POST, "/api/paas/environments/" + envId + "/addons",
-        new JsonObject().put("plan", plan).put("name", name + "-data")), 202).getString("id");
-    awaitAddon(owner, org, addonId, "available");
+    String envId = tenant.environment(appId, name);
+    tenant.runWorker(envId, image);
+    String addonId = tenant.createAddon(envId, plan, name + "-data").getString("id");
+    tenant.awaitAddon(addonId, "available", CONVERGE);
     return new String[] {envId, addonId};
   }
 
   private static String eventuallySucceeds(String envId, String command) {
-    return Eventually.await("a run of " + command + " succeeds", CONVERGE, () -> {
-      JsonObject run = AddonsApiTest.run(owner, org, envId, command);
-      return "succeeded".equals(run.getString("status")) ? run.getString("output") : null;
-    });
+    return tenant.eventuallySucceeds(envId, command, CONVERGE);
   }
 
   private static String completedBackup(String addonId) {

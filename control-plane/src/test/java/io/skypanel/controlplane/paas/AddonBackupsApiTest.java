@@ -5,6 +5,7 @@ import io.skypanel.common.testing.Eventually;
 import io.skypanel.common.testing.TestServers;
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.ApiTestBase;
+import io.skypanel.controlplane.support.PaasTenant;
 import io.skypanel.controlplane.support.TestImages;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -52,6 +53,7 @@ class AddonBackupsApiTest extends ApiTestBase {
   private static String addonId;
   private static String firstBackup;
   private static String revivedId;
+  private static PaasTenant tenant;
 
   /** The scheduler looks often, so a due add-on gets its backup within the test's patience. */
   static JsonObject controlPlaneSettings() {
@@ -60,36 +62,23 @@ class AddonBackupsApiTest extends ApiTestBase {
 
   @BeforeAll
   static void provisionedPostgres() {
-    owner = newUser("Backups Owner");
-    viewer = newUser("Backups Viewer");
-    stranger = newUser("Backups Stranger");
-    org = createOrganization(owner, "Backups " + UUID.randomUUID().toString().substring(0, 6)).getString("id");
-    strangerOrg = createOrganization(stranger, "Other " + UUID.randomUUID().toString().substring(0, 6)).getString("id");
-    addMember(owner, org, viewer, "viewer");
-    TestServers.execute(server.database(), "UPDATE organizations SET plan_id = (SELECT id FROM paas_plans WHERE slug = 'performance') WHERE id = '" + org + "'");
-    JsonObject app = ok(as(owner, org, HttpMethod.POST, "/api/paas/apps", new JsonObject().put("name", "shop")), 201);
-    envId = app.getJsonArray("environments").getJsonObject(0).getString("id");
-    ok(as(owner, org, HttpMethod.POST, "/api/paas/environments/" + envId + "/deploy", new JsonObject().put("image_ref", POSTGRES_IMAGE)
-        .put("process_types", new JsonObject().put("worker", "sleep 3600"))), 201);
-    HttpResponse<Buffer> scaled = as(owner, org, HttpMethod.PATCH, "/api/paas/environments/" + envId + "/formation", new JsonObject().put("updates",
-        new JsonArray().add(new JsonObject().put("type", "worker").put("quantity", 1))));
-    assertThat(scaled.statusCode()).as(scaled.bodyAsString()).isEqualTo(200);
-    addonId = ok(as(owner, org, HttpMethod.POST, "/api/paas/environments/" + envId + "/addons",
-        new JsonObject().put("plan", "postgresql-mini").put("name", "main-db")), 202).getString("id");
+    tenant = PaasTenant.create("Backups");
+    owner = tenant.owner;
+    viewer = tenant.viewer;
+    stranger = tenant.stranger;
+    org = tenant.org;
+    strangerOrg = tenant.strangerOrg;
+    envId = tenant.app("shop")[1];
+    tenant.runWorker(envId, POSTGRES_IMAGE);
+    addonId = tenant.createAddon(envId, "postgresql-mini", "main-db").getString("id");
   }
 
   @AfterAll
   static void removeLeftovers() throws InterruptedException {
-    if (org == null) {
+    if (tenant == null) {
       return;
     }
-    TestServers.execute(server.database(), "UPDATE paas_addons SET status = 'deprovisioning', skip_final_backup = true WHERE organization_id = '" + org + "'");
-    Eventually.await("the add-ons' volumes gone", CONVERGE, () ->
-        TestImages.docker("volume", "ls", "-q", "--filter", "label=skypanel.org=" + org).isBlank() ? true : null);
-    TestServers.execute(server.database(), "UPDATE paas_containers SET status = 'deleting' WHERE organization_id = '" + org + "'");
-    Eventually.await("the organization's services gone", CONVERGE, () ->
-        TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + org).isBlank() ? true : null);
-    TestImages.removeOrganizationNetworks(UUID.fromString(org));
+    tenant.removeLeftovers(CONVERGE);
     try (var files = Files.walk(BACKUP_DIR)) {
       files.sorted(java.util.Comparator.reverseOrder()).forEach(path -> path.toFile().delete());
     } catch (java.io.IOException e) {

@@ -4,6 +4,7 @@ import io.skypanel.common.testing.Eventually;
 import io.skypanel.common.testing.TestServers;
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.ApiTestBase;
+import io.skypanel.controlplane.support.PaasTenant;
 import io.skypanel.controlplane.support.TestImages;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -43,24 +44,21 @@ class AddonOpsApiTest extends ApiTestBase {
   private static String addonId;
   private static int metricsWhileProvisioning;
   private static String codeWhileProvisioning;
+  private static PaasTenant tenant;
 
   @BeforeAll
   static void provisionedPostgres() {
-    owner = newUser("Ops Owner");
-    viewer = newUser("Ops Viewer");
-    stranger = newUser("Ops Stranger");
-    org = createOrganization(owner, "Ops " + UUID.randomUUID().toString().substring(0, 6)).getString("id");
-    strangerOrg = createOrganization(stranger, "Other " + UUID.randomUUID().toString().substring(0, 6)).getString("id");
-    addMember(owner, org, viewer, "viewer");
-    TestServers.execute(server.database(), "UPDATE organizations SET plan_id = (SELECT id FROM paas_plans WHERE slug = 'performance') WHERE id = '" + org + "'");
-    JsonObject app = ok(as(owner, org, HttpMethod.POST, "/api/paas/apps", new JsonObject().put("name", "ops")), 201);
-    appId = app.getString("id");
-    envId = app.getJsonArray("environments").getJsonObject(0).getString("id");
-    ok(as(owner, org, HttpMethod.POST, "/api/paas/environments/" + envId + "/deploy", new JsonObject().put("image_ref", POSTGRES_IMAGE)
-        .put("process_types", new JsonObject().put("worker", "sleep 3600"))), 201);
-    JsonObject addon = ok(as(owner, org, HttpMethod.POST, "/api/paas/environments/" + envId + "/addons",
-        new JsonObject().put("plan", "postgresql-mini").put("name", "ops-db")), 202);
-    addonId = addon.getString("id");
+    tenant = PaasTenant.create("Ops");
+    owner = tenant.owner;
+    viewer = tenant.viewer;
+    stranger = tenant.stranger;
+    org = tenant.org;
+    strangerOrg = tenant.strangerOrg;
+    String[] app = tenant.app("ops");
+    appId = app[0];
+    envId = app[1];
+    tenant.runWorker(envId, POSTGRES_IMAGE);
+    addonId = tenant.createAddon(envId, "postgresql-mini", "ops-db").getString("id");
     // no server runs yet: a provisioning add-on has no figures
     HttpResponse<Buffer> early = as(viewer, org, HttpMethod.GET, "/api/paas/addons/" + addonId + "/metrics", null);
     metricsWhileProvisioning = early.statusCode();
@@ -69,25 +67,17 @@ class AddonOpsApiTest extends ApiTestBase {
 
   @AfterAll
   static void removeLeftovers() throws InterruptedException {
-    if (org == null) {
-      return;
+    if (tenant != null) {
+      tenant.removeLeftovers(CONVERGE);
     }
-    TestServers.execute(server.database(), "UPDATE paas_addons SET status = 'deprovisioning' WHERE organization_id = '" + org + "'");
-    Eventually.await("the add-ons' volumes gone", CONVERGE, () ->
-        TestImages.docker("volume", "ls", "-q", "--filter", "label=skypanel.org=" + org).isBlank() ? true : null);
-    TestServers.execute(server.database(), "UPDATE paas_containers SET status = 'deleting' WHERE organization_id = '" + org + "'");
-    Eventually.await("the organization's services gone", CONVERGE, () ->
-        TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + org).isBlank() ? true : null);
-    TestImages.removeOrganizationNetworks(UUID.fromString(org));
   }
 
   static HttpResponse<Buffer> as(ApiClient.Session who, String organization, HttpMethod method, String path, JsonObject body) {
-    return call(method, path, who.token(), organization, body);
+    return AddonsApiTest.as(who, organization, method, path, body);
   }
 
   static JsonObject ok(HttpResponse<Buffer> response, int status) {
-    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
-    return response.body() == null ? null : response.bodyAsJsonObject();
+    return PaasTenant.ok(response, status);
   }
 
   static JsonObject metrics(ApiClient.Session who) {

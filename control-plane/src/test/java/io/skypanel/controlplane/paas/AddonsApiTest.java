@@ -1,9 +1,9 @@
 package io.skypanel.controlplane.paas;
 
 import io.skypanel.common.testing.Eventually;
-import io.skypanel.common.testing.TestServers;
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.ApiTestBase;
+import io.skypanel.controlplane.support.PaasTenant;
 import io.skypanel.controlplane.support.TestImages;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -19,7 +19,6 @@ import org.junit.jupiter.api.TestMethodOrder;
 
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -43,43 +42,30 @@ class AddonsApiTest extends ApiTestBase {
   private static String appId;
   private static String envId;
   private static String addonId;
+  private static PaasTenant tenant;
 
   @BeforeAll
   static void provisionedPostgres() {
-    owner = newUser("Addons Owner");
-    viewer = newUser("Addons Viewer");
-    stranger = newUser("Addons Stranger");
-    org = createOrganization(owner, "Addons " + UUID.randomUUID().toString().substring(0, 6)).getString("id");
-    strangerOrg = createOrganization(stranger, "Other " + UUID.randomUUID().toString().substring(0, 6)).getString("id");
-    addMember(owner, org, viewer, "viewer");
-    TestServers.execute(server.database(), "UPDATE organizations SET plan_id = (SELECT id FROM paas_plans WHERE slug = 'performance') WHERE id = '" + org + "'");
-    JsonObject app = ok(as(owner, org, HttpMethod.POST, "/api/paas/apps", new JsonObject().put("name", "shop")), 201);
-    appId = app.getString("id");
-    envId = app.getJsonArray("environments").getJsonObject(0).getString("id");
-    ok(as(owner, org, HttpMethod.POST, "/api/paas/environments/" + envId + "/deploy", new JsonObject().put("image_ref", POSTGRES_IMAGE)
-        .put("process_types", new JsonObject().put("worker", "sleep 3600"))), 201);
-    HttpResponse<Buffer> scaled = as(owner, org, HttpMethod.PATCH, "/api/paas/environments/" + envId + "/formation", new JsonObject().put("updates",
-        new JsonArray().add(new JsonObject().put("type", "worker").put("quantity", 1))));
-    assertThat(scaled.statusCode()).as(scaled.bodyAsString()).isEqualTo(200);
-    JsonObject addon = ok(as(owner, org, HttpMethod.POST, "/api/paas/environments/" + envId + "/addons",
-        new JsonObject().put("plan", "postgresql-mini").put("name", "main-db")), 202);
+    tenant = PaasTenant.create("Addons");
+    owner = tenant.owner;
+    viewer = tenant.viewer;
+    stranger = tenant.stranger;
+    org = tenant.org;
+    strangerOrg = tenant.strangerOrg;
+    String[] app = tenant.app("shop");
+    appId = app[0];
+    envId = app[1];
+    tenant.runWorker(envId, POSTGRES_IMAGE);
+    JsonObject addon = tenant.createAddon(envId, "postgresql-mini", "main-db");
     assertThat(addon.getString("status")).isEqualTo("provisioning");
     addonId = addon.getString("id");
   }
 
   @AfterAll
   static void removeLeftovers() throws InterruptedException {
-    if (org == null) {
-      return;
+    if (tenant != null) {
+      tenant.removeLeftovers(CONVERGE);
     }
-    TestServers.execute(server.database(), "UPDATE paas_addons SET status = 'deprovisioning' WHERE organization_id = '" + org + "'");
-    // the add-ons go first: their removal releases the environments it detaches, which would revive their processes
-    Eventually.await("the add-ons' volumes gone", CONVERGE, () ->
-        TestImages.docker("volume", "ls", "-q", "--filter", "label=skypanel.org=" + org).isBlank() ? true : null);
-    TestServers.execute(server.database(), "UPDATE paas_containers SET status = 'deleting' WHERE organization_id = '" + org + "'");
-    Eventually.await("the organization's services gone", CONVERGE, () ->
-        TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + org).isBlank() ? true : null);
-    TestImages.removeOrganizationNetworks(UUID.fromString(org));
   }
 
   static HttpResponse<Buffer> as(ApiClient.Session who, String organization, HttpMethod method, String path, JsonObject body) {
@@ -87,8 +73,7 @@ class AddonsApiTest extends ApiTestBase {
   }
 
   static JsonObject ok(HttpResponse<Buffer> response, int status) {
-    assertThat(response.statusCode()).as(response.bodyAsString()).isEqualTo(status);
-    return response.body() == null ? null : response.bodyAsJsonObject();
+    return PaasTenant.ok(response, status);
   }
 
   static JsonObject awaitAddon(ApiClient.Session who, String organization, String id, String status) {
