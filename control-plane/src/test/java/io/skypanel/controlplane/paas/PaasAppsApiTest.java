@@ -3,9 +3,9 @@ package io.skypanel.controlplane.paas;
 import io.skypanel.common.gateway.EdgeGateway;
 import io.skypanel.common.testing.Eventually;
 import io.skypanel.common.testing.TestGateway;
-import io.skypanel.common.testing.TestServers;
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.ApiTestBase;
+import io.skypanel.controlplane.support.PaasTenant;
 import io.skypanel.controlplane.support.Await;
 import io.skypanel.controlplane.support.OverlayHttp;
 import io.skypanel.controlplane.support.TestImages;
@@ -38,6 +38,7 @@ class PaasAppsApiTest extends ApiTestBase {
   private static ApiClient.Session viewer;
   private static ApiClient.Session stranger;
   private static String org;
+  private static PaasTenant tenant;
   private static String strangerOrg;
   private static String image;
   private static String other;
@@ -46,13 +47,12 @@ class PaasAppsApiTest extends ApiTestBase {
   static void organizationWithRoom() {
     image = TestImages.digestOf(TestImages.envPrinter("paas-v1", "paas v1", "GREETING"));
     other = TestImages.digestOf(TestImages.envPrinter("paas-v2", "paas v2", "GREETING"));
-    owner = newUser("Paas Owner");
-    viewer = newUser("Paas Viewer");
-    stranger = newUser("Paas Stranger");
-    org = createOrganization(owner, "Paas " + UUID.randomUUID().toString().substring(0, 6)).getString("id");
-    strangerOrg = createOrganization(stranger, "Other " + UUID.randomUUID().toString().substring(0, 6)).getString("id");
-    addMember(owner, org, viewer, "viewer");
-    TestServers.execute(server.database(), "UPDATE organizations SET plan_id = (SELECT id FROM paas_plans WHERE slug = 'performance') WHERE id = '" + org + "'");
+    tenant = PaasTenant.create("Paas");
+    owner = tenant.owner;
+    viewer = tenant.viewer;
+    stranger = tenant.stranger;
+    org = tenant.org;
+    strangerOrg = tenant.strangerOrg;
     gateway = TestGateway.create(server.platform().vertx(), server.platform().docker(), "paas-" + UUID.randomUUID().toString().substring(0, 8), Map.of());
     relayPort = Await.result(gateway.start()).getPort();
   }
@@ -66,15 +66,7 @@ class PaasAppsApiTest extends ApiTestBase {
       return;
     }
     // what a failed test left: the reconciler (still running) tears it down, as for a deleted app
-    TestServers.execute(server.database(), "UPDATE paas_containers SET status = 'deleting' WHERE organization_id = '" + org + "'");
-    Eventually.await("the organization's services gone", CONVERGE, () ->
-        TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + org).isBlank() ? true : null);
-    for (String id : TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + org).split("\\s+")) {
-      if (!id.isBlank()) {
-        TestImages.dockerResult("service", "rm", id);
-      }
-    }
-    TestImages.removeOrganizationNetworks(UUID.fromString(org));
+    tenant.removeLeftovers(CONVERGE);
   }
 
   private static HttpResponse<Buffer> as(ApiClient.Session who, String organization, HttpMethod method, String path, JsonObject body) {

@@ -4,6 +4,7 @@ import io.skypanel.common.testing.Eventually;
 import io.skypanel.common.testing.TestServers;
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.ApiTestBase;
+import io.skypanel.controlplane.support.PaasTenant;
 import io.skypanel.controlplane.support.TestImages;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -14,7 +15,6 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 import java.time.Duration;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -27,6 +27,7 @@ class PaasRunsApiTest extends ApiTestBase {
   private static ApiClient.Session viewer;
   private static ApiClient.Session stranger;
   private static String org;
+  private static PaasTenant tenant;
   private static String strangerOrg;
   private static String image;
   private static String envId;
@@ -34,13 +35,12 @@ class PaasRunsApiTest extends ApiTestBase {
   @BeforeAll
   static void deployedEnvironment() {
     image = TestImages.digestOf(TestImages.busybox());
-    owner = newUser("Runs Owner");
-    viewer = newUser("Runs Viewer");
-    stranger = newUser("Runs Stranger");
-    org = createOrganization(owner, "Runs " + UUID.randomUUID().toString().substring(0, 6)).getString("id");
-    strangerOrg = createOrganization(stranger, "Other " + UUID.randomUUID().toString().substring(0, 6)).getString("id");
-    addMember(owner, org, viewer, "viewer");
-    TestServers.execute(server.database(), "UPDATE organizations SET plan_id = (SELECT id FROM paas_plans WHERE slug = 'performance') WHERE id = '" + org + "'");
+    tenant = PaasTenant.create("Runs");
+    owner = tenant.owner;
+    viewer = tenant.viewer;
+    stranger = tenant.stranger;
+    org = tenant.org;
+    strangerOrg = tenant.strangerOrg;
     JsonObject app = ok(as(owner, org, HttpMethod.POST, "/api/paas/apps", new JsonObject().put("name", "jobs")), 201);
     envId = app.getJsonArray("environments").getJsonObject(0).getString("id");
     // a worker scaled to 0: the environment has a live release and no process running
@@ -57,10 +57,7 @@ class PaasRunsApiTest extends ApiTestBase {
     // the supervisor removes what a failed test left once its runs have ended
     TestServers.execute(server.database(), "UPDATE paas_runs SET status = 'cancelled', finished_at = now(), started_at = coalesce(started_at, now())"
         + " WHERE organization_id = '" + org + "' AND finished_at IS NULL");
-    TestServers.execute(server.database(), "UPDATE paas_containers SET status = 'deleting' WHERE organization_id = '" + org + "'");
-    Eventually.await("the organization's services gone", CONVERGE, () ->
-        TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + org).isBlank() ? true : null);
-    TestImages.removeOrganizationNetworks(UUID.fromString(org));
+    tenant.removeLeftovers(CONVERGE);
   }
 
   private static HttpResponse<Buffer> as(ApiClient.Session who, String organization, HttpMethod method, String path, JsonObject body) {

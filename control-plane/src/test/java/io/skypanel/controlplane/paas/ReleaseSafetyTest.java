@@ -2,9 +2,9 @@ package io.skypanel.controlplane.paas;
 
 import io.skypanel.common.metrics.Metrics;
 import io.skypanel.common.testing.Eventually;
-import io.skypanel.common.testing.TestServers;
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.ApiTestBase;
+import io.skypanel.controlplane.support.PaasTenant;
 import io.skypanel.controlplane.support.TestImages;
 import io.vertx.core.buffer.Buffer;
 import io.vertx.core.http.HttpMethod;
@@ -18,7 +18,6 @@ import org.junit.jupiter.api.Test;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
-import java.util.UUID;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -35,6 +34,7 @@ class ReleaseSafetyTest extends ApiTestBase {
 
   private static ApiClient.Session owner;
   private static String org;
+  private static PaasTenant tenant;
   private static String image;
   private static String other;
 
@@ -42,9 +42,9 @@ class ReleaseSafetyTest extends ApiTestBase {
   static void organizationWithRoom() {
     image = TestImages.digestOf(TestImages.envPrinter("paas-v1", "paas v1", "GREETING"));
     other = TestImages.digestOf(TestImages.envPrinter("paas-v2", "paas v2", "GREETING"));
-    owner = newUser("Safety Owner");
-    org = createOrganization(owner, "Safety " + UUID.randomUUID().toString().substring(0, 6)).getString("id");
-    TestServers.execute(server.database(), "UPDATE organizations SET plan_id = (SELECT id FROM paas_plans WHERE slug = 'performance') WHERE id = '" + org + "'");
+    tenant = PaasTenant.create("Safety");
+    owner = tenant.owner;
+    org = tenant.org;
   }
 
   @AfterAll
@@ -53,9 +53,7 @@ class ReleaseSafetyTest extends ApiTestBase {
       return;
     }
     // the reconciler (still running) tears down what the tests left, as for a deleted app
-    TestServers.execute(server.database(), "UPDATE paas_containers SET status = 'deleting' WHERE organization_id = '" + org + "'");
-    Eventually.await("the organization's services gone", CONVERGE, () -> services("label=skypanel.org=" + org).isEmpty() ? true : null);
-    TestImages.removeOrganizationNetworks(UUID.fromString(org));
+    tenant.removeLeftovers(CONVERGE);
   }
 
   private static JsonObject ok(HttpResponse<Buffer> response, int status) {

@@ -7,6 +7,7 @@ import io.skypanel.common.testing.TestGateway;
 import io.skypanel.common.testing.TestServers;
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.ApiTestBase;
+import io.skypanel.controlplane.support.PaasTenant;
 import io.skypanel.controlplane.support.Await;
 import io.skypanel.controlplane.support.OverlayHttp;
 import io.skypanel.controlplane.support.TestImages;
@@ -58,6 +59,7 @@ class BuildExtrasApiTest extends ApiTestBase {
   private static int relayPort;
   private static ApiClient.Session owner;
   private static String org;
+  private static PaasTenant tenant;
   private static final java.util.List<String> apps = new java.util.concurrent.CopyOnWriteArrayList<>();
 
   /** An operator buildpack that reports what its ENV_DIR holds, and a build directory this class can look into. */
@@ -82,9 +84,9 @@ class BuildExtrasApiTest extends ApiTestBase {
   @BeforeAll
   static void organization() {
     TestImages.busybox();
-    owner = newUser("Extras Owner");
-    org = createOrganization(owner, "Extras " + UUID.randomUUID().toString().substring(0, 6)).getString("id");
-    TestServers.execute(server.database(), "UPDATE organizations SET plan_id = (SELECT id FROM paas_plans WHERE slug = 'performance') WHERE id = '" + org + "'");
+    tenant = PaasTenant.create("Extras");
+    owner = tenant.owner;
+    org = tenant.org;
     TestServers.execute(server.database(), "INSERT INTO paas_buildpacks (slug, name, source_type, source_url) VALUES ('" + ENV_BUILDPACK
         + "', 'Env dir', 'builtin', 'builtin:" + ENV_BUILDPACK + "') ON CONFLICT DO NOTHING");
     gateway = TestGateway.create(server.platform().vertx(), server.platform().docker(), "extras-" + UUID.randomUUID().toString().substring(0, 8), Map.of());
@@ -97,10 +99,7 @@ class BuildExtrasApiTest extends ApiTestBase {
       Await.result(gateway.remove());
     }
     if (org != null) {
-      TestServers.execute(server.database(), "UPDATE paas_containers SET status = 'deleting' WHERE organization_id = '" + org + "'");
-      Eventually.await("the organization's services gone", CONVERGE, () ->
-          TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + org).isBlank() ? true : null);
-      TestImages.removeOrganizationNetworks(UUID.fromString(org));
+      tenant.removeLeftovers(CONVERGE);
       for (String image : TestImages.docker("images", "-q", "--filter", "label=skypanel.org=" + org).split("\\s+")) {
         if (!image.isBlank()) {
           TestImages.dockerResult("rmi", "-f", image);

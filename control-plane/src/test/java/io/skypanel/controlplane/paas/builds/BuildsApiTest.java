@@ -4,9 +4,9 @@ import io.skypanel.common.buildlogs.BuildLogStream;
 import io.skypanel.common.gateway.EdgeGateway;
 import io.skypanel.common.testing.Eventually;
 import io.skypanel.common.testing.TestGateway;
-import io.skypanel.common.testing.TestServers;
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.ApiTestBase;
+import io.skypanel.controlplane.support.PaasTenant;
 import io.skypanel.controlplane.support.Await;
 import io.skypanel.controlplane.support.ControlPlaneServer;
 import io.skypanel.controlplane.support.OverlayHttp;
@@ -73,19 +73,19 @@ class BuildsApiTest extends ApiTestBase {
   private static ApiClient.Session viewer;
   private static ApiClient.Session stranger;
   private static String org;
+  private static PaasTenant tenant;
   private static String strangerOrg;
   private static WebClient registry;
 
   @BeforeAll
   static void organizationWithRoom() {
     TestImages.busybox();
-    owner = newUser("Build Owner");
-    viewer = newUser("Build Viewer");
-    stranger = newUser("Build Stranger");
-    org = createOrganization(owner, "Builds " + UUID.randomUUID().toString().substring(0, 6)).getString("id");
-    strangerOrg = createOrganization(stranger, "Other " + UUID.randomUUID().toString().substring(0, 6)).getString("id");
-    addMember(owner, org, viewer, "viewer");
-    TestServers.execute(server.database(), "UPDATE organizations SET plan_id = (SELECT id FROM paas_plans WHERE slug = 'performance') WHERE id = '" + org + "'");
+    tenant = PaasTenant.create("Builds");
+    owner = tenant.owner;
+    viewer = tenant.viewer;
+    stranger = tenant.stranger;
+    org = tenant.org;
+    strangerOrg = tenant.strangerOrg;
     gateway = TestGateway.create(server.platform().vertx(), server.platform().docker(), "builds-" + UUID.randomUUID().toString().substring(0, 8), Map.of());
     relayPort = Await.result(gateway.start()).getPort();
     registry = WebClient.create(server.platform().vertx());
@@ -99,10 +99,7 @@ class BuildsApiTest extends ApiTestBase {
     if (org == null) {
       return;
     }
-    TestServers.execute(server.database(), "UPDATE paas_containers SET status = 'deleting' WHERE organization_id = '" + org + "'");
-    Eventually.await("the organization's services gone", CONVERGE, () ->
-        TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + org).isBlank() ? true : null);
-    TestImages.removeOrganizationNetworks(UUID.fromString(org));
+    tenant.removeLeftovers(CONVERGE);
     removeImages();
   }
 

@@ -2,9 +2,9 @@ package io.skypanel.controlplane.paas.git;
 
 import io.skypanel.common.testing.Eventually;
 import io.skypanel.common.testing.TestGateway;
-import io.skypanel.common.testing.TestServers;
 import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.ApiTestBase;
+import io.skypanel.controlplane.support.PaasTenant;
 import io.skypanel.controlplane.support.Await;
 import io.skypanel.controlplane.support.GitCli;
 import io.skypanel.controlplane.support.OverlayHttp;
@@ -40,6 +40,7 @@ class GitPushDeployTest extends ApiTestBase {
   private static int relayPort;
   private static ApiClient.Session owner;
   private static String org;
+  private static PaasTenant tenant;
 
   @TempDir
   Path home;
@@ -47,9 +48,9 @@ class GitPushDeployTest extends ApiTestBase {
   @BeforeAll
   static void organizationWithRoom() {
     TestImages.busybox();
-    owner = newUser("Git Deployer");
-    org = createOrganization(owner, "Git " + UUID.randomUUID().toString().substring(0, 6)).getString("id");
-    TestServers.execute(server.database(), "UPDATE organizations SET plan_id = (SELECT id FROM paas_plans WHERE slug = 'performance') WHERE id = '" + org + "'");
+    tenant = PaasTenant.create("Git");
+    owner = tenant.owner;
+    org = tenant.org;
     gateway = TestGateway.create(server.platform().vertx(), server.platform().docker(), "git-" + UUID.randomUUID().toString().substring(0, 8), Map.of());
     relayPort = Await.result(gateway.start()).getPort();
   }
@@ -62,10 +63,7 @@ class GitPushDeployTest extends ApiTestBase {
     if (org == null) {
       return;
     }
-    TestServers.execute(server.database(), "UPDATE paas_containers SET status = 'deleting' WHERE organization_id = '" + org + "'");
-    Eventually.await("the organization's services gone", CONVERGE, () ->
-        TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + org).isBlank() ? true : null);
-    TestImages.removeOrganizationNetworks(UUID.fromString(org));
+    tenant.removeLeftovers(CONVERGE);
   }
 
   @Test
