@@ -121,8 +121,8 @@ public final class PaasTenant {
   public void removeLeftovers(Duration wait) throws InterruptedException {
     TestServers.execute(ApiTestBase.server.database(),
         "UPDATE paas_addons SET status = 'deprovisioning', skip_final_backup = true WHERE organization_id = '" + org + "'");
-    Eventually.await("the add-ons' volumes gone", wait, () ->
-        TestImages.docker("volume", "ls", "-q", "--filter", "label=skypanel.org=" + org).isBlank() ? true : null);
+    Eventually.await("the add-ons' volumes gone", wait, () -> TestImages.docker("volume", "ls", "-q", "--filter",
+        "label=skypanel.org=" + org, "--filter", "label=skypanel.addon").isBlank() ? true : null);
     TestServers.execute(ApiTestBase.server.database(), "UPDATE paas_containers SET status = 'deleting' WHERE organization_id = '" + org + "'");
     Eventually.await("the organization's services gone", wait, () ->
         TestImages.docker("service", "ls", "-q", "--filter", "label=skypanel.org=" + org).isBlank() ? true : null);
