@@ -33,7 +33,8 @@ public final class OrganizationRepository {
   private static final String LOCK = "SELECT id FROM organizations WHERE id = $1 FOR UPDATE";
   private static final String WORKLOADS = """
       SELECT (SELECT count(*) FROM paas_containers WHERE organization_id = $1)
-           + (SELECT count(*) FROM paas_volumes WHERE organization_id = $1) AS workloads""";
+           + (SELECT count(*) FROM paas_volumes WHERE organization_id = $1)
+           + (SELECT count(*) FROM paas_addons WHERE organization_id = $1) AS workloads""";
 
   private static final String MEMBER_COLUMNS = "m.user_id, u.email, u.name, m.role, m.created_at";
   private static final String ADD_MEMBER = """

@@ -114,7 +114,7 @@ public final class OrganizationService {
             .compose(v -> organizations.workloads(conn, org.organizationId()))
             .compose(workloads -> workloads > 0
                 ? Future.failedFuture(ApiException.conflict("organization_not_empty",
-                    "delete the organization's containers and volumes first (" + workloads + " remain)"))
+                    "delete the organization's containers, volumes and add-ons first (" + workloads + " remain)"))
                 : organizations.delete(conn, org.organizationId()))
             .compose(v -> activity.insert(conn, new ActivityEntry(org.organizationId(), principal.userId(), "organization.delete", "organization",
                 org.organizationId().toString(), new JsonObject().put("slug", org.slug()), ip))))

@@ -252,6 +252,20 @@ class AddonBackupsApiTest extends ApiTestBase {
     assertThat(BACKUP_DIR.resolve(id + ".gz")).doesNotExist();
   }
 
+  @Test
+  @Order(7)
+  void a_stored_dump_without_a_backup_row_is_removed() throws Exception {
+    // what a deleted organization leaves: its backup rows cascade away, its dumps must not stay in the store
+    Path orphan = BACKUP_DIR.resolve(UUID.randomUUID() + ".gz");
+    Files.write(orphan, new byte[] {31, -117, 8, 0});
+    Path unrelated = BACKUP_DIR.resolve("notes.txt");
+    Files.writeString(unrelated, "not a dump");
+    Eventually.await("the orphaned dump removed", CONVERGE, () -> Files.exists(orphan) ? null : true);
+    assertThat(unrelated).as("only dumps are the scheduler's business").exists();
+    JsonObject kept = ok(as(owner, org, HttpMethod.GET, backups(revivedId), null), 200).getJsonArray("data").getJsonObject(0);
+    assertThat(BACKUP_DIR.resolve(kept.getString("id") + ".gz")).as("a backup with its row stays").exists();
+  }
+
   private static double failedCount() {
     Counter counter = server.platform().metrics().registry().find("skypanel.addon.backups").tag("service", "postgresql")
         .tag("result", "failed").counter();

@@ -188,6 +188,23 @@ class AddonsApiTest extends ApiTestBase {
 
   @Test
   @Order(6)
+  void an_organization_with_an_addon_cannot_be_deleted() throws InterruptedException {
+    PaasTenant lone = PaasTenant.create("Lone Addon");
+    try {
+      // an add-on and nothing else: no container or volume row would stop the deletion
+      String environment = lone.app("data-only")[1];
+      lone.createAddon(environment, "postgresql-mini", "only-db");
+      HttpResponse<Buffer> refused = lone.as(lone.owner, HttpMethod.DELETE, "/api/organizations/" + lone.org, null);
+      assertThat(errorCode(refused, 409)).isEqualTo("organization_not_empty");
+      assertThat(refused.bodyAsJsonObject().getJsonObject("error").getString("message")).contains("add-ons");
+      assertThat(lone.as(lone.owner, HttpMethod.GET, "/api/organizations/" + lone.org, null).statusCode()).isEqualTo(200);
+    } finally {
+      lone.removeLeftovers(CONVERGE);
+    }
+  }
+
+  @Test
+  @Order(6)
   void other_organizations_get_404_and_the_network_holds_only_the_addon_and_its_consumers() {
     String base = "/api/paas/addons/" + addonId;
     assertThat(as(stranger, strangerOrg, HttpMethod.GET, base, null).statusCode()).isEqualTo(404);

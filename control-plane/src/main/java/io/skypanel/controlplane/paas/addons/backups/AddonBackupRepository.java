@@ -50,6 +50,7 @@ final class AddonBackupRepository {
   private static final String EXPIRED = """
       SELECT id FROM paas_addon_backups WHERE expires_at < now() ORDER BY expires_at LIMIT $1 FOR UPDATE SKIP LOCKED""";
   private static final String DELETE = "DELETE FROM paas_addon_backups WHERE id = $1";
+  private static final String KNOWN = "SELECT id FROM paas_addon_backups WHERE id = ANY($1)";
   private static final String STALE_BACKUPS = """
       UPDATE paas_addon_backups SET status = 'failed', error = $2, finished_at = now()
       WHERE status IN ('pending', 'running') AND created_at < now() - make_interval(secs => $1) RETURNING id""";
@@ -126,6 +127,15 @@ final class AddonBackupRepository {
 
   Future<Void> delete(SqlClient client, UUID id) {
     return client.preparedQuery(DELETE).execute(Tuple.of(id)).mapEmpty();
+  }
+
+  /** Which of {@code ids} still have a backup row (of any organization). */
+  Future<java.util.Set<UUID>> known(SqlClient client, List<UUID> ids) {
+    return client.preparedQuery(KNOWN).execute(Tuple.of(ids.toArray(UUID[]::new))).map(rows -> {
+      java.util.Set<UUID> found = new java.util.HashSet<>();
+      rows.forEach(row -> found.add(row.getUUID("id")));
+      return found;
+    });
   }
 
   /** Fails backups and restores under way longer than {@code seconds} (their control plane stopped); the restores' add-ons. */

@@ -67,6 +67,7 @@ final class BackupScheduler {
     return failStale()
         .compose(v -> startDue())
         .compose(v -> expire())
+        .compose(v -> removeOrphans())
         .onFailure(err -> LOG.warn("the backup scheduler's pass failed: {}", err.getMessage(), err))
         .onComplete(done -> busy.set(false));
   }
@@ -97,6 +98,35 @@ final class BackupScheduler {
     return pool.withTransaction(conn -> backups.expired(conn, EXPIRED_BATCH).compose(ids -> deleteFiles(ids)
         .compose(v -> Future.all(ids.stream().map(id -> backups.delete(conn, id)).toList()))))
         .mapEmpty();
+  }
+
+  /**
+   * Dumps whose row is gone (its organization was deleted, and the rows with it): the store never keeps data the
+   * platform no longer accounts for. A row exists before its dump is written, so a file without one is never a
+   * backup under way.
+   */
+  private Future<Void> removeOrphans() {
+    return workers.executeBlocking(store::keys).compose(keys -> {
+      List<UUID> ids = keys.stream().map(BackupScheduler::uuidOrNull).filter(java.util.Objects::nonNull).toList();
+      if (ids.isEmpty()) {
+        return Future.succeededFuture();
+      }
+      return backups.known(pool, ids).compose(known -> {
+        List<UUID> orphans = ids.stream().filter(id -> !known.contains(id)).toList();
+        if (!orphans.isEmpty()) {
+          LOG.info("removing {} stored dump(s) without a backup row", orphans.size());
+        }
+        return deleteFiles(orphans);
+      });
+    });
+  }
+
+  private static UUID uuidOrNull(String key) {
+    try {
+      return UUID.fromString(key);
+    } catch (IllegalArgumentException notOurs) {
+      return null;
+    }
   }
 
   /** The files first: a row without a file would offer a backup that cannot be restored. */

@@ -28,6 +28,9 @@ public interface BackupStore {
   /** Removes the key; nothing when it does not exist. Blocking. */
   void delete(String key) throws IOException;
 
+  /** Every key stored (to find dumps whose backup row is gone); blocking. */
+  java.util.List<String> keys() throws IOException;
+
   /** The stored size in bytes. Blocking. */
   long size(String key) throws IOException;
 

@@ -70,6 +70,17 @@ public final class LocalDirectoryBackupStore implements BackupStore {
   }
 
   @Override
+  public java.util.List<String> keys() throws IOException {
+    if (!Files.isDirectory(directory)) {
+      return java.util.List.of();
+    }
+    try (var files = Files.list(directory)) {
+      return files.map(file -> file.getFileName().toString()).filter(name -> name.endsWith(".gz"))
+          .map(name -> name.substring(0, name.length() - 3)).filter(key -> KEY.matcher(key).matches()).toList();
+    }
+  }
+
+  @Override
   public long size(String key) throws IOException {
     return Files.size(path(key));
   }
