@@ -5,6 +5,7 @@ import io.skypanel.common.config.BaseDomain;
 import io.skypanel.common.config.Settings;
 import io.skypanel.controlplane.caas.registries.PlatformRegistry;
 import io.skypanel.controlplane.paas.addons.AddonSettings;
+import io.skypanel.controlplane.paas.addons.backups.S3StoreSettings;
 import io.skypanel.controlplane.paas.addons.engines.AddonImages;
 
 import java.nio.file.Path;
@@ -34,8 +35,9 @@ public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas
    * @param scheduleInterval how often the scheduler looks for due and expired backups
    *                         ({@code SKYPANEL_BACKUP_SCHEDULE_INTERVAL_MS})
    * @param timeout          longest a dump or a restore may run ({@code SKYPANEL_BACKUP_TIMEOUT_S})
+   * @param s3               the S3-compatible store ({@code SKYPANEL_BACKUP_STORE=s3}), {@code null} for the local one
    */
-  public record AddonBackups(Path directory, Duration scheduleInterval, Duration timeout) {
+  public record AddonBackups(Path directory, Duration scheduleInterval, Duration timeout, S3StoreSettings s3) {
   }
 
   /**
@@ -187,7 +189,7 @@ public record ControlPlaneOptions(Api api, Auth auth, Catalog catalog, Caas caas
         AddonSettings.from(settings),
         new AddonBackups(Path.of(settings.string("SKYPANEL_BACKUP_DIR", Path.of(dataDir).resolve("backups").toString())),
             Duration.ofMillis(settings.longValue("SKYPANEL_BACKUP_SCHEDULE_INTERVAL_MS", 60_000)),
-            Duration.ofSeconds(settings.longValue("SKYPANEL_BACKUP_TIMEOUT_S", 3600))));
+            Duration.ofSeconds(settings.longValue("SKYPANEL_BACKUP_TIMEOUT_S", 3600)), S3StoreSettings.from(settings)));
     options.validate();
     return options;
   }

@@ -13,13 +13,16 @@ import io.vertx.core.WorkerExecutor;
 import java.time.Duration;
 
 /**
- * Wires add-on backups: the {@link LocalDirectoryBackupStore}, the runner, the final-backup removal hook, the API
+ * Wires add-on backups: the store ({@link LocalDirectoryBackupStore}, or {@link S3BackupStore} when the options name
+ * one), the runner, the final-backup removal hook, the API
  * and the scheduler. Built in two steps because the hook is needed before the add-on service exists.
  */
 public final class AddonBackups {
 
   /** Blocking store work (retention deletes) runs here, never on an event loop. */
   static final String POOL = "skypanel-addon-backups";
+  /** The S3 store's downloads read the object here, chunk by chunk. */
+  static final String S3_POOL = "skypanel-backup-s3";
 
   private final Platform platform;
   private final ControlPlaneOptions.AddonBackups options;
@@ -30,7 +33,8 @@ public final class AddonBackups {
   public AddonBackups(Platform platform, AddonRuntime runtime, AddonHelperTask helper, ControlPlaneOptions.AddonBackups options) {
     this.platform = platform;
     this.options = options;
-    this.store = new LocalDirectoryBackupStore(platform.vertx(), options.directory());
+    this.store = options.s3() == null ? new LocalDirectoryBackupStore(platform.vertx(), options.directory())
+        : new S3BackupStore(platform.vertx(), platform.vertx().createSharedWorkerExecutor(S3_POOL, 4), options.s3());
     BackupTransfer transfer = new BackupTransfer(platform.docker(), store, options.directory().resolve("scratch"));
     this.runner = new AddonBackupRunner(platform.pool(), runtime, helper, transfer, platform.metrics().registry(), options.timeout());
     WorkerExecutor workers = platform.vertx().createSharedWorkerExecutor(POOL, 1);
@@ -54,5 +58,8 @@ public final class AddonBackups {
 
   public void stop() {
     scheduler.stop();
+    if (store instanceof S3BackupStore s3) {
+      s3.close();
+    }
   }
 }
