@@ -2,7 +2,10 @@ package io.skypanel.controlplane.paas.addons.backups;
 
 import io.skypanel.common.config.Settings;
 
+import java.io.IOException;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.net.URISyntaxException;
 import java.util.Locale;
 
@@ -17,7 +20,8 @@ import java.util.Locale;
  * @param bucket    the bucket, which must exist ({@code SKYPANEL_BACKUP_S3_BUCKET})
  * @param prefix    what every object key starts with ({@code SKYPANEL_BACKUP_S3_PREFIX}, default {@code addon-backups/})
  * @param accessKey the access key id ({@code SKYPANEL_BACKUP_S3_ACCESS_KEY})
- * @param secretKey the secret access key ({@code SKYPANEL_BACKUP_S3_SECRET_KEY}); never logged nor put in a message
+ * @param secretKey the secret access key ({@code SKYPANEL_BACKUP_S3_SECRET_KEY}, or the content of the file
+ *                  {@code SKYPANEL_BACKUP_S3_SECRET_KEY_FILE} names); never logged nor put in a message
  */
 public record S3StoreSettings(URI endpoint, String region, String bucket, String prefix, String accessKey, String secretKey) {
 
@@ -35,7 +39,7 @@ public record S3StoreSettings(URI endpoint, String region, String bucket, String
     require(bucket.matches("[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]"), "SKYPANEL_BACKUP_S3_BUCKET must be a bucket name (3-63 of a-z 0-9 . -)");
     require(prefix != null && !prefix.startsWith("/") && prefix.length() <= 256, "SKYPANEL_BACKUP_S3_PREFIX must not start with / and be at most 256 characters");
     require(accessKey != null, "SKYPANEL_BACKUP_S3_ACCESS_KEY must be set when SKYPANEL_BACKUP_STORE is s3");
-    require(secretKey != null, "SKYPANEL_BACKUP_S3_SECRET_KEY must be set when SKYPANEL_BACKUP_STORE is s3");
+    require(secretKey != null, "SKYPANEL_BACKUP_S3_SECRET_KEY (or _FILE) must be set when SKYPANEL_BACKUP_STORE is s3");
   }
 
   /** The S3 settings when {@code SKYPANEL_BACKUP_STORE} is {@code s3}; {@code null} for the local directory store. */
@@ -48,7 +52,23 @@ public record S3StoreSettings(URI endpoint, String region, String bucket, String
     String endpoint = settings.optional("SKYPANEL_BACKUP_S3_ENDPOINT");
     return new S3StoreSettings(endpoint == null ? null : uri(endpoint), settings.string("SKYPANEL_BACKUP_S3_REGION", DEFAULT_REGION),
         settings.optional("SKYPANEL_BACKUP_S3_BUCKET"), settings.string("SKYPANEL_BACKUP_S3_PREFIX", DEFAULT_PREFIX),
-        settings.optional("SKYPANEL_BACKUP_S3_ACCESS_KEY"), settings.optional("SKYPANEL_BACKUP_S3_SECRET_KEY"));
+        settings.optional("SKYPANEL_BACKUP_S3_ACCESS_KEY"), secretKey(settings));
+  }
+
+  /** The secret from the setting, or from the file {@code SKYPANEL_BACKUP_S3_SECRET_KEY_FILE} names (a Docker secret). */
+  private static String secretKey(Settings settings) {
+    String value = settings.optional("SKYPANEL_BACKUP_S3_SECRET_KEY");
+    String file = settings.optional("SKYPANEL_BACKUP_S3_SECRET_KEY_FILE");
+    if (file == null) {
+      return value;
+    }
+    require(value == null, "set SKYPANEL_BACKUP_S3_SECRET_KEY or SKYPANEL_BACKUP_S3_SECRET_KEY_FILE, not both");
+    try {
+      String content = Files.readString(Path.of(file)).strip();
+      return content.isEmpty() ? null : content;
+    } catch (IOException e) {
+      throw new IllegalArgumentException("SKYPANEL_BACKUP_S3_SECRET_KEY_FILE " + file + " cannot be read: " + e.getClass().getSimpleName());
+    }
   }
 
   @Override

@@ -266,6 +266,23 @@ class S3BackupStoreTest {
         .hasMessageContaining("SKYPANEL_BACKUP_S3_ENDPOINT");
   }
 
+  @Test
+  void the_secret_key_can_come_from_a_file() throws IOException {
+    Path file = Files.createTempFile("s3-secret-", ".txt");
+    try {
+      Files.writeString(file, "from-a-file\n");
+      JsonObject settings = new JsonObject().put("SKYPANEL_BACKUP_STORE", "s3").put("SKYPANEL_BACKUP_S3_BUCKET", "backups")
+          .put("SKYPANEL_BACKUP_S3_ACCESS_KEY", "id").put("SKYPANEL_BACKUP_S3_SECRET_KEY_FILE", file.toString());
+      assertThat(ControlPlaneOptions.from(new Settings(settings)).addonBackups().s3().secretKey()).isEqualTo("from-a-file");
+      assertThatThrownBy(() -> ControlPlaneOptions.from(new Settings(settings.copy().put("SKYPANEL_BACKUP_S3_SECRET_KEY", "x"))))
+          .hasMessageContaining("not both");
+      assertThatThrownBy(() -> ControlPlaneOptions.from(new Settings(settings.copy().put("SKYPANEL_BACKUP_S3_SECRET_KEY_FILE", file + ".gone"))))
+          .hasMessageContaining("SKYPANEL_BACKUP_S3_SECRET_KEY_FILE");
+    } finally {
+      Files.deleteIfExists(file);
+    }
+  }
+
   /** Random bytes (incompressible, so sizes are real) into {@code out}, digested on the way when asked. */
   private static void writeRandom(OutputStream out, long size, MessageDigest digest) throws IOException {
     Random random = new Random(size);
