@@ -3,6 +3,7 @@ package io.skypanel.controlplane.paas.addons.backups;
 import io.skypanel.common.config.Settings;
 import io.skypanel.controlplane.ControlPlaneOptions;
 import io.skypanel.controlplane.support.Await;
+import io.skypanel.controlplane.support.S3ProxyServer;
 import io.vertx.core.Vertx;
 import io.vertx.core.WorkerExecutor;
 import io.vertx.core.buffer.Buffer;
@@ -11,13 +12,7 @@ import io.vertx.core.file.OpenOptions;
 import io.vertx.core.json.JsonObject;
 import io.vertx.core.streams.ReadStream;
 import io.vertx.junit5.VertxExtension;
-import org.gaul.s3proxy.AuthenticationType;
-import org.gaul.s3proxy.S3Proxy;
-import org.jclouds.ContextBuilder;
 import org.jclouds.blobstore.BlobStore;
-import org.jclouds.blobstore.BlobStoreContext;
-import org.jclouds.blobstore.domain.StorageMetadata;
-import org.jclouds.blobstore.options.ListContainerOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -36,10 +31,11 @@ import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.util.HexFormat;
 import java.util.List;
-import java.util.Properties;
 import java.util.Random;
 import java.util.UUID;
 
+import static io.skypanel.controlplane.support.S3ProxyServer.ACCESS_KEY;
+import static io.skypanel.controlplane.support.S3ProxyServer.BUCKET;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -51,51 +47,27 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 @ExtendWith(VertxExtension.class)
 class S3BackupStoreTest {
 
-  private static final String ACCESS_KEY = "skypanel-test-access";
-  private static final String SECRET_KEY = "skypanel-test-secret-" + UUID.randomUUID();
-  private static final String BUCKET = "skypanel-backups";
-
-  private static Path basedir;
-  private static BlobStoreContext blobs;
-  private static S3Proxy s3proxy;
-  private static URI endpoint;
+  private static S3ProxyServer s3;
   private static WorkerExecutor workers;
 
   @BeforeAll
-  static void s3proxy(Vertx vertx) throws Exception {
-    basedir = Files.createTempDirectory("s3proxy-");
-    Properties properties = new Properties();
-    properties.setProperty("jclouds.filesystem.basedir", basedir.toString());
-    blobs = ContextBuilder.newBuilder("filesystem").credentials("unused", "unused").overrides(properties).build(BlobStoreContext.class);
-    blobs.getBlobStore().createContainerInLocation(null, BUCKET);
-    s3proxy = S3Proxy.builder().blobStore(blobs.getBlobStore()).endpoint(URI.create("http://127.0.0.1:0"))
-        .awsAuthentication(AuthenticationType.AWS_V2_OR_V4, ACCESS_KEY, SECRET_KEY).build();
-    s3proxy.start(); // Jetty's start returns once the connector listens
-    assertThat(s3proxy.getState()).isEqualTo("STARTED");
-    endpoint = URI.create("http://127.0.0.1:" + s3proxy.getPort());
+  static void s3proxy(Vertx vertx) {
+    s3 = S3ProxyServer.start();
     workers = vertx.createSharedWorkerExecutor("s3-backup-store-test", 2);
   }
 
   @AfterAll
   static void stop() throws Exception {
-    if (s3proxy != null) {
-      s3proxy.stop();
-    }
-    if (blobs != null) {
-      blobs.close();
-    }
     if (workers != null) {
       workers.close();
     }
-    if (basedir != null) {
-      try (var files = Files.walk(basedir)) {
-        files.sorted(java.util.Comparator.reverseOrder()).forEach(file -> file.toFile().delete());
-      }
+    if (s3 != null) {
+      s3.close();
     }
   }
 
   private static S3BackupStore store(Vertx vertx, String prefix, String secret) {
-    return new S3BackupStore(vertx, workers, new S3StoreSettings(endpoint, "us-east-1", BUCKET, prefix, ACCESS_KEY, secret));
+    return new S3BackupStore(vertx, workers, new S3StoreSettings(s3.endpoint(), "us-east-1", BUCKET, prefix, ACCESS_KEY, secret));
   }
 
   private static String prefix() {
@@ -104,21 +76,20 @@ class S3BackupStoreTest {
 
   /** Everything the server holds under the prefix, multipart leftovers included (straight from its blob store). */
   private static List<String> stored(String prefix) {
-    BlobStore store = blobs.getBlobStore();
-    return store.list(BUCKET, ListContainerOptions.Builder.prefix(prefix).recursive()).stream().map(StorageMetadata::getName).toList();
+    return s3.stored(prefix);
   }
 
   /** The multipart uploads begun and neither completed nor aborted, as the server lists them. */
   private static List<String> pendingUploads(String prefix) {
-    try (S3Client s3 = S3BackupStore.client(new S3StoreSettings(endpoint, "us-east-1", BUCKET, prefix, ACCESS_KEY, SECRET_KEY))) {
-      return s3.listMultipartUploads(b -> b.bucket(BUCKET).prefix(prefix)).uploads().stream().map(MultipartUpload::key).toList();
+    try (S3Client client = S3BackupStore.client(new S3StoreSettings(s3.endpoint(), "us-east-1", BUCKET, prefix, ACCESS_KEY, s3.secretKey()))) {
+      return client.listMultipartUploads(b -> b.bucket(BUCKET).prefix(prefix)).uploads().stream().map(MultipartUpload::key).toList();
     }
   }
 
   @Test
   void put_open_size_keys_and_delete_round_trip(Vertx vertx) throws IOException {
     String prefix = prefix();
-    try (S3BackupStore store = store(vertx, prefix, SECRET_KEY)) {
+    try (S3BackupStore store = store(vertx, prefix, s3.secretKey())) {
       byte[] content = "a small dump".getBytes(StandardCharsets.UTF_8);
       store.put("backup-1", out -> out.write(content));
       store.put("backup-2", out -> out.write(new byte[] {1, 2, 3}));
@@ -142,9 +113,9 @@ class S3BackupStoreTest {
   @Test
   void keys_ignores_objects_that_are_not_backups(Vertx vertx) throws IOException {
     String prefix = prefix();
-    try (S3BackupStore store = store(vertx, prefix, SECRET_KEY)) {
+    try (S3BackupStore store = store(vertx, prefix, s3.secretKey())) {
       store.put("kept", out -> out.write(7));
-      BlobStore direct = blobs.getBlobStore();
+      BlobStore direct = s3.blobStore();
       direct.putBlob(BUCKET, direct.blobBuilder(prefix + "notes.txt").payload("x").build());
       direct.putBlob(BUCKET, direct.blobBuilder(prefix + "nested/other.gz").payload("x").build());
       assertThat(store.keys()).containsExactly("kept");
@@ -155,7 +126,7 @@ class S3BackupStoreTest {
   void a_large_streamed_put_is_a_multipart_upload_that_reads_back_identical(Vertx vertx) throws Exception {
     String prefix = prefix();
     long size = 21L * 1024 * 1024 + 12_345; // three parts of 8 MiB, the last one short
-    try (S3BackupStore store = store(vertx, prefix, SECRET_KEY)) {
+    try (S3BackupStore store = store(vertx, prefix, s3.secretKey())) {
       MessageDigest written = MessageDigest.getInstance("SHA-256");
       store.put("large", out -> writeRandom(out, size, written));
 
@@ -175,7 +146,7 @@ class S3BackupStoreTest {
   @Test
   void a_put_whose_writer_fails_leaves_no_object_and_no_pending_upload(Vertx vertx) throws IOException {
     String prefix = prefix();
-    try (S3BackupStore store = store(vertx, prefix, SECRET_KEY)) {
+    try (S3BackupStore store = store(vertx, prefix, s3.secretKey())) {
       // more than a part, so a multipart upload was begun and parts were stored before the failure
       assertThatThrownBy(() -> store.put("broken", out -> {
         writeRandom(out, S3BackupStore.PART_SIZE + 1024, null);
@@ -199,7 +170,7 @@ class S3BackupStoreTest {
     String prefix = prefix();
     long size = 3L * 1024 * 1024 + 7;
     Path target = Files.createTempFile("s3-download-", ".gz");
-    try (S3BackupStore store = store(vertx, prefix, SECRET_KEY)) {
+    try (S3BackupStore store = store(vertx, prefix, s3.secretKey())) {
       MessageDigest written = MessageDigest.getInstance("SHA-256");
       store.put("download", out -> writeRandom(out, size, written));
 
@@ -225,7 +196,7 @@ class S3BackupStoreTest {
       Throwable failure = org.assertj.core.api.Assertions.catchThrowable(() -> store.put("refused", out -> out.write(new byte[10])));
       assertThat(failure).isInstanceOf(IOException.class).hasMessageContaining("failed");
       for (Throwable t = failure; t != null; t = t.getCause()) {
-        assertThat(String.valueOf(t)).doesNotContain(wrong).doesNotContain(SECRET_KEY);
+        assertThat(String.valueOf(t)).doesNotContain(wrong).doesNotContain(s3.secretKey());
       }
       assertThat(stored(prefix)).isEmpty();
     }
@@ -242,11 +213,11 @@ class S3BackupStoreTest {
     ControlPlaneOptions options = ControlPlaneOptions.from(new Settings(new JsonObject().put("SKYPANEL_BACKUP_STORE", "s3")
         .put("SKYPANEL_BACKUP_S3_ENDPOINT", "http://127.0.0.1:9000").put("SKYPANEL_BACKUP_S3_BUCKET", "backups")
         .put("SKYPANEL_BACKUP_S3_ACCESS_KEY", "id").put("SKYPANEL_BACKUP_S3_SECRET_KEY", "very-secret")));
-    S3StoreSettings s3 = options.addonBackups().s3();
-    assertThat(s3.region()).isEqualTo("us-east-1");
-    assertThat(s3.prefix()).isEqualTo("addon-backups/");
-    assertThat(s3.endpoint()).isEqualTo(URI.create("http://127.0.0.1:9000"));
-    assertThat(s3.secretKey()).isEqualTo("very-secret");
+    S3StoreSettings parsed = options.addonBackups().s3();
+    assertThat(parsed.region()).isEqualTo("us-east-1");
+    assertThat(parsed.prefix()).isEqualTo("addon-backups/");
+    assertThat(parsed.endpoint()).isEqualTo(URI.create("http://127.0.0.1:9000"));
+    assertThat(parsed.secretKey()).isEqualTo("very-secret");
     assertThat(options.toString()).doesNotContain("very-secret");
   }
 
