@@ -10,9 +10,8 @@ import java.io.OutputStream;
 
 /**
  * Where compressed add-on dumps are kept, by key (a backup id chosen by the platform, never a user's path). The
- * blocking methods run on a worker; {@link #read} is for streaming a download to an HTTP response. Today there is
- * {@link LocalDirectoryBackupStore}; an S3-compatible store would implement the same methods (put as a multipart
- * upload, read as a ranged GET).
+ * blocking methods run on a worker; {@link #read} is for streaming a download to an HTTP response. Two exist:
+ * {@link LocalDirectoryBackupStore} and {@link S3BackupStore} ({@code SKYPANEL_BACKUP_STORE}).
  */
 public interface BackupStore {
 
