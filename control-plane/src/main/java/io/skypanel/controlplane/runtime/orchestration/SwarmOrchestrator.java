@@ -28,6 +28,7 @@ public final class SwarmOrchestrator implements Orchestrator {
   public static final String CONTAINER_LABEL = Labels.CONTAINER;
 
   private final DockerEngine engine;
+  private final SwarmTasks tasks;
   private final ServiceSpecFactory.Rollout rollout;
   private final SwarmNetworks networks;
   private final SwarmSecrets secrets;
@@ -57,6 +58,7 @@ public final class SwarmOrchestrator implements Orchestrator {
     CommonLabels labels = new CommonLabels(commonLabels);
     Removal removal = new Removal(engine);
     SwarmTasks tasks = new SwarmTasks();
+    this.tasks = tasks;
     this.networks = new SwarmNetworks(engine, labels);
     this.secrets = new SwarmSecrets(engine, labels, removal);
     this.volumes = new SwarmVolumes(engine, labels, removal);
@@ -132,7 +134,13 @@ public final class SwarmOrchestrator implements Orchestrator {
 
   @Override
   public Future<String> localNodeId() {
-    return resourceNetworks.localNodeId();
+    return engine.call(docker -> {
+      String id = tasks.localNodeId(docker);
+      if (id == null) {
+        throw new OrchestrationException("the Docker engine is not part of a swarm");
+      }
+      return id;
+    });
   }
 
   @Override

@@ -21,7 +21,6 @@ final class SwarmResourceNetworks {
   private final DockerEngine engine;
   private final CommonLabels labels;
   private final Removal removal;
-  private volatile String localNodeId;
 
   SwarmResourceNetworks(DockerEngine engine, CommonLabels labels, Removal removal) {
     this.engine = engine;
@@ -79,22 +78,6 @@ final class SwarmResourceNetworks {
       }
       return null;
     });
-  }
-
-  /** The engine's own Swarm node id (it never changes while the engine runs: asked once). */
-  Future<String> localNodeId() {
-    String known = localNodeId;
-    if (known != null) {
-      return Future.succeededFuture(known);
-    }
-    return engine.call(docker -> {
-      var swarm = docker.infoCmd().exec().getSwarm();
-      String id = swarm == null ? null : swarm.getNodeID();
-      if (id == null || id.isBlank()) {
-        throw new OrchestrationException("the Docker engine is not part of a swarm");
-      }
-      return id;
-    }).onSuccess(id -> localNodeId = id);
   }
 
   Future<Boolean> anyNodeLabelled(String label, String value) {

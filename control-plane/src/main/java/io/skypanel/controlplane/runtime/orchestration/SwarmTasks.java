@@ -132,7 +132,8 @@ final class SwarmTasks {
     }
   }
 
-  private String localNodeId(DockerClient docker) {
+  /** The engine's own Swarm node id, asked once; null when the engine is not in a swarm. */
+  String localNodeId(DockerClient docker) {
     String id = localNodeId;
     if (id == null) {
       var swarm = docker.infoCmd().exec().getSwarm();
