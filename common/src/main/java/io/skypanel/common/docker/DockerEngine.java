@@ -81,7 +81,7 @@ public final class DockerEngine implements Closeable {
         .connectionTimeout(Duration.ofMillis(options.connectTimeoutMs()))
         .responseTimeout(Duration.ofMillis(options.responseTimeoutMs()))
         .build();
-    return DockerClientImpl.getInstance(config, http);
+    return DockerClientImpl.getInstance(config, new UncompressedResponses(http));
   }
 
   /** Pings the engine and records version and swarm state; the result is also kept as {@link #status()}. */

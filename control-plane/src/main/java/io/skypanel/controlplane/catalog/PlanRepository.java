@@ -14,16 +14,17 @@ import java.util.UUID;
 /** SQL for the plan catalog and the regions nodes report. */
 public final class PlanRepository {
 
-  /** Every writable plan field, in parameter order (insert: $1..$22; update: $2..$23 after the id). */
+  /** Every writable plan field, in parameter order (insert: $1..$23; update: $2..$24 after the id). */
   static final List<String> FIELDS = List.of("slug", "name", "description", "price_hourly", "price_monthly", "currency", "cpu",
       "memory_mb", "disk_gb", "max_replicas", "max_apps", "max_containers", "max_volumes", "max_volume_gb", "max_domains",
-      "egress_gb_included", "isolation_tier", "active", "sort_order", "edge_requests_per_second", "edge_burst", "edge_max_connections");
+      "egress_gb_included", "isolation_tier", "active", "sort_order", "edge_requests_per_second", "edge_burst", "edge_max_connections",
+      "max_addons");
 
   private static final String COLUMNS = """
       id, slug, name, description, price_hourly::float8 AS price_hourly, price_monthly::float8 AS price_monthly, currency,
       cpu::float8 AS cpu, memory_mb, disk_gb, max_replicas, max_apps, max_containers, max_volumes, max_volume_gb, max_domains,
       egress_gb_included, isolation_tier, active, sort_order, edge_requests_per_second, edge_burst, edge_max_connections,
-      created_at, updated_at""";
+      max_addons, created_at, updated_at""";
   private static final String ACTIVE = "SELECT " + COLUMNS + " FROM paas_plans WHERE active ORDER BY sort_order, price_hourly, slug";
   private static final String ALL = "SELECT " + COLUMNS + " FROM paas_plans ORDER BY sort_order, price_hourly, slug";
   private static final String BY_ID = "SELECT " + COLUMNS + " FROM paas_plans WHERE id = $1";
@@ -32,11 +33,11 @@ public final class PlanRepository {
       INSERT INTO paas_plans (slug, name, description, price_hourly, price_monthly, currency, cpu, memory_mb, disk_gb,
                               max_replicas, max_apps, max_containers, max_volumes, max_volume_gb, max_domains,
                               egress_gb_included, isolation_tier, active, sort_order, edge_requests_per_second, edge_burst,
-                              edge_max_connections)
+                              edge_max_connections, max_addons)
       VALUES ($1, $2, coalesce($3, ''), $4::numeric, coalesce($5, round($4::numeric * 730, 2)), coalesce($6, 'USD'), $7, $8, coalesce($9, 10),
               coalesce($10, 1), coalesce($11, 1), coalesce($12, 1), coalesce($13, 1), coalesce($14, 10), coalesce($15, 1),
               coalesce($16, 0), coalesce($17, 'standard'), coalesce($18, true), coalesce($19, 0), coalesce($20, 200),
-              coalesce($21, 400), coalesce($22, 1000))
+              coalesce($21, 400), coalesce($22, 1000), coalesce($23, 2))
       ON CONFLICT (slug) DO NOTHING RETURNING """ + " " + COLUMNS;
   private static final String UPDATE = """
       UPDATE paas_plans SET slug = coalesce($2, slug), name = coalesce($3, name), description = coalesce($4, description),
@@ -47,7 +48,7 @@ public final class PlanRepository {
              egress_gb_included = coalesce($17, egress_gb_included), isolation_tier = coalesce($18, isolation_tier),
              active = coalesce($19, active), sort_order = coalesce($20, sort_order),
              edge_requests_per_second = coalesce($21, edge_requests_per_second), edge_burst = coalesce($22, edge_burst),
-             edge_max_connections = coalesce($23, edge_max_connections)
+             edge_max_connections = coalesce($23, edge_max_connections), max_addons = coalesce($24, max_addons)
        WHERE id = $1 RETURNING """ + " " + COLUMNS;
   private static final String DELETE = "DELETE FROM paas_plans WHERE id = $1";
   private static final String SLUG_TAKEN = "SELECT EXISTS (SELECT 1 FROM paas_plans WHERE slug = $1 AND id IS DISTINCT FROM $2) AS taken";

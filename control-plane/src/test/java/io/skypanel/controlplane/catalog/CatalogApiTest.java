@@ -57,17 +57,20 @@ class CatalogApiTest extends ApiTestBase {
     assertThat(plan.getDouble("price_monthly")).isEqualTo(36.5);
     assertThat(plan.getInteger("edge_requests_per_second")).as("edge limits default").isEqualTo(200);
     assertThat(plan.getInteger("edge_max_connections")).isEqualTo(1000);
+    assertThat(plan.getInteger("max_addons")).as("add-on quota default").isEqualTo(2);
     String path = "/api/admin/paas/plans/" + plan.getString("id");
     assertThat(call(HttpMethod.GET, "/api/paas/plans", user.token(), null).bodyAsString()).contains(slug);
 
     assertThat(errorCode(call(HttpMethod.POST, "/api/admin/paas/plans", adminToken, planInput(slug)), 409)).isEqualTo("slug_taken");
 
     HttpResponse<Buffer> retired = call(HttpMethod.PATCH, path, adminToken, new JsonObject().put("active", false).put("memory_mb", 4096)
-        .put("edge_requests_per_second", 50));
+        .put("edge_requests_per_second", 50).put("max_addons", 7));
     assertThat(retired.statusCode()).as(retired.bodyAsString()).isEqualTo(200);
     assertThat(retired.bodyAsJsonObject().getInteger("memory_mb")).isEqualTo(4096);
     assertThat(retired.bodyAsJsonObject().getInteger("edge_requests_per_second")).isEqualTo(50);
     assertThat(retired.bodyAsJsonObject().getInteger("edge_burst")).as("fields left out stay").isEqualTo(400);
+    assertThat(retired.bodyAsJsonObject().getInteger("max_addons")).isEqualTo(7);
+    assertThat(errorCode(call(HttpMethod.PATCH, path, adminToken, new JsonObject().put("max_addons", -1)), 400)).isNotBlank();
     assertThat(call(HttpMethod.GET, "/api/paas/plans", user.token(), null).bodyAsString()).doesNotContain(slug);
     assertThat(call(HttpMethod.GET, "/api/admin/paas/plans", adminToken, null).bodyAsString()).contains(slug);
 

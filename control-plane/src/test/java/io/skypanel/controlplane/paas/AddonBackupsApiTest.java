@@ -57,7 +57,8 @@ class AddonBackupsApiTest extends ApiTestBase {
 
   /** The scheduler looks often, so a due add-on gets its backup within the test's patience. */
   static JsonObject controlPlaneSettings() {
-    return new JsonObject().put("SKYPANEL_BACKUP_DIR", BACKUP_DIR.toString()).put("SKYPANEL_BACKUP_SCHEDULE_INTERVAL_MS", "500");
+    return new JsonObject().put("SKYPANEL_BACKUP_DIR", BACKUP_DIR.toString()).put("SKYPANEL_BACKUP_SCHEDULE_INTERVAL_MS", "500")
+        .put("SKYPANEL_BACKUP_ORPHAN_SWEEP_MS", "500");
   }
 
   @BeforeAll
@@ -168,6 +169,30 @@ class AddonBackupsApiTest extends ApiTestBase {
 
   @Test
   @Order(3)
+  void a_stored_dump_damaged_after_its_backup_fails_its_restore_and_the_addon_keeps_its_data() throws Exception {
+    Path stored = BACKUP_DIR.resolve(firstBackup + ".gz");
+    byte[] original = Files.readAllBytes(stored);
+    byte[] damaged = original.clone();
+    damaged[damaged.length / 2] ^= 0x01; // one bit: still a readable gzip member up to there, caught by the checksum
+    Files.write(stored, damaged);
+    try {
+      JsonObject restore = ok(as(owner, org, HttpMethod.POST, backups(addonId) + "/" + firstBackup + "/restore", new JsonObject()), 202);
+      String path = "/api/paas/addons/" + addonId + "/restores/" + restore.getString("id");
+      JsonObject failed = Eventually.await("the restore of a damaged dump failed", RESTORE_WAIT, () -> {
+        JsonObject now = ok(as(owner, org, HttpMethod.GET, path, null), 200);
+        assertThat(now.getString("status")).as(now.encode()).isIn("pending", "running", "failed");
+        return "failed".equals(now.getString("status")) ? now : null;
+      });
+      assertThat(failed.getString("error")).startsWith("the restore failed: the stored dump").doesNotContain("Exception");
+      awaitAddon(owner, org, addonId, "available");
+      assertThat(eventuallySucceeds("psql \"$DATABASE_URL\" -tAc 'select count(*) from kept'")).isEqualTo("3");
+    } finally {
+      Files.write(stored, original);
+    }
+  }
+
+  @Test
+  @Order(4)
   void a_backup_taken_during_writes_restores_into_a_new_addon_consistently() {
     eventuallySucceeds("psql \"$DATABASE_URL\" -1 -v ON_ERROR_STOP=1 -c 'create table a (v int)' -c 'create table b (v int)'");
     // a writer committing a row to each table per transaction for a while: one session, so it ends on its own
@@ -195,7 +220,7 @@ class AddonBackupsApiTest extends ApiTestBase {
   }
 
   @Test
-  @Order(4)
+  @Order(5)
   void a_backup_of_a_server_that_is_down_fails_with_a_reason_and_is_counted() {
     double before = failedCount();
     TestImages.docker("service", "scale", "-d", "addon-" + addonId + "=0");
@@ -213,7 +238,7 @@ class AddonBackupsApiTest extends ApiTestBase {
   }
 
   @Test
-  @Order(5)
+  @Order(6)
   void deleting_the_addon_leaves_a_final_backup_that_restores_into_a_new_addon() {
     ok(as(owner, org, HttpMethod.DELETE, "/api/paas/addons/" + addonId, null), 202);
     Eventually.await("the add-on is gone", CONVERGE, () ->
@@ -234,7 +259,7 @@ class AddonBackupsApiTest extends ApiTestBase {
   }
 
   @Test
-  @Order(6)
+  @Order(7)
   void the_scheduler_backs_up_a_due_addon_and_retention_deletes_an_expired_backup_with_its_file() {
     TestServers.execute(server.database(), "UPDATE paas_addon_plans SET backup_schedule_hours = 1 WHERE slug = 'postgresql-mini'");
     // one interval old: due now (a new add-on's first scheduled backup comes one interval after its creation)
@@ -253,7 +278,7 @@ class AddonBackupsApiTest extends ApiTestBase {
   }
 
   @Test
-  @Order(7)
+  @Order(8)
   void a_stored_dump_without_a_backup_row_is_removed() throws Exception {
     // what a deleted organization leaves: its backup rows cascade away, its dumps must not stay in the store
     Path orphan = BACKUP_DIR.resolve(UUID.randomUUID() + ".gz");

@@ -23,6 +23,7 @@ import com.github.dockerjava.api.model.Task;
 import com.github.dockerjava.api.model.TaskSpec;
 import com.github.dockerjava.api.model.VolumeOptions;
 import io.skypanel.common.docker.DockerEngine;
+import io.skypanel.controlplane.runtime.orchestration.Orchestrator;
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
 import io.vertx.core.Vertx;
@@ -64,15 +65,16 @@ final class HelperTasks {
 
   private final Vertx vertx;
   private final DockerEngine engine;
+  private final Orchestrator orchestrator;
   private final String image;
   private final Duration timeout;
   private final long pollMillis;
-  private volatile String nodeId;
   private volatile String networkId;
 
-  HelperTasks(Vertx vertx, DockerEngine engine, String image, Duration timeout, long pollMillis) {
+  HelperTasks(Vertx vertx, DockerEngine engine, Orchestrator orchestrator, String image, Duration timeout, long pollMillis) {
     this.vertx = vertx;
     this.engine = engine;
+    this.orchestrator = orchestrator;
     this.image = image;
     this.timeout = timeout;
     this.pollMillis = pollMillis;
@@ -110,7 +112,7 @@ final class HelperTasks {
   /** Runs the job to its end; fails only when the engine cannot be asked at all (a failed task is an outcome). */
   Future<Outcome> run(Job job) {
     long deadline = System.nanoTime() + timeout.toNanos();
-    return localNode().compose(node -> network().compose(network ->
+    return orchestrator.localNodeId().compose(node -> network().compose(network ->
             engine.callSlow(docker -> docker.createServiceCmd(spec(job, node, network)).exec().getId())
                 // e.g. the network was removed behind our back: look it up again next time
                 .onFailure(err -> networkId = null)))
@@ -132,20 +134,6 @@ final class HelperTasks {
       }
       return Future.join(removals).map(done -> removals.size());
     });
-  }
-
-  private Future<String> localNode() {
-    if (nodeId != null) {
-      return Future.succeededFuture(nodeId);
-    }
-    return engine.callSlow(docker -> {
-      var swarm = docker.infoCmd().exec().getSwarm();
-      String id = swarm == null ? null : swarm.getNodeID();
-      if (id == null || id.isEmpty()) {
-        throw new IllegalStateException("the Docker engine is not part of a swarm");
-      }
-      return id;
-    }).onSuccess(id -> nodeId = id);
   }
 
   /** The id of {@value #NETWORK}; several control planes may race to create it, the engine keeps one. */

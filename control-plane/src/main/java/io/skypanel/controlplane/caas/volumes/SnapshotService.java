@@ -47,8 +47,8 @@ public final class SnapshotService {
     this.pool = platform.pool();
     this.rules = new VolumeRules(volumes, quotas);
     this.store = new SnapshotStore(platform.vertx(), options.caas().snapshotDir());
-    HelperTasks helpers = new HelperTasks(platform.vertx(), platform.docker(), options.caas().helperImage(), options.caas().helperTimeout(),
-        options.caas().helperPoll().toMillis());
+    HelperTasks helpers = new HelperTasks(platform.vertx(), platform.docker(), orchestrator, options.caas().helperImage(),
+        options.caas().helperTimeout(), options.caas().helperPoll().toMillis());
     this.jobs = new VolumeJobs(pool, orchestrator, helpers, store);
     // fails jobs whose control plane died; timers set while the verticle starts end with it
     platform.vertx().setPeriodic(SWEEP_PERIOD_MS, SWEEP_PERIOD_MS, id -> jobs.sweep()

@@ -19,11 +19,15 @@ import java.util.function.Function;
 
 /**
  * A throwaway task of an add-on's own image on the add-on's network (credential rotation; backups may reuse it):
- * one replica, restart condition none, hardened like the add-on, removed once it ended. Succeeds only when the
+ * one replica, restart condition none, hardened like the add-on and limited to its plan's CPU and memory (a dump or a
+ * restore is the add-on's own work; at least {@link #MIN_CPU} and {@link #MIN_MEMORY_MB}), removed once it ended. Succeeds only when the
  * task completed with exit 0. Backups copy their dump out of, and restores into, its container (see the long form of run).
  */
 public final class AddonHelperTask {
 
+  /** A helper works for its add-on and runs within its plan's CPU and memory, but never with less than these. */
+  static final double MIN_CPU = 0.5;
+  static final int MIN_MEMORY_MB = 256;
   private static final Set<String> ENDED = Set.of("complete", "failed", "rejected", "shutdown", "orphaned", "remove");
 
   private final Vertx vertx;
@@ -65,7 +69,7 @@ public final class AddonHelperTask {
     Future<List<String>> placement = whileRunning == null && afterCompleted == null ? Future.succeededFuture(List.of())
         : orchestrator.localNodeId().map(node -> List.of("node.id==" + node));
     return placement.map(constraints -> new DesiredService(addon.serviceName() + "-" + what, labels, image, List.of("/bin/sh", "-c"),
-            List.of(command), Map.of(), secrets, List.of(), null, 0.5, 256, 1, "none", 5,
+            List.of(command), Map.of(), secrets, List.of(), null, Math.max(MIN_CPU, addon.cpu()), Math.max(MIN_MEMORY_MB, addon.memoryMb()), 1, "none", 5,
             new TierSpec("addon", AddonRuntime.CAPABILITIES, false, AddonRuntime.PIDS_LIMIT, constraints), List.of(networkId), null))
         .compose(orchestrator::createService)
         .compose(serviceId -> (whileRunning == null ? Future.<Void>succeededFuture()

@@ -28,7 +28,8 @@ final class AddonBackupRepository {
   private static final String ANY_OF_ADDON = "SELECT EXISTS (SELECT 1 FROM paas_addon_backups WHERE addon_id = $1 AND organization_id = $2) AS found";
   private static final String RUNNING = "UPDATE paas_addon_backups SET status = 'running', started_at = now() WHERE id = $1";
   private static final String COMPLETED = """
-      UPDATE paas_addon_backups SET status = 'completed', size_bytes = $2, sha256 = $3, finished_at = now() WHERE id = $1""";
+      UPDATE paas_addon_backups SET status = 'completed', size_bytes = $2, sha256 = $3, dump_bytes = $4, finished_at = now()
+      WHERE id = $1""";
   private static final String FAILED = "UPDATE paas_addon_backups SET status = 'failed', error = $2, finished_at = now() WHERE id = $1";
   private static final String FINAL_BACKUPS = """
       SELECT count(*) FILTER (WHERE status <> 'failed') AS taken, count(*) FILTER (WHERE status = 'failed') AS failed
@@ -95,8 +96,8 @@ final class AddonBackupRepository {
     return client.preparedQuery(RUNNING).execute(Tuple.of(id)).mapEmpty();
   }
 
-  Future<Void> completed(SqlClient client, UUID id, long size, String sha256) {
-    return client.preparedQuery(COMPLETED).execute(Tuple.of(id, size, sha256)).mapEmpty();
+  Future<Void> completed(SqlClient client, UUID id, long size, String sha256, long dumpBytes) {
+    return client.preparedQuery(COMPLETED).execute(Tuple.of(id, size, sha256, dumpBytes)).mapEmpty();
   }
 
   Future<Void> failed(SqlClient client, UUID id, String error) {

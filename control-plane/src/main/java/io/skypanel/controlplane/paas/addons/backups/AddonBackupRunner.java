@@ -56,7 +56,7 @@ final class AddonBackupRunner {
           return helper.run(addon, engine.image(addon.version()), addon.networkId(), secrets(addon), "backup-" + shortId(backup),
               command, timeout, null, containerId -> transfer.copyOut(containerId, DUMP_FILE, backup.storeKey()));
         })
-        .compose(stored -> backups.completed(pool, backup.id(), stored.size(), stored.sha256()))
+        .compose(stored -> backups.completed(pool, backup.id(), stored.size(), stored.sha256(), stored.dumpBytes()))
         .transform(done -> {
           count(addon.service(), done.succeeded() ? "completed" : "failed");
           if (done.succeeded()) {
@@ -77,13 +77,14 @@ final class AddonBackupRunner {
    */
   Future<Void> restore(Addon target, AddonBackup backup, String restoreId) {
     AddonEngine engine = runtime.engine(target.service());
-    long waits = Math.max(1, timeout.toSeconds());
-    // the dump arrives through the engine API while this waits; the marker is copied after it
+    long waits = Math.max(1, timeout.toSeconds()) * 5;
+    // the dump arrives through the engine API while this waits (5 looks a second: GNU and busybox sleep take fractions);
+    // the marker is copied after it
     String command = "i=0; while [ ! -f " + BackupTransfer.RESTORE_MARKER + " ]; do i=$((i+1)); "
-        + "if [ $i -gt " + waits + " ]; then echo 'no dump arrived' >&2; exit 3; fi; sleep 1; done\n"
+        + "if [ $i -gt " + waits + " ]; then echo 'no dump arrived' >&2; exit 3; fi; sleep 0.2; done\n"
         + engine.restoreCommand(target.serviceName(), runtime.credentials(target), PASSWORD_FILE, BackupTransfer.RESTORE_FILE);
     return helper.<Void>run(target, engine.image(target.version()), target.networkId(), secrets(target), "restore-" + restoreId.substring(0, 8),
-        command, timeout, containerId -> transfer.copyIn(containerId, backup.storeKey()), null);
+        command, timeout, containerId -> transfer.copyIn(containerId, backup.storeKey(), backup.dumpBytes(), backup.sha256()), null);
   }
 
   private static List<SecretMount> secrets(Addon addon) {

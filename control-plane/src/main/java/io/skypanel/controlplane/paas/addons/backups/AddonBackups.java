@@ -35,10 +35,11 @@ public final class AddonBackups {
     this.options = options;
     this.store = options.s3() == null ? new LocalDirectoryBackupStore(platform.vertx(), options.directory())
         : new S3BackupStore(platform.vertx(), platform.vertx().createSharedWorkerExecutor(S3_POOL, 4), options.s3());
-    BackupTransfer transfer = new BackupTransfer(platform.docker(), store, options.directory().resolve("scratch"));
+    BackupTransfer transfer = new BackupTransfer(platform.docker(), store, options.gzipLevel());
     this.runner = new AddonBackupRunner(platform.pool(), runtime, helper, transfer, platform.metrics().registry(), options.timeout());
     WorkerExecutor workers = platform.vertx().createSharedWorkerExecutor(POOL, 1);
-    this.scheduler = new BackupScheduler(platform.vertx(), platform.pool(), runner, store, workers, options.timeout());
+    this.scheduler = new BackupScheduler(platform.vertx(), platform.pool(), runner, store, workers, options.timeout(),
+        options.orphanSweep());
   }
 
   /** The final backup before an add-on's data is removed. */

@@ -35,13 +35,19 @@ final class BackupScheduler {
   private final BackupStore store;
   private final WorkerExecutor workers;
   private final Duration timeout;
+  private final Duration orphanSweep;
+  /** System.nanoTime() of the last orphan sweep's start; none yet: the first pass sweeps. */
+  private long lastOrphanSweep;
+  private boolean swept;
   private final AddonBackupRepository backups = new AddonBackupRepository();
   private final AddonRepository addons = new AddonRepository();
   private final AtomicBoolean busy = new AtomicBoolean();
   private long timer = -1;
 
-  BackupScheduler(Vertx vertx, Pool pool, AddonBackupRunner runner, BackupStore store, WorkerExecutor workers, Duration timeout) {
+  BackupScheduler(Vertx vertx, Pool pool, AddonBackupRunner runner, BackupStore store, WorkerExecutor workers, Duration timeout,
+                  Duration orphanSweep) {
     this.workers = workers;
+    this.orphanSweep = orphanSweep;
     this.vertx = vertx;
     this.pool = pool;
     this.runner = runner;
@@ -106,6 +112,12 @@ final class BackupScheduler {
    * backup under way.
    */
   private Future<Void> removeOrphans() {
+    long now = System.nanoTime();
+    if (swept && now - lastOrphanSweep < orphanSweep.toNanos()) {
+      return Future.succeededFuture(); // listing the whole store is not for every pass (a LIST of every key on S3)
+    }
+    swept = true;
+    lastOrphanSweep = now;
     return workers.executeBlocking(store::keys).compose(keys -> {
       List<UUID> ids = keys.stream().map(BackupScheduler::uuidOrNull).filter(java.util.Objects::nonNull).toList();
       if (ids.isEmpty()) {

@@ -4,26 +4,20 @@ import io.skypanel.common.docker.DockerEngine;
 import io.vertx.core.Future;
 import org.apache.commons.compress.archivers.tar.TarArchiveEntry;
 import org.apache.commons.compress.archivers.tar.TarArchiveInputStream;
-import org.apache.commons.compress.archivers.tar.TarArchiveOutputStream;
 
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.security.DigestOutputStream;
 import java.security.MessageDigest;
-import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
-import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
 
 /**
  * Moves dumps between helper containers and the {@link BackupStore} through the engine API only (no bind mount, so
  * a remote engine works): out of an exited container as the tar the engine streams, entry → gzip → SHA-256 → store;
- * into a running one as a tar of the decompressed dump and a marker entry after it. Nothing holds a dump in memory:
- * a restore spools its tar to a scratch file (the engine needs a stream with sizes known up front).
+ * into a running one as a {@link RestoreArchive} produced while the engine reads it, store → SHA-256 → gunzip → tar,
+ * in one pass. Nothing holds a dump in memory or on the control plane's disk.
  */
 final class BackupTransfer {
 
@@ -34,16 +28,16 @@ final class BackupTransfer {
 
   private final DockerEngine docker;
   private final BackupStore store;
-  private final Path scratch;
+  private final int gzipLevel;
 
-  BackupTransfer(DockerEngine docker, BackupStore store, Path scratch) {
+  BackupTransfer(DockerEngine docker, BackupStore store, int gzipLevel) {
     this.docker = docker;
     this.store = store;
-    this.scratch = scratch;
+    this.gzipLevel = gzipLevel;
   }
 
-  /** What was stored: compressed size and the SHA-256 of the compressed bytes (what a download yields). */
-  record Stored(long size, String sha256) {
+  /** What was stored: compressed size and the SHA-256 of the compressed bytes (what a download yields), and the dump's own size. */
+  record Stored(long size, String sha256, long dumpBytes) {
   }
 
   /** Copies the file at {@code path} of the (exited) container into the store under {@code key}, compressed. */
@@ -55,65 +49,48 @@ final class BackupTransfer {
         if (entry == null || !entry.isFile()) {
           throw new IOException("the dump task left no dump file");
         }
-        MessageDigest sha = sha256();
+        MessageDigest sha = RestoreArchive.sha256();
+        long[] dumpBytes = new long[1];
         store.put(key, out -> {
-          try (OutputStream gzip = new GZIPOutputStream(new DigestOutputStream(out, sha), 1 << 16)) {
-            entries.transferTo(gzip);
+          try (OutputStream gzip = gzip(new DigestOutputStream(out, sha))) {
+            dumpBytes[0] = entries.transferTo(gzip);
           }
         });
-        return new Stored(store.size(key), HexFormat.of().formatHex(sha.digest()));
+        return new Stored(store.size(key), HexFormat.of().formatHex(sha.digest()), dumpBytes[0]);
       }
     });
   }
 
-  /** Copies the stored dump, decompressed, to {@link #RESTORE_FILE} of the running container, then the marker. */
-  Future<Void> copyIn(String containerId, String key) {
+  /**
+   * Streams the stored dump, decompressed, to {@link #RESTORE_FILE} of the running container, then the marker; the
+   * marker only follows a dump that matched its checksum and size.
+   *
+   * @param dumpBytes the dump's size, or null to count it first (backups recorded before it was)
+   * @param sha256    the stored bytes' SHA-256 (hex)
+   */
+  Future<Void> copyIn(String containerId, String key, Long dumpBytes, String sha256) {
     return docker.callSlow(client -> {
-      Files.createDirectories(scratch);
-      Path tar = Files.createTempFile(scratch, "restore-", ".tar", PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
-      try {
-        long size = uncompressedSize(key);
-        try (TarArchiveOutputStream out = new TarArchiveOutputStream(Files.newOutputStream(tar));
-             InputStream dump = new GZIPInputStream(store.open(key), 1 << 16)) {
-          out.setLongFileMode(TarArchiveOutputStream.LONGFILE_POSIX);
-          out.setBigNumberMode(TarArchiveOutputStream.BIGNUMBER_POSIX);
-          TarArchiveEntry dir = new TarArchiveEntry(RESTORE_DIR + "/");
-          dir.setMode(0700);
-          out.putArchiveEntry(dir);
-          out.closeArchiveEntry();
-          TarArchiveEntry file = new TarArchiveEntry(RESTORE_DIR + "/dump");
-          file.setSize(size);
-          file.setMode(0644);
-          out.putArchiveEntry(file);
-          dump.transferTo(out);
-          out.closeArchiveEntry();
-          // after the dump: once the helper sees the marker, the dump is complete
-          TarArchiveEntry marker = new TarArchiveEntry(RESTORE_DIR + "/ready");
-          marker.setSize(0);
-          out.putArchiveEntry(marker);
-          out.closeArchiveEntry();
+      long size = dumpBytes != null ? dumpBytes : RestoreArchive.countDumpBytes(store.open(key));
+      try (RestoreArchive archive = RestoreArchive.of(store.open(key), size, sha256)) {
+        try {
+          client.copyArchiveToContainerCmd(containerId).withRemotePath("/").withTarInputStream(archive).exec();
+        } catch (RuntimeException e) {
+          if (archive.damage() != null) {
+            throw archive.damage(); // the reason in words, not the engine client's wrapping of it
+          }
+          throw e;
         }
-        try (InputStream in = Files.newInputStream(tar)) {
-          client.copyArchiveToContainerCmd(containerId).withRemotePath("/").withTarInputStream(in).exec();
-        }
-        return null;
-      } finally {
-        Files.deleteIfExists(tar);
       }
+      return null;
     });
   }
 
-  private long uncompressedSize(String key) throws IOException {
-    try (InputStream in = new GZIPInputStream(store.open(key), 1 << 16)) {
-      return in.transferTo(OutputStream.nullOutputStream());
-    }
-  }
-
-  private static MessageDigest sha256() {
-    try {
-      return MessageDigest.getInstance("SHA-256");
-    } catch (NoSuchAlgorithmException e) {
-      throw new IllegalStateException(e);
-    }
+  /** gzip at the configured level (GZIPOutputStream takes none, its deflater does). */
+  private OutputStream gzip(OutputStream out) throws IOException {
+    return new GZIPOutputStream(out, 1 << 16) {
+      {
+        def.setLevel(gzipLevel);
+      }
+    };
   }
 }
