@@ -23,6 +23,7 @@ public final class EdgeMetrics {
   private final AtomicLong openConnections = new AtomicLong();
   private final Counter retries;
   private final Counter routeReloads;
+  private final Counter brokenAnswers;
   private final Map<RequestKey, Counter> requests = new ConcurrentHashMap<>();
   private final Map<String, ServiceMeters> services = new ConcurrentHashMap<>();
 
@@ -36,6 +37,9 @@ public final class EdgeMetrics {
         .register(registry);
     this.routeReloads = Counter.builder("skypanel.edge.route.reloads").description("Route table reloads (full or per container)")
         .register(registry);
+    this.brokenAnswers = Counter.builder("skypanel.edge.upstream.broken")
+        .description("Upstream answers that broke off after their head had gone to the client (its connection was reset)")
+        .register(registry);
   }
 
   public void connectionOpened() {
@@ -48,6 +52,11 @@ public final class EdgeMetrics {
 
   public void retried() {
     retries.increment();
+  }
+
+  /** An upstream answer broke off mid-body; the client's connection was reset. */
+  public void answerBroken() {
+    brokenAnswers.increment();
   }
 
   public void routesReloaded() {

@@ -90,7 +90,7 @@ public final class EdgeProxy {
           }
         }), true)
         .addInterceptor(new HopByHopHeadersInterceptor())
-        .addInterceptor(new UpstreamFailureInterceptor(), true)
+        .addInterceptor(new UpstreamFailureInterceptor(shared.metrics()::answerBroken), true)
         .addInterceptor(new ApiHostInterceptor(shared.api()), true)
         .addInterceptor(new RouteInterceptor(shared.routes()), true)
         .addInterceptor(new HttpsInterceptor(shared.hasCertificate(), options.hstsMaxAgeSeconds(), options.redirectHttpsPort()), true)

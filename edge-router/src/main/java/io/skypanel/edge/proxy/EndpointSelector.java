@@ -23,6 +23,8 @@ import io.vertx.httpproxy.ProxyContext;
 public final class EndpointSelector implements OriginRequestProvider {
 
   private static final long DOWN_MILLIS = 5000;
+  /** Context key: the endpoint ({@link SocketAddress}) the request went to last. */
+  public static final String ENDPOINT = "skypanel.endpoint";
 
   private final EndpointHealth health;
   private final Supplier<ProxyOptions> gateway;
@@ -56,6 +58,7 @@ public final class EndpointSelector implements OriginRequestProvider {
 
   private Future<HttpClientRequest> attempt(ProxyContext context, Route route, int remaining) {
     SocketAddress endpoint = route.nextEndpoint(health);
+    context.set(ENDPOINT, endpoint);
     RequestOptions options = new RequestOptions().setServer(endpoint);
     if (route.viaGateway()) {
       ProxyOptions relay = gateway.get();

@@ -1,5 +1,6 @@
 package io.skypanel.edge.routing;
 
+import io.skypanel.common.events.OrderedReloads;
 import io.skypanel.common.events.PlatformEvents;
 import io.skypanel.common.events.Topics;
 import io.vertx.core.Future;
@@ -16,7 +17,9 @@ import java.util.UUID;
  * as the control plane announces a change on {@link Topics#ROUTES_CHANGED} (Redis pub/sub, shared by every edge
  * replica), everything when the plan catalog (and so organizations' edge limits) changes, everything again as soon
  * as a lost event subscription is back (changes announced meanwhile were missed), and a periodic full resync that
- * repairs anything else a lost message left behind.
+ * repairs anything else a lost message left behind. Reloads run one after another in the order they were asked
+ * for ({@link OrderedReloads}), so a task the control plane has already taken out of a route is never put back by
+ * a read that started before it did.
  */
 public final class RouteSync {
 
@@ -28,6 +31,8 @@ public final class RouteSync {
   private final RouteTable table;
   private final RouteRepository routes;
   private final Runnable onReload;
+  /** Reloads apply in the order they were asked for: an older read finishing late must not bring back a gone endpoint. */
+  private final OrderedReloads<UUID> reloads = new OrderedReloads<>();
   private long timer = -1;
   private volatile boolean stopped;
 
@@ -64,11 +69,11 @@ public final class RouteSync {
   }
 
   public Future<Void> resync() {
-    return routes.all(pool).map(all -> {
+    return reloads.reloadAll(() -> routes.all(pool).map(all -> {
       table.replaceAll(all);
       onReload.run();
       return (Void) null;
-    }).onFailure(err -> LOG.warn("route resync failed; keeping the current table: {}", err.getMessage()));
+    })).onFailure(err -> LOG.warn("route resync failed; keeping the current table: {}", err.getMessage()));
   }
 
   private void changed(JsonObject event) {
@@ -79,11 +84,11 @@ public final class RouteSync {
       LOG.debug("ignoring a malformed route change: {}", event);
       return;
     }
-    routes.forContainer(pool, containerId)
-        .onSuccess(found -> {
+    reloads.reload(containerId, () -> routes.forContainer(pool, containerId).map(found -> {
           table.replaceContainer(containerId, found);
           onReload.run();
-        })
+          return (Void) null;
+        }))
         .onFailure(err -> LOG.warn("could not reload the routes of container {}: {}", containerId, err.getMessage()));
   }
 }

@@ -1,6 +1,7 @@
 package io.skypanel.edge.tls;
 
 import io.skypanel.common.crypto.SecretBox;
+import io.skypanel.common.events.OrderedReloads;
 import io.skypanel.common.events.PlatformEvents;
 import io.skypanel.common.events.Topics;
 import io.vertx.core.Future;
@@ -31,6 +32,8 @@ public final class CertificateSync {
   private final CertificateStore store;
   private final WorkerExecutor worker;
   private final CertificateRepository certificates = new CertificateRepository();
+  /** Reloads apply in the order they were asked for: an older read finishing late must not bring back a replaced key. */
+  private final OrderedReloads<String> reloads = new OrderedReloads<>();
   private long timer = -1;
   private volatile boolean stopped;
 
@@ -63,18 +66,18 @@ public final class CertificateSync {
   }
 
   public Future<Void> resync() {
-    return certificates.all(pool)
+    return reloads.reloadAll(() -> certificates.all(pool)
         .compose(rows -> worker.executeBlocking(() -> open(rows)))
         .map(opened -> {
           store.replaceAll(opened);
           return (Void) null;
-        })
+        }))
         .onFailure(err -> LOG.warn("certificate resync failed; keeping the current certificates: {}", err.getMessage()));
   }
 
   /** Reloads one hostname (its certificate is new, replaced or gone). */
   public Future<Void> reload(String hostname) {
-    return certificates.forHost(pool, hostname)
+    return reloads.reload(hostname.toLowerCase(java.util.Locale.ROOT), () -> certificates.forHost(pool, hostname)
         .compose(rows -> worker.executeBlocking(() -> open(rows)))
         .map(opened -> {
           CertifiedKey key = opened.get(hostname.toLowerCase(java.util.Locale.ROOT));
@@ -84,7 +87,7 @@ public final class CertificateSync {
             store.put(hostname, key);
           }
           return (Void) null;
-        });
+        }));
   }
 
   private void changed(JsonObject event) {

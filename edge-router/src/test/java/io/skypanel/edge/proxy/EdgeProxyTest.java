@@ -147,6 +147,29 @@ class EdgeProxyTest {
   }
 
   @Test
+  void an_answer_breaking_off_after_its_head_resets_the_client_connection_and_is_counted() throws Exception {
+    // the application promises 100 bytes, sends 10 and dies
+    HttpServer dying = await(vertx.createHttpServer().requestHandler(request -> {
+      request.response().putHeader("Content-Length", "100").write("0123456789")
+          .onComplete(written -> vertx.setTimer(50, t -> request.connection().close()));
+    }).listen(0, "127.0.0.1"));
+    try {
+      route("dying.test", dying.actualPort());
+      Future<HttpResponse<Buffer>> answer = client.get(edge.actualPort(), "127.0.0.1", "/").virtualHost("dying.test").send();
+      assertThat(answer.toCompletionStage().toCompletableFuture().handle((ok, err) -> err).get(10, TimeUnit.SECONDS))
+          .as("the client sees its connection closed, never a short body passed off as whole")
+          .isInstanceOf(io.vertx.core.http.HttpClosedException.class);
+      assertThat(registry.counter("skypanel.edge.upstream.broken").count()).isEqualTo(1.0);
+      // the answer that did complete is not counted
+      route("app.test", upstream.actualPort());
+      assertThat(get("app.test").statusCode()).isEqualTo(200);
+      assertThat(registry.counter("skypanel.edge.upstream.broken").count()).isEqualTo(1.0);
+    } finally {
+      await(dying.close());
+    }
+  }
+
+  @Test
   void a_declared_body_over_the_route_limit_is_413_before_reaching_the_application() throws Exception {
     route("upload.test", new RoutePolicy(false, null, null, 100, 1024, 0, null, true), upstream.actualPort());
     HttpResponse<Buffer> tooBig = await(client.post(edge.actualPort(), "127.0.0.1", "/upload").virtualHost("upload.test")
