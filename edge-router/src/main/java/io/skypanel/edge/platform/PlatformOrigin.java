@@ -1,6 +1,7 @@
 package io.skypanel.edge.platform;
 
 import io.skypanel.edge.health.EndpointHealth;
+import io.skypanel.edge.proxy.EndpointSelector;
 import io.skypanel.edge.proxy.RouteInterceptor;
 import io.skypanel.edge.routing.Route;
 import io.vertx.core.Future;
@@ -44,6 +45,7 @@ public final class PlatformOrigin implements OriginRequestProvider {
 
   private Future<HttpClientRequest> attempt(ProxyContext context, Route route, int remaining) {
     SocketAddress endpoint = route.nextEndpoint(health);
+    context.set(EndpointSelector.ENDPOINT, endpoint);
     RequestOptions options = new RequestOptions().setServer(endpoint);
     if (context.isWebSocket()) {
       // vertx-http-proxy copies every header of an upgrade except Host: name the original one here

@@ -50,6 +50,12 @@ public final class UpstreamFailureInterceptor implements ProxyInterceptor {
     if (body != null && !context.isWebSocket()) {
       BrokenAnswerStream[] observed = new BrokenAnswerStream[1];
       observed[0] = new BrokenAnswerStream(body.stream(), err -> {
+        if (context.request().proxiedRequest().response().closed()) {
+          // the client left first (a closed tab, a follow stream ended): the proxy cut the upstream exchange itself
+          LOG.debug("{} {}{}: the client left during the answer", context.request().getMethod(),
+              context.request().proxiedRequest().authority(), context.request().getURI());
+          return;
+        }
         onBroken.run();
         LOG.warn("{} {}{}: the answer of {} broke off after {} body bytes; the client's connection is reset: {}",
             context.request().getMethod(), context.request().proxiedRequest().authority(), context.request().getURI(),

@@ -170,6 +170,32 @@ class EdgeProxyTest {
   }
 
   @Test
+  void a_client_leaving_a_streamed_answer_is_not_counted_as_a_broken_upstream() throws Exception {
+    io.vertx.core.Promise<Void> upstreamCut = io.vertx.core.Promise.promise();
+    HttpServer streaming = await(vertx.createHttpServer().requestHandler(request -> {
+      request.response().setChunked(true).write("event: hello\n\n");
+      long timer = vertx.setPeriodic(20, t -> request.response().write("data: tick\n\n"));
+      request.connection().closeHandler(v -> {
+        vertx.cancelTimer(timer);
+        upstreamCut.tryComplete();
+      });
+    }).listen(0, "127.0.0.1"));
+    HttpClient raw = vertx.createHttpClient();
+    try {
+      route("stream.test", streaming.actualPort());
+      HttpClientResponse response = await(raw.request(new RequestOptions().setPort(edge.actualPort()).setHost("127.0.0.1")
+          .setURI("/").putHeader("Host", "stream.test")).compose(HttpClientRequest::send));
+      assertThat(response.statusCode()).isEqualTo(200);
+      await(response.request().connection().close());
+      await(upstreamCut.future());
+      assertThat(registry.counter("skypanel.edge.upstream.broken").count()).isZero();
+    } finally {
+      await(raw.close());
+      await(streaming.close());
+    }
+  }
+
+  @Test
   void a_declared_body_over_the_route_limit_is_413_before_reaching_the_application() throws Exception {
     route("upload.test", new RoutePolicy(false, null, null, 100, 1024, 0, null, true), upstream.actualPort());
     HttpResponse<Buffer> tooBig = await(client.post(edge.actualPort(), "127.0.0.1", "/upload").virtualHost("upload.test")
