@@ -26,7 +26,8 @@ import java.util.concurrent.ConcurrentHashMap;
  * endpoints, digests, task failures and automatic rollbacks. Every action converges the container right
  * away; a periodic pass repairs whatever changed behind the platform's back (a removed service, a killed
  * task, an engine outage, a control-plane restart). Work on one container is serialised in this process and
- * across replicas by a short Redis lock.
+ * across replicas by a short Redis lock; a pass that finds the lock held looks again shortly, since the holder may
+ * have read the engine before the change that brought it here.
  */
 public final class ContainerReconciler {
 
@@ -35,6 +36,9 @@ public final class ContainerReconciler {
   private static final long WATCH_RETRY_MS = 5000;
   private static final long FOLLOW_UP_MS = 1000;
   private static final int MAX_FOLLOW_UPS = 30;
+  /** The cross-replica lock lives at most this long (its PX); a pass that found it held looks again until then. */
+  private static final long LOCK_MILLIS = 60_000;
+  private static final long LOCKED_RELOOK_MS = 500;
 
   private final Vertx vertx;
   private final Pool pool;
@@ -46,6 +50,8 @@ public final class ContainerReconciler {
   private final ContainerRepository containers = new ContainerRepository();
   private final Map<UUID, Future<Void>> inFlight = new ConcurrentHashMap<>();
   private final Map<UUID, Integer> followUps = new ConcurrentHashMap<>();
+  private final Map<UUID, Long> lockedSince = new ConcurrentHashMap<>();
+  private final java.util.Set<UUID> relooks = ConcurrentHashMap.newKeySet();
   private final ReconcileFailures failures = new ReconcileFailures();
   private long timer = -1;
   private boolean sweeping;
@@ -132,15 +138,37 @@ public final class ContainerReconciler {
 
   private Future<Void> locked(UUID containerId) {
     String key = lockPrefix + containerId;
-    return redis.set(List.of(key, "1", "NX", "PX", "60000")).compose(acquired -> {
+    return redis.set(List.of(key, "1", "NX", "PX", Long.toString(LOCK_MILLIS))).compose(acquired -> {
       if (acquired == null) {
-        return Future.succeededFuture(); // another replica is on it; the next sweep looks again
+        relookWhileLocked(containerId);
+        return Future.succeededFuture();
       }
+      lockedSince.remove(containerId);
       // the lock is released before the next pass for this container starts, or that pass would skip
       return containers.byIdAnyOrganization(pool, containerId)
           .compose(row -> row == null ? gone(containerId) : reconcile(row))
           .eventually(() -> redis.del(List.of(key)));
     });
+  }
+
+  /**
+   * Another replica is on this container. Its pass may have read the engine before the change that brought this
+   * one here (a task killed a moment ago), so skipping would leave a stale status and stale routes until the next
+   * event or sweep: look again shortly, for as long as the lock can live.
+   */
+  private void relookWhileLocked(UUID containerId) {
+    long now = System.currentTimeMillis();
+    long since = lockedSince.computeIfAbsent(containerId, id -> now);
+    if (stopped || now - since > LOCK_MILLIS) {
+      lockedSince.remove(containerId);
+      return;
+    }
+    if (relooks.add(containerId)) { // one pending look per container, however many events came meanwhile
+      vertx.setTimer(LOCKED_RELOOK_MS, t -> {
+        relooks.remove(containerId);
+        converge(containerId);
+      });
+    }
   }
 
   private Future<Void> gone(UUID containerId) {

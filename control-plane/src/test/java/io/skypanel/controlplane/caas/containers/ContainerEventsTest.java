@@ -88,4 +88,41 @@ class ContainerEventsTest {
     var events = Await.result(api.get("/api/caas/containers/" + id + "/events", owner.token())).bodyAsJsonObject().getJsonArray("data");
     assertThat(events.stream().map(e -> ((JsonObject) e).getString("type")).toList()).contains("fail");
   }
+
+  @Test
+  void a_change_seen_while_another_replica_holds_the_lock_is_looked_at_again_once_it_is_free() {
+    String image = TestImages.digestOf(TestImages.web("events-v1", "hello events"));
+    var created = Await.result(api.post("/api/caas/containers", owner.token(), new JsonObject()
+        .put("name", "lk-" + UUID.randomUUID().toString().substring(0, 6)).put("image_ref", image)
+        .put("ports", new JsonArray().add(new JsonObject().put("container_port", 8080)))
+        .put("resources", new JsonObject().put("cpu", 0.25).put("memory_mb", 64))));
+    assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(202);
+    String id = created.bodyAsJsonObject().getString("id");
+    JsonObject first = Eventually.await("running through events", Duration.ofSeconds(60), () -> {
+      JsonObject c = get(id);
+      return "running".equals(c.getString("status")) && c.getJsonArray("endpoints").size() == 1 ? c : null;
+    });
+    String firstTask = first.getJsonArray("endpoints").getJsonObject(0).getString("task_id");
+    String firstContainer = TestImages.docker("ps", "-q", "--filter", "label=skypanel.container=" + id).trim();
+
+    // another control-plane replica holds the container's reconcile lock (as during its own pass)
+    String lock = server.platform().redisPrefix() + "caas:reconcile:" + id;
+    Await.result(server.platform().redisApi().set(java.util.List.of(lock, "other-replica", "PX", "60000")));
+    TestImages.docker("kill", firstContainer);
+    // every event of the kill and of the replacement's start arrives while the lock is held
+    Eventually.await("Swarm's replacement task running", Duration.ofSeconds(60), () -> {
+      String now = TestImages.docker("ps", "-q", "--filter", "label=skypanel.container=" + id, "--filter", "status=running").trim();
+      return !now.isEmpty() && !now.equals(firstContainer) ? now : null;
+    });
+    assertThat(get(id).getJsonArray("endpoints").getJsonObject(0).getString("task_id"))
+        .as("nothing was recorded while the lock was held").isEqualTo(firstTask);
+    Await.result(server.platform().redisApi().del(java.util.List.of(lock)));
+
+    // the sweep is ten minutes away: only looking again after the lock is free records the replacement
+    JsonObject replaced = Eventually.await("the replacement task's endpoint", Duration.ofSeconds(20), () -> {
+      JsonArray endpoints = get(id).getJsonArray("endpoints");
+      return endpoints.size() == 1 && !firstTask.equals(endpoints.getJsonObject(0).getString("task_id")) ? get(id) : null;
+    });
+    assertThat(replaced.getString("status")).isEqualTo("running");
+  }
 }
