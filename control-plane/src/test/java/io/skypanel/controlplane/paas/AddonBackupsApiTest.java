@@ -42,6 +42,9 @@ class AddonBackupsApiTest extends ApiTestBase {
 
   /** A restore into a new add-on provisions it first. */
   private static final java.time.Duration RESTORE_WAIT = CONVERGE.multipliedBy(2);
+  /** The filler table's rows and a digest of their content. */
+  private static final String FILLER_DIGEST =
+      "psql \"$DATABASE_URL\" -tAc 'select count(*) || $$ $$ || md5(string_agg(id || $$:$$ || t, $$,$$ order by id)) from filler'";
   private static final Path BACKUP_DIR = Path.of(System.getProperty("java.io.tmpdir"), "skypanel-backups-" + UUID.randomUUID());
 
   private static ApiClient.Session owner;
@@ -123,22 +126,28 @@ class AddonBackupsApiTest extends ApiTestBase {
   void a_backup_restored_in_place_brings_back_a_dropped_table() {
     awaitAddon(owner, org, addonId, "available");
     eventuallySucceeds("psql \"$DATABASE_URL\" -1 -v ON_ERROR_STOP=1 -c 'create table kept (v int)' -c 'insert into kept select generate_series(1, 3)'");
+    // a few MiB, so the restore streams the dump into pg_restore as it arrives (RestoreScript.asItArrives)
+    eventuallySucceeds("psql \"$DATABASE_URL\" -1 -v ON_ERROR_STOP=1 -c 'create table filler (id int primary key, t text)'"
+        + " -c 'insert into filler select i, md5(i::text) || md5((i * 7)::text) from generate_series(1, 100000) i'");
+    String fillerBefore = eventuallySucceeds(FILLER_DIGEST);
     JsonObject created = ok(as(owner, org, HttpMethod.POST, backups(addonId), null), 202);
     assertThat(created.getString("kind")).isEqualTo("manual");
     firstBackup = created.getString("id");
     JsonObject done = awaitBackup(addonId, firstBackup, "completed");
-    assertThat(done.getLong("size_bytes")).isPositive();
+    assertThat(done.getLong("size_bytes")).as("big enough to be restored as it arrives")
+        .isGreaterThan(2L << 20); // RestoreScript holds the last 1 MiB back; a dump this size streams
     assertThat(done.getString("sha256")).hasSize(64);
     assertThat(done.getString("expires_at")).isNotNull();
     assertThat(ok(as(viewer, org, HttpMethod.GET, backups(addonId), null), 200).getJsonArray("data")).hasSize(1);
 
-    eventuallySucceeds("psql \"$DATABASE_URL\" -c 'drop table kept'");
+    eventuallySucceeds("psql \"$DATABASE_URL\" -c 'drop table kept' -c 'delete from filler where id % 2 = 0'");
     JsonObject restore = ok(as(owner, org, HttpMethod.POST, backups(addonId) + "/" + firstBackup + "/restore", new JsonObject()), 202);
     assertThat(restore.getString("addon_id")).isEqualTo(addonId);
     assertThat(restore.getString("target")).isEqualTo("same");
     awaitRestore(restore);
     awaitAddon(owner, org, addonId, "available");
     assertThat(eventuallySucceeds("psql \"$DATABASE_URL\" -tAc 'select string_agg(v::text, $$,$$ order by v) from kept'")).isEqualTo("1,2,3");
+    assertThat(eventuallySucceeds(FILLER_DIGEST)).as("every row, byte for byte").isEqualTo(fillerBefore);
   }
 
   @Test
@@ -186,6 +195,8 @@ class AddonBackupsApiTest extends ApiTestBase {
       assertThat(failed.getString("error")).startsWith("the restore failed: the stored dump").doesNotContain("Exception");
       awaitAddon(owner, org, addonId, "available");
       assertThat(eventuallySucceeds("psql \"$DATABASE_URL\" -tAc 'select count(*) from kept'")).isEqualTo("3");
+      // the restore had begun reading the damaged dump (it streams); its one transaction rolled back
+      assertThat(eventuallySucceeds("psql \"$DATABASE_URL\" -tAc 'select count(*) from filler'")).isEqualTo("100000");
     } finally {
       Files.write(stored, original);
     }

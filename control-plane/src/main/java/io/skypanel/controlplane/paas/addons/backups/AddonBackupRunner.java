@@ -77,12 +77,11 @@ final class AddonBackupRunner {
    */
   Future<Void> restore(Addon target, AddonBackup backup, String restoreId) {
     AddonEngine engine = runtime.engine(target.service());
-    long waits = Math.max(1, timeout.toSeconds()) * 5;
-    // the dump arrives through the engine API while this waits (5 looks a second: GNU and busybox sleep take fractions);
-    // the marker is copied after it
-    String command = "i=0; while [ ! -f " + BackupTransfer.RESTORE_MARKER + " ]; do i=$((i+1)); "
-        + "if [ $i -gt " + waits + " ]; then echo 'no dump arrived' >&2; exit 3; fi; sleep 0.2; done\n"
-        + engine.restoreCommand(target.serviceName(), runtime.credentials(target), PASSWORD_FILE, BackupTransfer.RESTORE_FILE);
+    String fromInput = engine.restoreFromInputCommand(target.serviceName(), runtime.credentials(target), PASSWORD_FILE);
+    String command = fromInput != null && backup.dumpBytes() != null && backup.dumpBytes() > RestoreScript.HELD_BACK_BYTES
+        ? RestoreScript.asItArrives(backup.dumpBytes(), timeout, fromInput)
+        : RestoreScript.onceArrived(timeout, engine.restoreCommand(target.serviceName(), runtime.credentials(target), PASSWORD_FILE,
+            BackupTransfer.RESTORE_FILE));
     return helper.<Void>run(target, engine.image(target.version()), target.networkId(), secrets(target), "restore-" + restoreId.substring(0, 8),
         command, timeout, containerId -> transfer.copyIn(containerId, backup.storeKey(), backup.dumpBytes(), backup.sha256()), null);
   }

@@ -65,6 +65,16 @@ public interface AddonEngine {
   String restoreCommand(String host, AddonCredentials credentials, String passwordFile, String inFile);
 
   /**
+   * A shell command that replaces the database's content with the dump it reads on standard input while the dump
+   * still arrives, or null when this engine cannot do that safely. Only an engine whose restore is all-or-nothing
+   * and cannot finish before the input's last byte may answer: the caller holds the dump's last bytes back until
+   * their checksum is proven, so a damaged dump ends the input early and the restore changes nothing.
+   */
+  default String restoreFromInputCommand(String host, AddonCredentials credentials, String passwordFile) {
+    return null;
+  }
+
+  /**
    * A shell command that changes the add-on's password from the one in {@code oldPasswordFile} to the one in
    * {@code newPasswordFile}, run against the live server (credential rotation).
    */

@@ -78,6 +78,16 @@ public final class PostgresEngine extends ConfiguredEngine {
         + " --clean --if-exists --no-owner --single-transaction --exit-on-error " + quote(inFile);
   }
 
+  /**
+   * The same restore reading the archive on standard input: pg_restore reads the custom format in order, and in one
+   * transaction that cannot commit before the archive's end, so it may start while the dump still arrives.
+   */
+  @Override
+  public String restoreFromInputCommand(String host, AddonCredentials credentials, String passwordFile) {
+    return exportFile("PGPASSWORD", passwordFile) + " && exec pg_restore " + connection(host, credentials)
+        + " --clean --if-exists --no-owner --single-transaction --exit-on-error";
+  }
+
   /** psql reads the new password with its own backquote substitution, so it is never in an argument list. */
   @Override
   public String rotateCommand(String host, AddonCredentials credentials, String oldPasswordFile, String newPasswordFile) {
