@@ -60,20 +60,25 @@ class ContainerEventsTest {
     return Await.result(api.get("/api/caas/containers/" + id, owner.token())).bodyAsJsonObject();
   }
 
-  @Test
-  void a_killed_task_is_followed_to_its_replacement_without_a_sweep() {
+  /** A one-replica web container, once the events made it running with its endpoint. */
+  private static JsonObject runningContainer(String namePrefix) {
     String image = TestImages.digestOf(TestImages.web("events-v1", "hello events"));
     var created = Await.result(api.post("/api/caas/containers", owner.token(), new JsonObject()
-        .put("name", "ev-" + UUID.randomUUID().toString().substring(0, 6)).put("image_ref", image)
+        .put("name", namePrefix + UUID.randomUUID().toString().substring(0, 6)).put("image_ref", image)
         .put("ports", new JsonArray().add(new JsonObject().put("container_port", 8080)))
         .put("resources", new JsonObject().put("cpu", 0.25).put("memory_mb", 64))));
     assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(202);
     String id = created.bodyAsJsonObject().getString("id");
-
-    JsonObject first = Eventually.await("running through events", Duration.ofSeconds(60), () -> {
+    return Eventually.await("running through events", Duration.ofSeconds(60), () -> {
       JsonObject c = get(id);
       return "running".equals(c.getString("status")) && c.getJsonArray("endpoints").size() == 1 ? c : null;
     });
+  }
+
+  @Test
+  void a_killed_task_is_followed_to_its_replacement_without_a_sweep() {
+    JsonObject first = runningContainer("ev-");
+    String id = first.getString("id");
     String firstTask = first.getJsonArray("endpoints").getJsonObject(0).getString("task_id");
     String taskContainer = TestImages.docker("ps", "-q", "--filter", "label=skypanel.container=" + id).trim();
 
@@ -91,17 +96,8 @@ class ContainerEventsTest {
 
   @Test
   void a_change_seen_while_another_replica_holds_the_lock_is_looked_at_again_once_it_is_free() {
-    String image = TestImages.digestOf(TestImages.web("events-v1", "hello events"));
-    var created = Await.result(api.post("/api/caas/containers", owner.token(), new JsonObject()
-        .put("name", "lk-" + UUID.randomUUID().toString().substring(0, 6)).put("image_ref", image)
-        .put("ports", new JsonArray().add(new JsonObject().put("container_port", 8080)))
-        .put("resources", new JsonObject().put("cpu", 0.25).put("memory_mb", 64))));
-    assertThat(created.statusCode()).as(created.bodyAsString()).isEqualTo(202);
-    String id = created.bodyAsJsonObject().getString("id");
-    JsonObject first = Eventually.await("running through events", Duration.ofSeconds(60), () -> {
-      JsonObject c = get(id);
-      return "running".equals(c.getString("status")) && c.getJsonArray("endpoints").size() == 1 ? c : null;
-    });
+    JsonObject first = runningContainer("lk-");
+    String id = first.getString("id");
     String firstTask = first.getJsonArray("endpoints").getJsonObject(0).getString("task_id");
     String firstContainer = TestImages.docker("ps", "-q", "--filter", "label=skypanel.container=" + id).trim();
 
