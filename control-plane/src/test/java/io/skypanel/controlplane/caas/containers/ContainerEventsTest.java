@@ -75,6 +75,15 @@ class ContainerEventsTest {
     });
   }
 
+  /** The container once its one endpoint is a task other than {@code firstTask}. */
+  private static JsonObject replacement(String id, String firstTask, Duration within) {
+    return Eventually.await("the replacement task's endpoint", within, () -> {
+      JsonObject c = get(id);
+      JsonArray endpoints = c.getJsonArray("endpoints");
+      return endpoints.size() == 1 && !firstTask.equals(endpoints.getJsonObject(0).getString("task_id")) ? c : null;
+    });
+  }
+
   @Test
   void a_killed_task_is_followed_to_its_replacement_without_a_sweep() {
     JsonObject first = runningContainer("ev-");
@@ -84,12 +93,7 @@ class ContainerEventsTest {
 
     TestImages.docker("kill", taskContainer);
 
-    JsonObject replaced = Eventually.await("the replacement task's endpoint", Duration.ofSeconds(60), () -> {
-      JsonObject c = get(id);
-      JsonArray endpoints = c.getJsonArray("endpoints");
-      return endpoints.size() == 1 && !firstTask.equals(endpoints.getJsonObject(0).getString("task_id")) ? c : null;
-    });
-    assertThat(replaced.getString("status")).isEqualTo("running");
+    assertThat(replacement(id, firstTask, Duration.ofSeconds(60)).getString("status")).isEqualTo("running");
     var events = Await.result(api.get("/api/caas/containers/" + id + "/events", owner.token())).bodyAsJsonObject().getJsonArray("data");
     assertThat(events.stream().map(e -> ((JsonObject) e).getString("type")).toList()).contains("fail");
   }
@@ -115,10 +119,6 @@ class ContainerEventsTest {
     Await.result(server.platform().redisApi().del(java.util.List.of(lock)));
 
     // the sweep is ten minutes away: only looking again after the lock is free records the replacement
-    JsonObject replaced = Eventually.await("the replacement task's endpoint", Duration.ofSeconds(20), () -> {
-      JsonArray endpoints = get(id).getJsonArray("endpoints");
-      return endpoints.size() == 1 && !firstTask.equals(endpoints.getJsonObject(0).getString("task_id")) ? get(id) : null;
-    });
-    assertThat(replaced.getString("status")).isEqualTo("running");
+    assertThat(replacement(id, firstTask, Duration.ofSeconds(20)).getString("status")).isEqualTo("running");
   }
 }
