@@ -1,9 +1,14 @@
 package io.skypanel.common.events;
 
 import io.vertx.core.Future;
+import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
 
+import java.time.Duration;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Consumer;
 import java.util.function.Supplier;
 
 /**
@@ -13,26 +18,37 @@ import java.util.function.Supplier;
  * otherwise finish out of order and leave the stale copy in place until the next change. A reload already waiting
  * for its turn absorbs later requests for the same key (it has not read yet, so it will see their changes too);
  * one that has started reading does not, and the key is read again after it.
+ *
+ * <p>A read that takes longer than the limit fails and the next reload goes on; if its answer comes later it is
+ * dropped, never applied, so one stuck query can neither hold every later change back nor bring old state back.
  */
 public final class OrderedReloads<K> {
 
   /** The key that stands for "everything". */
   private static final Object ALL = new Object();
 
+  private final Vertx vertx;
+  private final long limitMs;
   private final Set<Object> waiting = new HashSet<>();
   private Future<Void> tail = Future.succeededFuture();
 
-  /** Reloads {@code key} with {@code load} after every reload asked for before; completes when it has run. */
-  public Future<Void> reload(K key, Supplier<Future<Void>> load) {
-    return enqueue(key, load);
+  /** @param limit how long one read may take before the reloads after it go on without it */
+  public OrderedReloads(Vertx vertx, Duration limit) {
+    this.vertx = vertx;
+    this.limitMs = limit.toMillis();
   }
 
-  /** Reloads everything with {@code load} after every reload asked for before. */
-  public Future<Void> reloadAll(Supplier<Future<Void>> load) {
-    return enqueue(ALL, load);
+  /** Reads {@code key}'s state and applies it, after every reload asked for before; completes once applied. */
+  public <T> Future<Void> reload(K key, Supplier<Future<T>> read, Consumer<T> apply) {
+    return enqueue(key, read, apply);
   }
 
-  private synchronized Future<Void> enqueue(Object key, Supplier<Future<Void>> load) {
+  /** Reads everything and applies it, after every reload asked for before. */
+  public <T> Future<Void> reloadAll(Supplier<Future<T>> read, Consumer<T> apply) {
+    return enqueue(ALL, read, apply);
+  }
+
+  private synchronized <T> Future<Void> enqueue(Object key, Supplier<Future<T>> read, Consumer<T> apply) {
     if (!waiting.add(key)) {
       return tail; // an identical reload is queued and has not read yet: it covers this request
     }
@@ -40,12 +56,32 @@ public final class OrderedReloads<K> {
       synchronized (this) {
         waiting.remove(key);
       }
-      try {
-        return load.get();
-      } catch (RuntimeException e) {
-        return Future.failedFuture(e);
-      }
+      return bounded(read).map(value -> {
+        apply.accept(value);
+        return (Void) null;
+      });
     });
     return tail;
+  }
+
+  private <T> Future<T> bounded(Supplier<Future<T>> read) {
+    Promise<T> answer = Promise.promise();
+    long timer = vertx.setTimer(limitMs, t -> answer.tryFail(new TimeoutException("the reload's read took longer than " + limitMs + " ms")));
+    Future<T> reading;
+    try {
+      reading = read.get();
+    } catch (RuntimeException e) {
+      reading = Future.failedFuture(e);
+    }
+    reading.onComplete(done -> {
+      vertx.cancelTimer(timer);
+      // after the limit these are no-ops: the late answer is dropped
+      if (done.succeeded()) {
+        answer.tryComplete(done.result());
+      } else {
+        answer.tryFail(done.cause());
+      }
+    });
+    return answer.future();
   }
 }

@@ -2,36 +2,51 @@ package io.skypanel.common.events;
 
 import io.vertx.core.Future;
 import io.vertx.core.Promise;
+import io.vertx.core.Vertx;
+import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 class OrderedReloadsTest {
 
-  private final OrderedReloads<String> reloads = new OrderedReloads<>();
+  private final Vertx vertx = Vertx.vertx();
+  private final OrderedReloads<String> reloads = new OrderedReloads<>(vertx, Duration.ofSeconds(30));
+  private final List<String> started = new ArrayList<>();
   private final List<String> applied = new ArrayList<>();
 
-  /** A reload that reads (starts) at once and applies {@code what} when {@code read} completes. */
-  private java.util.function.Supplier<Future<Void>> load(List<String> started, String what, Promise<Void> read) {
+  @AfterEach
+  void close() throws Exception {
+    vertx.close().toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+  }
+
+  /** A read of {@code what} that starts when its turn comes and answers when {@code answer} completes. */
+  private Supplier<Future<String>> read(String what, Promise<Void> answer) {
     return () -> {
       started.add(what);
-      return read.future().map(v -> {
-        applied.add(what);
-        return null;
-      });
+      return answer.future().map(what);
     };
+  }
+
+  private static Promise<Void> answered() {
+    Promise<Void> done = Promise.promise();
+    done.complete();
+    return done;
   }
 
   @Test
   void a_later_reload_starts_only_after_an_earlier_slower_one_applied() {
-    List<String> started = new ArrayList<>();
     Promise<Void> slowFullRead = Promise.promise();
     Promise<Void> fastContainerRead = Promise.promise();
-    reloads.reloadAll(load(started, "all (old snapshot)", slowFullRead));
-    Future<Void> container = reloads.reload("c1", load(started, "c1 (new)", fastContainerRead));
+    reloads.reloadAll(read("all (old snapshot)", slowFullRead), applied::add);
+    Future<Void> container = reloads.reload("c1", read("c1 (new)", fastContainerRead), applied::add);
 
     fastContainerRead.complete(); // its answer is in first, but it has not even been asked yet
     assertThat(started).containsExactly("all (old snapshot)");
@@ -43,14 +58,11 @@ class OrderedReloadsTest {
 
   @Test
   void a_waiting_reload_absorbs_later_requests_for_the_same_key_but_not_for_others() {
-    List<String> started = new ArrayList<>();
     Promise<Void> blocker = Promise.promise();
-    reloads.reload("c1", load(started, "c1 first", blocker));
-    Promise<Void> done = Promise.promise();
-    done.complete();
-    reloads.reload("c2", load(started, "c2", done));
-    reloads.reload("c2", load(started, "c2 again", done));
-    reloads.reload("c1", load(started, "c1 second", done));
+    reloads.reload("c1", read("c1 first", blocker), applied::add);
+    reloads.reload("c2", read("c2", answered()), applied::add);
+    reloads.reload("c2", read("c2 again", answered()), applied::add);
+    reloads.reload("c1", read("c1 second", answered()), applied::add);
 
     blocker.complete();
     assertThat(started).containsExactly("c1 first", "c2", "c1 second");
@@ -58,12 +70,9 @@ class OrderedReloadsTest {
 
   @Test
   void a_key_changed_while_its_reload_reads_is_read_again() {
-    List<String> started = new ArrayList<>();
     Promise<Void> reading = Promise.promise();
-    reloads.reload("c1", load(started, "c1 first", reading));
-    Promise<Void> done = Promise.promise();
-    done.complete();
-    reloads.reload("c1", load(started, "c1 after the change", done));
+    reloads.reload("c1", read("c1 first", reading), applied::add);
+    reloads.reload("c1", read("c1 after the change", answered()), applied::add);
 
     reading.complete();
     assertThat(applied).containsExactly("c1 first", "c1 after the change");
@@ -71,18 +80,30 @@ class OrderedReloadsTest {
 
   @Test
   void a_failed_reload_does_not_hold_back_the_next() {
-    Future<Void> failed = reloads.reload("c1", () -> Future.failedFuture("database down"));
-    Future<Void> thrown = reloads.reload("c2", () -> {
+    Future<Void> failed = reloads.reload("c1", () -> Future.<String>failedFuture("database down"), applied::add);
+    Supplier<Future<String>> buggy = () -> {
       throw new IllegalStateException("bug");
-    });
-    Future<Void> next = reloads.reloadAll(() -> {
-      applied.add("all");
-      return Future.succeededFuture();
-    });
+    };
+    Future<Void> thrown = reloads.reload("c2", buggy, applied::add);
+    Future<Void> next = reloads.reloadAll(read("all", answered()), applied::add);
 
     assertThat(failed.failed()).isTrue();
     assertThat(thrown.cause()).hasMessage("bug");
     assertThat(next.succeeded()).isTrue();
     assertThat(applied).containsExactly("all");
+  }
+
+  @Test
+  void a_stuck_read_gives_way_after_the_limit_and_its_late_answer_is_never_applied() throws Exception {
+    OrderedReloads<String> limited = new OrderedReloads<>(vertx, Duration.ofMillis(200));
+    Promise<Void> stuck = Promise.promise();
+    Future<Void> first = limited.reloadAll(read("all (stuck)", stuck), applied::add);
+    Future<Void> next = limited.reload("c1", read("c1", answered()), applied::add);
+
+    next.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
+    assertThat(first.cause()).isInstanceOf(TimeoutException.class);
+    assertThat(applied).containsExactly("c1");
+    stuck.complete(); // the old snapshot arrives after all
+    assertThat(applied).as("a late answer is dropped").containsExactly("c1");
   }
 }

@@ -10,6 +10,7 @@ import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.UUID;
 
 /**
@@ -24,6 +25,8 @@ import java.util.UUID;
 public final class RouteSync {
 
   private static final Logger LOG = LoggerFactory.getLogger(RouteSync.class);
+  /** A route query stuck longer than this no longer holds later changes back (its late answer is dropped). */
+  private static final Duration READ_LIMIT = Duration.ofSeconds(30);
 
   private final Vertx vertx;
   private final Pool pool;
@@ -32,7 +35,7 @@ public final class RouteSync {
   private final RouteRepository routes;
   private final Runnable onReload;
   /** Reloads apply in the order they were asked for: an older read finishing late must not bring back a gone endpoint. */
-  private final OrderedReloads<UUID> reloads = new OrderedReloads<>();
+  private final OrderedReloads<UUID> reloads;
   private long timer = -1;
   private volatile boolean stopped;
 
@@ -44,6 +47,7 @@ public final class RouteSync {
     this.pool = pool;
     this.events = events;
     this.table = table;
+    this.reloads = new OrderedReloads<>(vertx, READ_LIMIT);
   }
 
   /** Subscribes first, then loads, so no change between the two is missed. */
@@ -69,11 +73,10 @@ public final class RouteSync {
   }
 
   public Future<Void> resync() {
-    return reloads.reloadAll(() -> routes.all(pool).map(all -> {
+    return reloads.reloadAll(() -> routes.all(pool), all -> {
       table.replaceAll(all);
       onReload.run();
-      return (Void) null;
-    })).onFailure(err -> LOG.warn("route resync failed; keeping the current table: {}", err.getMessage()));
+    }).onFailure(err -> LOG.warn("route resync failed; keeping the current table: {}", err.getMessage()));
   }
 
   private void changed(JsonObject event) {
@@ -84,11 +87,10 @@ public final class RouteSync {
       LOG.debug("ignoring a malformed route change: {}", event);
       return;
     }
-    reloads.reload(containerId, () -> routes.forContainer(pool, containerId).map(found -> {
+    reloads.reload(containerId, () -> routes.forContainer(pool, containerId), found -> {
           table.replaceContainer(containerId, found);
           onReload.run();
-          return (Void) null;
-        }))
+        })
         .onFailure(err -> LOG.warn("could not reload the routes of container {}: {}", containerId, err.getMessage()));
   }
 }

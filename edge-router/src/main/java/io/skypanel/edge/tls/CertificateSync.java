@@ -12,6 +12,7 @@ import io.vertx.sqlclient.Pool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -23,6 +24,8 @@ import java.util.Map;
  */
 public final class CertificateSync {
 
+  /** A certificate query stuck longer than this no longer holds later changes back (its late answer is dropped). */
+  private static final Duration READ_LIMIT = Duration.ofSeconds(30);
   private static final Logger LOG = LoggerFactory.getLogger(CertificateSync.class);
 
   private final Vertx vertx;
@@ -33,7 +36,7 @@ public final class CertificateSync {
   private final WorkerExecutor worker;
   private final CertificateRepository certificates = new CertificateRepository();
   /** Reloads apply in the order they were asked for: an older read finishing late must not bring back a replaced key. */
-  private final OrderedReloads<String> reloads = new OrderedReloads<>();
+  private final OrderedReloads<String> reloads;
   private long timer = -1;
   private volatile boolean stopped;
 
@@ -44,6 +47,7 @@ public final class CertificateSync {
     this.secrets = secrets;
     this.store = store;
     this.worker = worker;
+    this.reloads = new OrderedReloads<>(vertx, READ_LIMIT);
   }
 
   /** Subscribes first, then loads, so no change between the two is missed. */
@@ -66,28 +70,23 @@ public final class CertificateSync {
   }
 
   public Future<Void> resync() {
-    return reloads.reloadAll(() -> certificates.all(pool)
-        .compose(rows -> worker.executeBlocking(() -> open(rows)))
-        .map(opened -> {
-          store.replaceAll(opened);
-          return (Void) null;
-        }))
+    return reloads.reloadAll(() -> certificates.all(pool).compose(rows -> worker.executeBlocking(() -> open(rows))),
+            store::replaceAll)
         .onFailure(err -> LOG.warn("certificate resync failed; keeping the current certificates: {}", err.getMessage()));
   }
 
   /** Reloads one hostname (its certificate is new, replaced or gone). */
   public Future<Void> reload(String hostname) {
-    return reloads.reload(hostname.toLowerCase(java.util.Locale.ROOT), () -> certificates.forHost(pool, hostname)
-        .compose(rows -> worker.executeBlocking(() -> open(rows)))
-        .map(opened -> {
+    return reloads.reload(hostname.toLowerCase(java.util.Locale.ROOT),
+        () -> certificates.forHost(pool, hostname).compose(rows -> worker.executeBlocking(() -> open(rows))),
+        opened -> {
           CertifiedKey key = opened.get(hostname.toLowerCase(java.util.Locale.ROOT));
           if (key == null) {
             store.remove(hostname);
           } else {
             store.put(hostname, key);
           }
-          return (Void) null;
-        }));
+        });
   }
 
   private void changed(JsonObject event) {
