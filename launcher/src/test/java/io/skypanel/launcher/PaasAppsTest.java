@@ -115,6 +115,14 @@ class PaasAppsTest {
       return answer.statusCode() == 200 ? answer.body() : null;
     })).isEqualTo("hello paas v1");
 
+    // what the edge says about failed or repeated exchanges, to explain any failure below
+    ch.qos.logback.classic.Logger proxyLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.skypanel.edge.proxy");
+    ch.qos.logback.classic.Logger retryLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+        io.skypanel.edge.proxy.UnansweredRetryInterceptor.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> edgeLog = new ch.qos.logback.core.read.ListAppender<>();
+    edgeLog.start();
+    proxyLog.addAppender(edgeLog);
+    retryLog.setLevel(ch.qos.logback.classic.Level.DEBUG);
     int[] total = {0};
     List<String> failures = new ArrayList<>();
     java.util.function.Predicate<BooleanSupplier> loopUntil = done -> {
@@ -153,9 +161,14 @@ class PaasAppsTest {
     call(owner, HttpMethod.POST, "/api/paas/environments/" + envId + "/restart", new JsonObject().put("type", "web"), 202);
     assertThat(loopUntil.test(() -> settled(owner, envId, 4, 2) && java.util.Collections.disjoint(before, webTasks(owner, envId))))
         .as("the restart finished while the client looped").isTrue();
-    System.out.println("PaaS deploy + rollback + config change + restart through the edge: " + total[0] + " requests, " + failures.size() + " failed");
+    proxyLog.detachAppender(edgeLog);
+    retryLog.setLevel(null);
+    List<String> edgeLines = edgeLog.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.DEBUG))
+        .map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+    System.out.println("PaaS deploy + rollback + config change + restart through the edge: " + total[0] + " requests, " + failures.size()
+        + " failed; the edge logged " + edgeLines);
     assertThat(total[0]).isGreaterThan(100);
-    assertThat(failures).as("failed requests out of " + total[0]).isEmpty();
+    assertThat(failures).as("failed requests out of " + total[0] + "; the edge logged " + edgeLines).isEmpty();
 
     call(owner, HttpMethod.DELETE, "/api/paas/apps/" + app.getString("id"), null, 204);
     Eventually.await("the app's services gone", CONVERGE, () ->

@@ -35,7 +35,9 @@ import java.util.function.Supplier;
  *   <li>{@link HttpsInterceptor}: HTTP→HTTPS redirect and HSTS once a certificate exists;</li>
  *   <li>{@link LimitsInterceptor}: per-organization connections and rates, per-route rate;</li>
  *   <li>{@link BodyLimitInterceptor}: request body limit (plain HTTP requests only);</li>
- *   <li>{@link ForwardedHeadersInterceptor}: original Host, X-Forwarded-*, Forwarded, request id.</li>
+ *   <li>{@link ForwardedHeadersInterceptor}: original Host, X-Forwarded-*, Forwarded, request id;</li>
+ *   <li>{@link UnansweredRetryInterceptor}: a safe request whose endpoint closed without answering goes to the next
+ *   one (plain HTTP exchanges only).</li>
  * </ol>
  * {@link EndpointSelector} then picks the origin, trying another endpoint when one refuses the connection
  * ({@link PlatformOrigin} dials the platform's own services for the API hostname).
@@ -96,7 +98,8 @@ public final class EdgeProxy {
         .addInterceptor(new HttpsInterceptor(shared.hasCertificate(), options.hstsMaxAgeSeconds(), options.redirectHttpsPort()), true)
         .addInterceptor(new LimitsInterceptor(shared.connections(), limiter), true)
         .addInterceptor(new BodyLimitInterceptor(options.maxBodyBytes()))
-        .addInterceptor(new ForwardedHeadersInterceptor(), true);
+        .addInterceptor(new ForwardedHeadersInterceptor(), true)
+        .addInterceptor(new UnansweredRetryInterceptor(shared.health(), shared.metrics()::retried));
     return new ObservedHandler(proxy, shared.api().before(shared.routes()), shared.metrics(), shared.usage());
   }
 }

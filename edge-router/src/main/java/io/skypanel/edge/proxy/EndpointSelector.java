@@ -25,6 +25,8 @@ public final class EndpointSelector implements OriginRequestProvider {
   private static final long DOWN_MILLIS = 5000;
   /** Context key: the endpoint ({@link SocketAddress}) the request went to last. */
   public static final String ENDPOINT = "skypanel.endpoint";
+  /** Context key: the endpoint ({@link SocketAddress}) that accepted the request's connection, once one did. */
+  public static final String CONNECTED = "skypanel.connected";
 
   private final EndpointHealth health;
   private final Supplier<ProxyOptions> gateway;
@@ -77,7 +79,7 @@ public final class EndpointSelector implements OriginRequestProvider {
       long timeout = route.policy().timeoutMs() > 0 ? route.policy().timeoutMs() : defaultTimeoutMs;
       options.setIdleTimeout(timeout);
     }
-    return context.client().request(options).recover(err -> {
+    return context.client().request(options).onSuccess(request -> context.set(CONNECTED, endpoint)).recover(err -> {
       health.refused(endpoint, DOWN_MILLIS);
       if (remaining <= 1) {
         return Future.failedFuture(err);

@@ -14,8 +14,9 @@ import java.util.concurrent.TimeoutException;
  * Turns a failed upstream exchange into the edge's page: 504 when the application did not answer within the
  * route's timeout, 502 when no endpoint accepted the connection or the answer broke off (vertx-http-proxy
  * would send an empty 502 for both), and 413 when the exchange was cut because a streamed body grew too large.
- * An answer whose body breaks off after its head went out cannot be replaced any more: the client's connection is
- * reset (vertx-http-proxy does that) and the edge logs why, with the endpoint, instead of staying silent.
+ * Each such page is logged with the endpoint and the cause. An answer whose body breaks off after its head went out
+ * cannot be replaced any more: the client's connection is reset (vertx-http-proxy does that) and the edge logs why,
+ * with the endpoint, instead of staying silent.
  */
 public final class UpstreamFailureInterceptor implements ProxyInterceptor {
 
@@ -37,7 +38,11 @@ public final class UpstreamFailureInterceptor implements ProxyInterceptor {
         return Future.succeededFuture(ErrorPages.page(context, 413,
             "The request body is larger than this application accepts (" + bodyLimit + " bytes)."));
       }
-      return Future.succeededFuture(isTimeout(err)
+      boolean timeout = isTimeout(err);
+      // the operator's side of the page the client gets (as nginx's error log): which endpoint, and why
+      LOG.warn("{} {}{}: {} from {}: {}", context.request().getMethod(), context.request().proxiedRequest().authority(),
+          context.request().getURI(), timeout ? 504 : 502, context.get(EndpointSelector.ENDPOINT, Object.class), String.valueOf(err));
+      return Future.succeededFuture(timeout
           ? ErrorPages.page(context, 504, "The application did not answer in time.")
           : ErrorPages.page(context, 502, "The application could not be reached or sent an invalid answer."));
     });

@@ -195,6 +195,72 @@ class EdgeProxyTest {
     }
   }
 
+  /** A server that reads each request's head and closes the connection without answering (a task dying). */
+  private io.vertx.core.net.NetServer hangingUp(AtomicInteger connections) throws Exception {
+    return await(vertx.createNetServer().connectHandler(socket -> {
+      connections.incrementAndGet();
+      Buffer seen = Buffer.buffer();
+      socket.handler(data -> {
+        seen.appendBuffer(data);
+        if (seen.toString().contains("\r\n\r\n")) {
+          socket.close();
+        }
+      });
+    }).listen(0, "127.0.0.1"));
+  }
+
+  @Test
+  void a_safe_request_whose_endpoint_closed_without_answering_is_answered_by_the_next_one() throws Exception {
+    AtomicInteger hungUp = new AtomicInteger();
+    var dying = hangingUp(hungUp);
+    try {
+      route("app.test", dying.actualPort(), upstream.actualPort());
+      for (int i = 0; i < 6; i++) {
+        HttpResponse<Buffer> response = get("app.test");
+        assertThat(response.statusCode()).as("request %d", i).isEqualTo(200);
+      }
+      assertThat(hungUp.get()).as("the closing endpoint was tried, then skipped").isEqualTo(1);
+      assertThat(upstreamRequests.get()).isEqualTo(6);
+      assertThat(registry.counter("skypanel.edge.retries").count()).isEqualTo(1.0);
+    } finally {
+      await(dying.close());
+    }
+  }
+
+  @Test
+  void a_request_with_a_body_or_an_unsafe_method_is_never_sent_twice() throws Exception {
+    AtomicInteger hungUp = new AtomicInteger();
+    var dying = hangingUp(hungUp);
+    try {
+      route("app.test", dying.actualPort(), upstream.actualPort());
+      HttpResponse<Buffer> post = await(client.post(edge.actualPort(), "127.0.0.1", "/orders").virtualHost("app.test")
+          .sendBuffer(Buffer.buffer("{}")));
+      assertThat(post.statusCode()).isEqualTo(502);
+      route("app.test", dying.actualPort(), upstream.actualPort());
+      HttpResponse<Buffer> put = await(client.put(edge.actualPort(), "127.0.0.1", "/orders/1").virtualHost("app.test")
+          .sendBuffer(Buffer.buffer("{}")));
+      assertThat(put.statusCode()).as("idempotent, but its body was streamed away").isEqualTo(502);
+      assertThat(hungUp.get()).isEqualTo(2);
+      assertThat(upstreamRequests.get()).as("neither reached the next endpoint").isZero();
+      assertThat(registry.counter("skypanel.edge.retries").count()).isZero();
+    } finally {
+      await(dying.close());
+    }
+  }
+
+  @Test
+  void a_safe_request_to_a_single_endpoint_gets_one_fresh_connection_then_a_502() throws Exception {
+    AtomicInteger hungUp = new AtomicInteger();
+    var dying = hangingUp(hungUp);
+    try {
+      route("app.test", dying.actualPort());
+      assertThat(get("app.test").statusCode()).isEqualTo(502);
+      assertThat(hungUp.get()).isEqualTo(2);
+    } finally {
+      await(dying.close());
+    }
+  }
+
   @Test
   void a_declared_body_over_the_route_limit_is_413_before_reaching_the_application() throws Exception {
     route("upload.test", new RoutePolicy(false, null, null, 100, 1024, 0, null, true), upstream.actualPort());

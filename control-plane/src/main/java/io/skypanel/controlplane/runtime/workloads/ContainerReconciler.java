@@ -34,8 +34,12 @@ public final class ContainerReconciler {
   private static final Logger LOG = LoggerFactory.getLogger(ContainerReconciler.class);
   private static final long TEARDOWN_RECHECK_MS = 1000;
   private static final long WATCH_RETRY_MS = 5000;
-  private static final long FOLLOW_UP_MS = 1000;
-  private static final int MAX_FOLLOW_UPS = 30;
+  /**
+   * Swarm waits 2 s (its gossip delay) between deciding to stop a task and signalling it; a look this often while a
+   * service settles takes the task out of the edge's routes inside that window, before the application hears SIGTERM.
+   */
+  private static final long FOLLOW_UP_MS = 250;
+  private static final int MAX_FOLLOW_UPS = 120;
   /** The cross-replica lock lives at most this long (its PX); a pass that found it held looks again until then. */
   private static final long LOCK_MILLIS = 60_000;
   private static final long LOCKED_RELOOK_MS = 500;
@@ -50,6 +54,7 @@ public final class ContainerReconciler {
   private final ContainerRepository containers = new ContainerRepository();
   private final Map<UUID, Future<Void>> inFlight = new ConcurrentHashMap<>();
   private final Map<UUID, Integer> followUps = new ConcurrentHashMap<>();
+  private final java.util.Set<UUID> pendingFollowUps = ConcurrentHashMap.newKeySet();
   private final Map<UUID, Long> lockedSince = new ConcurrentHashMap<>();
   private final java.util.Set<UUID> relooks = ConcurrentHashMap.newKeySet();
   private final ReconcileFailures failures = new ReconcileFailures();
@@ -247,19 +252,30 @@ public final class ContainerReconciler {
   }
 
   /**
-   * Docker announces a container's start before Swarm marks its task running, so an event-driven pass can see
-   * a task still starting. While a container settles it is looked at again every second, a bounded number of
-   * times; a task that never settles is left to the periodic sweep.
+   * Looks again shortly while a container settles: Docker announces a container's start before Swarm marks its task
+   * running, and Swarm decides to stop a task (a rolling update's old one, a scale-down's extra one) with no event
+   * at all; the first event is the stop signal itself. Looking every {@value #FOLLOW_UP_MS} ms catches that
+   * decision inside Swarm's 2 s delay, so the edge stops sending requests to the task before the application is
+   * told to stop. One pending look per container however many events came, a bounded number of times; a task that
+   * never settles is left to the periodic sweep.
    */
   private void followUpWhileSettling(UUID containerId, boolean settling) {
     if (!settling || stopped) {
       followUps.remove(containerId);
       return;
     }
-    int count = followUps.merge(containerId, 1, Integer::sum);
-    if (count <= MAX_FOLLOW_UPS) {
-      vertx.setTimer(FOLLOW_UP_MS, t -> converge(containerId));
+    if (!pendingFollowUps.add(containerId)) {
+      return;
     }
+    int count = followUps.merge(containerId, 1, Integer::sum);
+    if (count > MAX_FOLLOW_UPS) {
+      pendingFollowUps.remove(containerId);
+      return;
+    }
+    vertx.setTimer(FOLLOW_UP_MS, t -> {
+      pendingFollowUps.remove(containerId);
+      converge(containerId);
+    });
   }
 
   private Future<Void> recordTaskFailure(ContainerRow row, ServiceState.Task task) {

@@ -18,7 +18,8 @@ import java.util.Set;
  * @param digest     the image digest the running tasks run, when known
  * @param failedTask a failed or rejected task, or null
  * @param lastDeploy a new {@code last_deploy} when a generation just became running, else null
- * @param settling   whether tasks are still on their way to running (look again shortly)
+ * @param settling   whether tasks are still on their way to running, or more run than wanted (Swarm is about to
+ *                   stop some): look again shortly
  */
 record ObservedState(String status, String reason, List<ServiceState.Task> running, JsonArray endpoints, String digest,
                      ServiceState.Task failedTask, JsonObject lastDeploy, boolean settling) {
@@ -62,7 +63,7 @@ record ObservedState(String status, String reason, List<ServiceState.Task> runni
     if ("running".equals(status) && (row.lastDeploy() == null || !row.generation().equals(row.lastDeploy().getString("generation")))) {
       lastDeploy = new JsonObject().put("state", "deployed").put("generation", row.generation()).put("image", row.spec().imageRef());
     }
-    boolean settling = "deploying".equals(status)
+    boolean settling = "deploying".equals(status) || running.size() > row.desiredReplicas()
         || state.tasks().stream().anyMatch(t -> "running".equals(t.desiredState()) && SETTLING_TASK_STATES.contains(t.state()));
     return new ObservedState(status, reason, running, endpoints, digest, failedTask, lastDeploy, settling);
   }

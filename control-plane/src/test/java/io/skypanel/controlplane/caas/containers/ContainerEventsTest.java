@@ -23,6 +23,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 /**
  * With the periodic sweep pushed out to ten minutes, only the engine's event stream can move a container to
  * running and follow a killed task to its replacement: these tests fail if the control plane polls instead.
+ * A task Swarm is about to stop (rolling restart, scale-down) must leave the stored routes before its stop signal,
+ * which is the engine's first event about it.
  */
 class ContainerEventsTest {
 
@@ -120,5 +122,100 @@ class ContainerEventsTest {
 
     // the sweep is ten minutes away: only looking again after the lock is free records the replacement
     assertThat(replacement(id, firstTask, Duration.ofSeconds(20)).getString("status")).isEqualTo("running");
+  }
+
+  /** Each listed task's stop signal (the engine's "kill" event), as wall-clock nanoseconds, while it runs. */
+  private static final class StopSignals implements AutoCloseable {
+    private final Process events;
+    private final java.util.Map<String, Long> killedAt = new java.util.concurrent.ConcurrentHashMap<>();
+
+    StopSignals(String containerId) throws java.io.IOException {
+      events = new ProcessBuilder(TestImages.DOCKER, "events", "--filter", "type=container", "--filter", "event=kill",
+          "--filter", "label=skypanel.container=" + containerId,
+          "--format", "{{index .Actor.Attributes \"com.docker.swarm.task.id\"}} {{.TimeNano}}").redirectErrorStream(true).start();
+      Thread reader = new Thread(() -> {
+        try (var lines = new java.io.BufferedReader(new java.io.InputStreamReader(events.getInputStream()))) {
+          for (String line = lines.readLine(); line != null; line = lines.readLine()) {
+            String[] parts = line.trim().split(" ");
+            if (parts.length == 2) {
+              killedAt.putIfAbsent(parts[0], Long.parseLong(parts[1]));
+            }
+          }
+        } catch (java.io.IOException | NumberFormatException e) {
+          // the stream ends when the test closes it
+        }
+      }, "kill-events");
+      reader.setDaemon(true);
+      reader.start();
+    }
+
+    Long of(String taskId) {
+      return killedAt.get(taskId);
+    }
+
+    @Override
+    public void close() {
+      events.destroy();
+    }
+  }
+
+  private static java.util.Set<String> endpointTasks(String id) {
+    return get(id).getJsonArray("endpoints").stream().map(e -> ((JsonObject) e).getString("task_id"))
+        .collect(java.util.stream.Collectors.toSet());
+  }
+
+  /**
+   * Polls the stored endpoints until {@code stops} tasks of {@code candidates} got their stop signal, and returns, for
+   * each of those, by how many milliseconds a look that began before the signal already found it gone from the routes
+   * (no such look: {@link Long#MIN_VALUE}).
+   */
+  private static java.util.Map<String, Long> routedMarginBeforeStop(String id, java.util.Set<String> candidates, int stops,
+                                                                    StopSignals signals) {
+    java.util.Map<String, Long> goneSeenAt = new java.util.HashMap<>();
+    long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+    while (candidates.stream().filter(task -> signals.of(task) != null).count() < stops) {
+      assertThat(System.nanoTime()).as(stops + " of " + candidates + " told to stop").isLessThan(deadline);
+      java.time.Instant began = java.time.Instant.now();
+      long beganNanos = began.getEpochSecond() * 1_000_000_000L + began.getNano();
+      java.util.Set<String> routed = endpointTasks(id);
+      candidates.stream().filter(task -> !routed.contains(task)).forEach(task -> goneSeenAt.putIfAbsent(task, beganNanos));
+    }
+    java.util.Map<String, Long> margins = new java.util.HashMap<>();
+    candidates.stream().filter(task -> signals.of(task) != null).forEach(task -> {
+      Long gone = goneSeenAt.get(task);
+      margins.put(task, gone == null || gone > signals.of(task) ? Long.MIN_VALUE : (signals.of(task) - gone) / 1_000_000);
+    });
+    return margins;
+  }
+
+  @Test
+  void replaced_and_surplus_tasks_leave_the_routes_before_they_are_told_to_stop() throws Exception {
+    String id = runningContainer("dr-").getString("id");
+    assertThat(Await.result(api.post("/api/caas/containers/" + id + "/scale", owner.token(), new JsonObject().put("replicas", 2)))
+        .statusCode()).isEqualTo(202);
+    java.util.Set<String> before = Eventually.await("two endpoints", Duration.ofSeconds(60), () -> {
+      JsonObject c = get(id);
+      return "running".equals(c.getString("status")) && c.getJsonArray("endpoints").size() == 2 ? endpointTasks(id) : null;
+    });
+
+    try (StopSignals signals = new StopSignals(id)) {
+      // a rolling restart: Swarm starts each replacement, then stops an old task
+      assertThat(Await.result(api.post("/api/caas/containers/" + id + "/restart", owner.token(), new JsonObject())).statusCode()).isEqualTo(202);
+      java.util.Map<String, Long> restart = routedMarginBeforeStop(id, before, 2, signals);
+      assertThat(restart.values()).as("ms between leaving the routes and the stop signal, per replaced task: " + restart)
+          .allMatch(margin -> margin >= 0);
+
+      java.util.Set<String> after = Eventually.await("two new endpoints", Duration.ofSeconds(60), () -> {
+        java.util.Set<String> now = endpointTasks(id);
+        return now.size() == 2 && java.util.Collections.disjoint(now, before) ? now : null;
+      });
+      // a scale-down: Swarm picks the task to stop; that one leaves the routes first
+      assertThat(Await.result(api.post("/api/caas/containers/" + id + "/scale", owner.token(), new JsonObject().put("replicas", 1)))
+          .statusCode()).isEqualTo(202);
+      java.util.Map<String, Long> scaleDown = routedMarginBeforeStop(id, after, 1, signals);
+      assertThat(scaleDown.values()).as("ms between leaving the routes and the stop signal, surplus task: " + scaleDown)
+          .allMatch(margin -> margin >= 0);
+      System.out.println("routes left before the stop signal by (ms): restart " + restart + ", scale-down " + scaleDown);
+    }
   }
 }
