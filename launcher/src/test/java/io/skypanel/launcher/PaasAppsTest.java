@@ -123,6 +123,14 @@ class PaasAppsTest {
     edgeLog.start();
     proxyLog.addAppender(edgeLog);
     retryLog.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    // and when each route change reached the edge, to line failures up with the endpoints routed at the time
+    ch.qos.logback.classic.Logger routeLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
+        io.skypanel.edge.routing.RouteSync.class);
+    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> routeChanges = new ch.qos.logback.core.read.ListAppender<>();
+    routeChanges.start();
+    routeLog.addAppender(routeChanges);
+    routeLog.setLevel(ch.qos.logback.classic.Level.DEBUG);
+    routeLog.setAdditive(false);
     int[] total = {0};
     List<String> failures = new ArrayList<>();
     java.util.function.Predicate<BooleanSupplier> loopUntil = done -> {
@@ -132,11 +140,11 @@ class PaasAppsTest {
           Answer answer = viaEdge(hostname);
           total[0]++;
           if (answer.statusCode() != 200) {
-            failures.add(answer.statusCode() + " " + answer.body());
+            failures.add(java.time.LocalTime.now() + " " + answer.statusCode() + " " + answer.body());
           }
         } catch (RuntimeException e) {
           total[0]++;
-          failures.add(String.valueOf(e.getMessage()));
+          failures.add(java.time.LocalTime.now() + " " + e.getMessage());
         }
         if (total[0] % 20 == 0 && done.getAsBoolean()) {
           return true;
@@ -163,12 +171,18 @@ class PaasAppsTest {
         .as("the restart finished while the client looped").isTrue();
     proxyLog.detachAppender(edgeLog);
     retryLog.setLevel(null);
-    List<String> edgeLines = edgeLog.list.stream().filter(e -> e.getLevel().isGreaterOrEqual(ch.qos.logback.classic.Level.DEBUG))
-        .map(e -> e.getLevel() + " " + e.getFormattedMessage()).toList();
+    routeLog.detachAppender(routeChanges);
+    routeLog.setLevel(null);
+    routeLog.setAdditive(true);
+    java.util.function.Function<ch.qos.logback.classic.spi.ILoggingEvent, String> line = e -> java.time.Instant.ofEpochMilli(e.getTimeStamp())
+        .atZone(java.time.ZoneId.systemDefault()).toLocalTime() + " " + e.getLevel() + " " + e.getFormattedMessage();
+    List<String> edgeLines = edgeLog.list.stream().map(line).toList();
     System.out.println("PaaS deploy + rollback + config change + restart through the edge: " + total[0] + " requests, " + failures.size()
-        + " failed; the edge logged " + edgeLines);
+        + " failed; the edge logged " + edgeLines + "; " + routeChanges.list.size() + " route changes reached it, the last: "
+        + routeChanges.list.stream().skip(Math.max(0, routeChanges.list.size() - 2)).map(line).toList());
     assertThat(total[0]).isGreaterThan(100);
-    assertThat(failures).as("failed requests out of " + total[0] + "; the edge logged " + edgeLines).isEmpty();
+    assertThat(failures).as("failed requests out of " + total[0] + "; the edge logged " + edgeLines + "; route changes at the edge: "
+        + routeChanges.list.stream().map(line).toList()).isEmpty();
 
     call(owner, HttpMethod.DELETE, "/api/paas/apps/" + app.getString("id"), null, 204);
     Eventually.await("the app's services gone", CONVERGE, () ->

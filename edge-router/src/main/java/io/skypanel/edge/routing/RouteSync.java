@@ -88,6 +88,9 @@ public final class RouteSync {
       return;
     }
     reloads.reload(containerId, () -> routes.forContainer(pool, containerId), found -> {
+          if (LOG.isDebugEnabled()) {
+            LOG.debug("routes of container {} now: {}", containerId, found.stream().map(r -> r.host() + " " + r.endpoints()).toList());
+          }
           table.replaceContainer(containerId, found);
           onReload.run();
         })
