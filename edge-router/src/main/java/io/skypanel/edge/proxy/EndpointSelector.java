@@ -14,8 +14,8 @@ import io.vertx.httpproxy.OriginRequestProvider;
 import io.vertx.httpproxy.ProxyContext;
 
 /**
- * Picks the upstream for a request: the route's next healthy endpoint, and on a connection failure the next one,
- * up to one try per endpoint. A refused connection means the task is stopping or gone (rolling update,
+ * Picks the upstream for a request: the route's next healthy endpoint, and on a connection failure the next one it
+ * has not tried, up to one try per endpoint. A refused connection means the task is stopping or gone (rolling update,
  * scale-down, crash) and the edge heard before the route did; nothing has been sent yet, so trying another
  * endpoint is always safe, whatever the method. The failed endpoint is skipped for a few seconds.
  * The route's timeout (or the edge's default) bounds how long the application may stay silent.
@@ -27,6 +27,7 @@ public final class EndpointSelector implements OriginRequestProvider {
   public static final String ENDPOINT = "skypanel.endpoint";
   /** Context key: the endpoint ({@link SocketAddress}) that accepted the request's connection, once one did. */
   public static final String CONNECTED = "skypanel.connected";
+  private static final String TRIED = "skypanel.tried";
 
   private final EndpointHealth health;
   private final Supplier<ProxyOptions> gateway;
@@ -49,6 +50,17 @@ public final class EndpointSelector implements OriginRequestProvider {
     this.onRetry = onRetry;
   }
 
+  /** The endpoints this request went to so far, kept in its context across retries (also {@link UnansweredRetryInterceptor}'s). */
+  @SuppressWarnings("unchecked")
+  private static java.util.Set<SocketAddress> tried(ProxyContext context) {
+    java.util.Set<SocketAddress> tried = context.get(TRIED, java.util.Set.class);
+    if (tried == null) {
+      tried = new java.util.HashSet<>();
+      context.set(TRIED, tried);
+    }
+    return tried;
+  }
+
   @Override
   public Future<HttpClientRequest> create(ProxyContext context) {
     Route route = context.get(RouteInterceptor.ROUTE, Route.class);
@@ -59,7 +71,8 @@ public final class EndpointSelector implements OriginRequestProvider {
   }
 
   private Future<HttpClientRequest> attempt(ProxyContext context, Route route, int remaining) {
-    SocketAddress endpoint = route.nextEndpoint(health);
+    SocketAddress endpoint = route.nextEndpoint(health, tried(context));
+    tried(context).add(endpoint);
     context.set(ENDPOINT, endpoint);
     RequestOptions options = new RequestOptions().setServer(endpoint);
     if (route.viaGateway()) {

@@ -124,16 +124,32 @@ public final class Route {
    * next one anyway (asking beats failing without asking); null when the container has none.
    */
   public SocketAddress nextEndpoint(EndpointHealth health) {
+    return nextEndpoint(health, java.util.Set.of());
+  }
+
+  /**
+   * As {@link #nextEndpoint(EndpointHealth)} for a request that already went to {@code tried}: an endpoint it has
+   * not tried yet, up ones first; only when it tried them all, the next one again.
+   */
+  public SocketAddress nextEndpoint(EndpointHealth health, java.util.Set<SocketAddress> tried) {
     if (endpoints.isEmpty()) {
       return null;
     }
     int size = endpoints.size();
-    for (int tries = 0; tries < size; tries++) {
-      SocketAddress candidate = endpoints.get(Math.floorMod(next.getAndIncrement(), size));
+    int start = next.getAndIncrement();
+    SocketAddress untriedDown = null;
+    for (int i = 0; i < size; i++) {
+      SocketAddress candidate = endpoints.get(Math.floorMod(start + i, size));
+      if (tried.contains(candidate)) {
+        continue;
+      }
       if (health.isUp(candidate)) {
         return candidate;
       }
+      if (untriedDown == null) {
+        untriedDown = candidate;
+      }
     }
-    return endpoints.get(Math.floorMod(next.getAndIncrement(), size));
+    return untriedDown != null ? untriedDown : endpoints.get(Math.floorMod(start, size));
   }
 }

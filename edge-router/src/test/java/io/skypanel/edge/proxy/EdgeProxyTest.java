@@ -44,6 +44,7 @@ class EdgeProxyTest {
   private HttpServer upstream;
   private HttpServer edge;
   private WebClient client;
+  private io.skypanel.edge.health.EndpointHealth health;
 
   private static <T> T await(Future<T> future) throws Exception {
     return future.toCompletionStage().toCompletableFuture().get(10, TimeUnit.SECONDS);
@@ -58,8 +59,9 @@ class EdgeProxyTest {
       request.headers().forEach(header -> seen.put(header.getKey().toLowerCase(), header.getValue()));
       request.response().putHeader("Content-Type", "application/json").end(seen.encode());
     }).listen(0, "127.0.0.1"));
-    edge = await(vertx.createHttpServer().requestHandler(EdgeProxy.create(vertx, EdgeTesting.shared(table, registry, host -> false)))
-        .listen(0, "127.0.0.1"));
+    EdgeProxy.Shared shared = EdgeTesting.shared(table, registry, host -> false);
+    health = shared.health();
+    edge = await(vertx.createHttpServer().requestHandler(EdgeProxy.create(vertx, shared)).listen(0, "127.0.0.1"));
     client = WebClient.create(vertx);
   }
 
@@ -97,6 +99,18 @@ class EdgeProxyTest {
     }
     assertThat(upstreamRequests.get()).isEqualTo(20);
     assertThat(registry.counter("skypanel.edge.retries").count()).as("retries counted").isPositive();
+  }
+
+  @Test
+  void a_refused_request_goes_to_the_endpoint_it_has_not_tried_even_one_the_health_check_holds_down() throws Exception {
+    route("app.test", closedPort(), upstream.actualPort(), closedPort());
+    // the active check holds the answering endpoint down (a slow probe); the refusing ones are the only ones "up"
+    SocketAddress answering = SocketAddress.inetSocketAddress(upstream.actualPort(), "127.0.0.1");
+    health.probed(answering, false);
+    health.probed(answering, false);
+    for (int i = 0; i < 6; i++) {
+      assertThat(get("app.test").statusCode()).as("request %d", i).isEqualTo(200);
+    }
   }
 
   @Test

@@ -71,6 +71,22 @@ class RouteTableTest {
   }
 
   @Test
+  void a_retry_goes_to_an_endpoint_the_request_has_not_tried_even_one_marked_down() {
+    Route route = route("t.example.com", ORG_A, UUID.randomUUID(), 1, 2, 3);
+    EndpointHealth health = new EndpointHealth(1);
+    SocketAddress one = SocketAddress.inetSocketAddress(1, "127.0.0.1");
+    SocketAddress two = SocketAddress.inetSocketAddress(2, "127.0.0.1");
+    SocketAddress three = SocketAddress.inetSocketAddress(3, "127.0.0.1");
+    health.probed(two, false);
+    health.probed(three, false);
+    for (int i = 0; i < 6; i++) {
+      assertThat(route.nextEndpoint(health, java.util.Set.of(one))).as("try %d", i).isIn(two, three);
+      assertThat(route.nextEndpoint(health, java.util.Set.of(one, two))).isEqualTo(three);
+    }
+    assertThat(route.nextEndpoint(health, java.util.Set.of(one, two, three))).as("all tried: one of them again").isNotNull();
+  }
+
+  @Test
   void the_longest_matching_path_prefix_wins_and_a_prefix_matches_whole_segments() {
     RouteTable table = new RouteTable();
     UUID site = UUID.randomUUID();
