@@ -163,8 +163,9 @@ class AddonsApiTest extends ApiTestBase {
       String now = TestImages.dockerResult("service", "inspect", "--format", "{{.ID}}", "addon-" + addonId).out().trim();
       return !now.isEmpty() && !now.equals(before) ? now : null;
     });
-    awaitAddon(owner, org, addonId, "available");
     assertThat(eventuallySucceeds(envId, "psql \"$DATABASE_URL\" -tAc 'select v from kept'")).isEqualTo("row");
+    // only now: before the reconciler's next pass the status may still be the one from before the removal
+    awaitAddon(owner, org, addonId, "available");
   }
 
   @Test
