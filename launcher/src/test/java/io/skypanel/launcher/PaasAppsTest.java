@@ -5,6 +5,7 @@ import io.skypanel.controlplane.support.ApiClient;
 import io.skypanel.controlplane.support.Await;
 import io.skypanel.controlplane.support.ChallengeDns;
 import io.skypanel.controlplane.support.TestImages;
+import io.skypanel.launcher.support.LogCapture;
 import io.skypanel.launcher.support.WholePlatform;
 import io.vertx.core.http.HttpMethod;
 import io.vertx.core.json.JsonArray;
@@ -115,22 +116,12 @@ class PaasAppsTest {
       return answer.statusCode() == 200 ? answer.body() : null;
     })).isEqualTo("hello paas v1");
 
-    // what the edge says about failed or repeated exchanges, to explain any failure below
-    ch.qos.logback.classic.Logger proxyLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger("io.skypanel.edge.proxy");
-    ch.qos.logback.classic.Logger retryLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-        io.skypanel.edge.proxy.UnansweredRetryInterceptor.class);
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> edgeLog = new ch.qos.logback.core.read.ListAppender<>();
-    edgeLog.start();
-    proxyLog.addAppender(edgeLog);
-    retryLog.setLevel(ch.qos.logback.classic.Level.DEBUG);
-    // and when each route change reached the edge, to line failures up with the endpoints routed at the time
-    ch.qos.logback.classic.Logger routeLog = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(
-        io.skypanel.edge.routing.RouteSync.class);
-    ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> routeChanges = new ch.qos.logback.core.read.ListAppender<>();
-    routeChanges.start();
-    routeLog.addAppender(routeChanges);
-    routeLog.setLevel(ch.qos.logback.classic.Level.DEBUG);
-    routeLog.setAdditive(false);
+    // what the edge says about failed or repeated exchanges (every 502/504 and every repeat), and when each route
+    // change reached it, to line any failure up with the endpoints routed at the time
+    LogCapture edgeLog = new LogCapture("io.skypanel.edge.proxy", null, true);
+    // the repeats are logged at DEBUG: lift that logger's level (its lines reach edgeLog through the parent)
+    LogCapture retries = new LogCapture(io.skypanel.edge.proxy.UnansweredRetryInterceptor.class.getName(), ch.qos.logback.classic.Level.DEBUG, true);
+    LogCapture routeChanges = new LogCapture(io.skypanel.edge.routing.RouteSync.class.getName(), ch.qos.logback.classic.Level.DEBUG, false);
     int[] total = {0};
     List<String> failures = new ArrayList<>();
     java.util.function.Predicate<BooleanSupplier> loopUntil = done -> {
@@ -169,20 +160,17 @@ class PaasAppsTest {
     call(owner, HttpMethod.POST, "/api/paas/environments/" + envId + "/restart", new JsonObject().put("type", "web"), 202);
     assertThat(loopUntil.test(() -> settled(owner, envId, 4, 2) && java.util.Collections.disjoint(before, webTasks(owner, envId))))
         .as("the restart finished while the client looped").isTrue();
-    proxyLog.detachAppender(edgeLog);
-    retryLog.setLevel(null);
-    routeLog.detachAppender(routeChanges);
-    routeLog.setLevel(null);
-    routeLog.setAdditive(true);
-    java.util.function.Function<ch.qos.logback.classic.spi.ILoggingEvent, String> line = e -> java.time.Instant.ofEpochMilli(e.getTimeStamp())
-        .atZone(java.time.ZoneId.systemDefault()).toLocalTime() + " " + e.getLevel() + " " + e.getFormattedMessage();
-    List<String> edgeLines = edgeLog.list.stream().map(line).toList();
+    retries.close();
+    edgeLog.close();
+    routeChanges.close();
+    List<String> edgeLines = edgeLog.lines();
+    List<String> routeLines = routeChanges.lines();
     System.out.println("PaaS deploy + rollback + config change + restart through the edge: " + total[0] + " requests, " + failures.size()
-        + " failed; the edge logged " + edgeLines + "; " + routeChanges.list.size() + " route changes reached it, the last: "
-        + routeChanges.list.stream().skip(Math.max(0, routeChanges.list.size() - 2)).map(line).toList());
+        + " failed; the edge logged " + edgeLines + "; " + routeLines.size() + " route changes reached it, the last: "
+        + routeLines.subList(Math.max(0, routeLines.size() - 2), routeLines.size()));
     assertThat(total[0]).isGreaterThan(100);
     assertThat(failures).as("failed requests out of " + total[0] + "; the edge logged " + edgeLines + "; route changes at the edge: "
-        + routeChanges.list.stream().map(line).toList()).isEmpty();
+        + routeLines).isEmpty();
 
     call(owner, HttpMethod.DELETE, "/api/paas/apps/" + app.getString("id"), null, 204);
     Eventually.await("the app's services gone", CONVERGE, () ->
