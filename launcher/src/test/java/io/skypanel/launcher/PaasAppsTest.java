@@ -118,59 +118,58 @@ class PaasAppsTest {
 
     // what the edge says about failed or repeated exchanges (every 502/504 and every repeat), and when each route
     // change reached it, to line any failure up with the endpoints routed at the time
-    LogCapture edgeLog = new LogCapture("io.skypanel.edge.proxy", null, true);
-    // the repeats are logged at DEBUG: lift that logger's level (its lines reach edgeLog through the parent)
-    LogCapture retries = new LogCapture(io.skypanel.edge.proxy.UnansweredRetryInterceptor.class.getName(), ch.qos.logback.classic.Level.DEBUG, true);
-    LogCapture routeChanges = new LogCapture(io.skypanel.edge.routing.RouteSync.class.getName(), ch.qos.logback.classic.Level.DEBUG, false);
-    int[] total = {0};
-    List<String> failures = new ArrayList<>();
-    java.util.function.Predicate<BooleanSupplier> loopUntil = done -> {
-      long deadline = System.nanoTime() + CONVERGE.toNanos();
-      while (System.nanoTime() < deadline) {
-        try {
-          Answer answer = viaEdge(hostname);
-          total[0]++;
-          if (answer.statusCode() != 200) {
-            failures.add(java.time.LocalTime.now() + " " + answer.statusCode() + " " + answer.body());
+    // (closed whatever happens: the loggers get their levels back for the next test classes)
+    try (LogCapture edgeLog = new LogCapture("io.skypanel.edge.proxy", null, true);
+         // the repeats are logged at DEBUG: lift that logger's level (its lines reach edgeLog through the parent)
+         LogCapture retries = new LogCapture(io.skypanel.edge.proxy.UnansweredRetryInterceptor.class.getName(), ch.qos.logback.classic.Level.DEBUG, true);
+         LogCapture routeChanges = new LogCapture(io.skypanel.edge.routing.RouteSync.class.getName(), ch.qos.logback.classic.Level.DEBUG, false)) {
+      int[] total = {0};
+      List<String> failures = new ArrayList<>();
+      java.util.function.Predicate<BooleanSupplier> loopUntil = done -> {
+        long deadline = System.nanoTime() + CONVERGE.toNanos();
+        while (System.nanoTime() < deadline) {
+          try {
+            Answer answer = viaEdge(hostname);
+            total[0]++;
+            if (answer.statusCode() != 200) {
+              failures.add(java.time.LocalTime.now() + " " + answer.statusCode() + " " + answer.body());
+            }
+          } catch (RuntimeException e) {
+            total[0]++;
+            failures.add(java.time.LocalTime.now() + " " + e.getMessage());
           }
-        } catch (RuntimeException e) {
-          total[0]++;
-          failures.add(java.time.LocalTime.now() + " " + e.getMessage());
+          if (total[0] % 20 == 0 && done.getAsBoolean()) {
+            return true;
+          }
         }
-        if (total[0] % 20 == 0 && done.getAsBoolean()) {
-          return true;
-        }
-      }
-      return false;
-    };
+        return false;
+      };
 
-    call(owner, HttpMethod.POST, "/api/paas/environments/" + envId + "/deploy", new JsonObject().put("image_ref", v2), 201);
-    assertThat(loopUntil.test(() -> settled(owner, envId, 2, 2) && "hello paas v2".equals(viaEdge(hostname).body())))
-        .as("the deploy finished while the client looped").isTrue();
-    call(owner, HttpMethod.POST, "/api/paas/environments/" + envId + "/releases/1/rollback", null, 201);
-    assertThat(loopUntil.test(() -> settled(owner, envId, 3, 2) && "hello paas v1".equals(viaEdge(hostname).body())))
-        .as("the rollback finished while the client looped").isTrue();
-    // a config change is a new release (v4) rolled out start-first like a deploy
-    call(owner, HttpMethod.PATCH, "/api/paas/environments/" + envId + "/config", new JsonObject().put("GREETING", "hi"), 200);
-    assertThat(loopUntil.test(() -> settled(owner, envId, 4, 2) && "hello paas v1".equals(viaEdge(hostname).body())))
-        .as("the config change finished while the client looped").isTrue();
-    // a restart replaces every web task, one at a time, start-first
-    java.util.Set<String> before = webTasks(owner, envId);
-    assertThat(before).hasSize(2);
-    call(owner, HttpMethod.POST, "/api/paas/environments/" + envId + "/restart", new JsonObject().put("type", "web"), 202);
-    assertThat(loopUntil.test(() -> settled(owner, envId, 4, 2) && java.util.Collections.disjoint(before, webTasks(owner, envId))))
-        .as("the restart finished while the client looped").isTrue();
-    retries.close();
-    edgeLog.close();
-    routeChanges.close();
-    List<String> edgeLines = edgeLog.lines();
-    List<String> routeLines = routeChanges.lines();
-    System.out.println("PaaS deploy + rollback + config change + restart through the edge: " + total[0] + " requests, " + failures.size()
-        + " failed; the edge logged " + edgeLines + "; " + routeLines.size() + " route changes reached it, the last: "
-        + routeLines.subList(Math.max(0, routeLines.size() - 2), routeLines.size()));
-    assertThat(total[0]).isGreaterThan(100);
-    assertThat(failures).as("failed requests out of " + total[0] + "; the edge logged " + edgeLines + "; route changes at the edge: "
-        + routeLines).isEmpty();
+      call(owner, HttpMethod.POST, "/api/paas/environments/" + envId + "/deploy", new JsonObject().put("image_ref", v2), 201);
+      assertThat(loopUntil.test(() -> settled(owner, envId, 2, 2) && "hello paas v2".equals(viaEdge(hostname).body())))
+          .as("the deploy finished while the client looped").isTrue();
+      call(owner, HttpMethod.POST, "/api/paas/environments/" + envId + "/releases/1/rollback", null, 201);
+      assertThat(loopUntil.test(() -> settled(owner, envId, 3, 2) && "hello paas v1".equals(viaEdge(hostname).body())))
+          .as("the rollback finished while the client looped").isTrue();
+      // a config change is a new release (v4) rolled out start-first like a deploy
+      call(owner, HttpMethod.PATCH, "/api/paas/environments/" + envId + "/config", new JsonObject().put("GREETING", "hi"), 200);
+      assertThat(loopUntil.test(() -> settled(owner, envId, 4, 2) && "hello paas v1".equals(viaEdge(hostname).body())))
+          .as("the config change finished while the client looped").isTrue();
+      // a restart replaces every web task, one at a time, start-first
+      java.util.Set<String> before = webTasks(owner, envId);
+      assertThat(before).hasSize(2);
+      call(owner, HttpMethod.POST, "/api/paas/environments/" + envId + "/restart", new JsonObject().put("type", "web"), 202);
+      assertThat(loopUntil.test(() -> settled(owner, envId, 4, 2) && java.util.Collections.disjoint(before, webTasks(owner, envId))))
+          .as("the restart finished while the client looped").isTrue();
+      List<String> edgeLines = edgeLog.lines();
+      List<String> routeLines = routeChanges.lines();
+      System.out.println("PaaS deploy + rollback + config change + restart through the edge: " + total[0] + " requests, " + failures.size()
+          + " failed; the edge logged " + edgeLines + "; " + routeLines.size() + " route changes reached it, the last: "
+          + routeLines.subList(Math.max(0, routeLines.size() - 2), routeLines.size()));
+      assertThat(total[0]).isGreaterThan(100);
+      assertThat(failures).as("failed requests out of " + total[0] + "; the edge logged " + edgeLines + "; route changes at the edge: "
+          + routeLines).isEmpty();
+    }
 
     call(owner, HttpMethod.DELETE, "/api/paas/apps/" + app.getString("id"), null, 204);
     Eventually.await("the app's services gone", CONVERGE, () ->

@@ -9,6 +9,8 @@ import io.vertx.core.net.HostAndPort;
 import io.vertx.core.net.ProxyOptions;
 import io.vertx.core.net.SocketAddress;
 
+import java.util.HashSet;
+import java.util.Set;
 import java.util.function.Supplier;
 import io.vertx.httpproxy.OriginRequestProvider;
 import io.vertx.httpproxy.ProxyContext;
@@ -50,15 +52,26 @@ public final class EndpointSelector implements OriginRequestProvider {
     this.onRetry = onRetry;
   }
 
-  /** The endpoints this request went to so far, kept in its context across retries (also {@link UnansweredRetryInterceptor}'s). */
+  /**
+   * {@code endpoint} failed this request (refused it, or closed the connection without answering): it is skipped for
+   * a few seconds by every request, and this one never goes back to it while another endpoint is left untried. The
+   * set of failed endpoints is made only then, so a request that succeeds first time allocates nothing for it.
+   */
   @SuppressWarnings("unchecked")
-  private static java.util.Set<SocketAddress> tried(ProxyContext context) {
-    java.util.Set<SocketAddress> tried = context.get(TRIED, java.util.Set.class);
+  static void failedBy(ProxyContext context, SocketAddress endpoint, EndpointHealth health) {
+    health.refused(endpoint, DOWN_MILLIS);
+    Set<SocketAddress> tried = context.get(TRIED, Set.class);
     if (tried == null) {
-      tried = new java.util.HashSet<>();
+      tried = new HashSet<>();
       context.set(TRIED, tried);
     }
-    return tried;
+    tried.add(endpoint);
+  }
+
+  @SuppressWarnings("unchecked")
+  private static Set<SocketAddress> tried(ProxyContext context) {
+    Set<SocketAddress> tried = context.get(TRIED, Set.class);
+    return tried == null ? Set.of() : tried;
   }
 
   @Override
@@ -72,7 +85,6 @@ public final class EndpointSelector implements OriginRequestProvider {
 
   private Future<HttpClientRequest> attempt(ProxyContext context, Route route, int remaining) {
     SocketAddress endpoint = route.nextEndpoint(health, tried(context));
-    tried(context).add(endpoint);
     context.set(ENDPOINT, endpoint);
     RequestOptions options = new RequestOptions().setServer(endpoint);
     if (route.viaGateway()) {
@@ -93,7 +105,7 @@ public final class EndpointSelector implements OriginRequestProvider {
       options.setIdleTimeout(timeout);
     }
     return context.client().request(options).onSuccess(request -> context.set(CONNECTED, endpoint)).recover(err -> {
-      health.refused(endpoint, DOWN_MILLIS);
+      failedBy(context, endpoint, health);
       if (remaining <= 1) {
         return Future.failedFuture(err);
       }

@@ -29,7 +29,6 @@ import java.util.Set;
 public final class UnansweredRetryInterceptor implements ProxyInterceptor {
 
   private static final Logger LOG = LoggerFactory.getLogger(UnansweredRetryInterceptor.class);
-  private static final long DOWN_MILLIS = 5000;
   private static final Set<HttpMethod> IDEMPOTENT = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.OPTIONS,
       HttpMethod.TRACE, HttpMethod.PUT, HttpMethod.DELETE);
 
@@ -56,7 +55,7 @@ public final class UnansweredRetryInterceptor implements ProxyInterceptor {
           || UpstreamFailureInterceptor.isTimeout(err) || !repeatable(context.request().proxiedRequest())) {
         return Future.failedFuture(err);
       }
-      health.refused(endpoint, DOWN_MILLIS);
+      EndpointSelector.failedBy(context, endpoint, health);
       onRetry.run();
       LOG.debug("{} {}{}: {} closed the connection without answering ({}); sending it again", context.request().getMethod(),
           context.request().proxiedRequest().authority(), context.request().getURI(), endpoint, String.valueOf(err));

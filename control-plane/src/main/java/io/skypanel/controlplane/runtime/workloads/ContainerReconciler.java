@@ -34,15 +34,8 @@ public final class ContainerReconciler {
   private static final Logger LOG = LoggerFactory.getLogger(ContainerReconciler.class);
   private static final long TEARDOWN_RECHECK_MS = 1000;
   private static final long WATCH_RETRY_MS = 5000;
-  /**
-   * Swarm waits 2 s (its gossip delay) between deciding to stop a task and signalling it; a look this often while a
-   * service settles takes the task out of the edge's routes inside that window, before the application hears SIGTERM.
-   */
-  private static final long FOLLOW_UP_MS = 250;
-  private static final int MAX_FOLLOW_UPS = 120;
   /** The cross-replica lock lives at most this long (its PX); a pass that found it held looks again until then. */
   private static final long LOCK_MILLIS = 60_000;
-  private static final long LOCKED_RELOOK_MS = 500;
 
   private final Vertx vertx;
   private final Pool pool;
@@ -53,10 +46,7 @@ public final class ContainerReconciler {
   private final PlatformEvents events;
   private final ContainerRepository containers = new ContainerRepository();
   private final Map<UUID, Future<Void>> inFlight = new ConcurrentHashMap<>();
-  private final Map<UUID, Integer> followUps = new ConcurrentHashMap<>();
-  private final java.util.Set<UUID> pendingFollowUps = ConcurrentHashMap.newKeySet();
-  private final Map<UUID, Long> lockedSince = new ConcurrentHashMap<>();
-  private final java.util.Set<UUID> relooks = ConcurrentHashMap.newKeySet();
+  private final LookAgain lookAgain;
   private final ReconcileFailures failures = new ReconcileFailures();
   private long timer = -1;
   private boolean sweeping;
@@ -73,6 +63,7 @@ public final class ContainerReconciler {
     this.lockPrefix = redisPrefix + "caas:reconcile:";
     this.orchestrator = orchestrator;
     this.deployer = deployer;
+    this.lookAgain = new LookAgain(vertx, LOCK_MILLIS, this::converge);
   }
 
   /**
@@ -92,6 +83,7 @@ public final class ContainerReconciler {
 
   public void stop() {
     stopped = true;
+    lookAgain.stop();
     if (timer >= 0) {
       vertx.cancelTimer(timer);
     }
@@ -145,35 +137,15 @@ public final class ContainerReconciler {
     String key = lockPrefix + containerId;
     return redis.set(List.of(key, "1", "NX", "PX", Long.toString(LOCK_MILLIS))).compose(acquired -> {
       if (acquired == null) {
-        relookWhileLocked(containerId);
+        lookAgain.whileLocked(containerId);
         return Future.succeededFuture();
       }
-      lockedSince.remove(containerId);
+      lookAgain.gotLock(containerId);
       // the lock is released before the next pass for this container starts, or that pass would skip
       return containers.byIdAnyOrganization(pool, containerId)
           .compose(row -> row == null ? gone(containerId) : reconcile(row))
           .eventually(() -> redis.del(List.of(key)));
     });
-  }
-
-  /**
-   * Another replica is on this container. Its pass may have read the engine before the change that brought this
-   * one here (a task killed a moment ago), so skipping would leave a stale status and stale routes until the next
-   * event or sweep: look again shortly, for as long as the lock can live.
-   */
-  private void relookWhileLocked(UUID containerId) {
-    long now = System.currentTimeMillis();
-    long since = lockedSince.computeIfAbsent(containerId, id -> now);
-    if (stopped || now - since > LOCK_MILLIS) {
-      lockedSince.remove(containerId);
-      return;
-    }
-    if (relooks.add(containerId)) { // one pending look per container, however many events came meanwhile
-      vertx.setTimer(LOCKED_RELOOK_MS, t -> {
-        relooks.remove(containerId);
-        converge(containerId);
-      });
-    }
   }
 
   private Future<Void> gone(UUID containerId) {
@@ -239,7 +211,7 @@ public final class ContainerReconciler {
 
   private Future<Void> record(ContainerRow row, ServiceState state) {
     ObservedState observed = ObservedState.of(row, state);
-    followUpWhileSettling(row.id(), observed.settling());
+    lookAgain.whileSettling(row.id(), observed.settling());
     Future<Void> failureEvent = observed.failedTask() == null ? Future.succeededFuture() : recordTaskFailure(row, observed.failedTask());
     boolean routesChanged = observed.routesChanged(row);
     return failureEvent.compose(v -> containers.observed(pool, row.id(), observed.status(), observed.reason(), observed.running().size(),
@@ -249,33 +221,6 @@ public final class ContainerReconciler {
             announceRoutes(row.id());
           }
         });
-  }
-
-  /**
-   * Looks again shortly while a container settles: Docker announces a container's start before Swarm marks its task
-   * running, and Swarm decides to stop a task (a rolling update's old one, a scale-down's extra one) with no event
-   * at all; the first event is the stop signal itself. Looking every {@value #FOLLOW_UP_MS} ms catches that
-   * decision inside Swarm's 2 s delay, so the edge stops sending requests to the task before the application is
-   * told to stop. One pending look per container however many events came, a bounded number of times; a task that
-   * never settles is left to the periodic sweep.
-   */
-  private void followUpWhileSettling(UUID containerId, boolean settling) {
-    if (!settling || stopped) {
-      followUps.remove(containerId);
-      return;
-    }
-    if (!pendingFollowUps.add(containerId)) {
-      return;
-    }
-    int count = followUps.merge(containerId, 1, Integer::sum);
-    if (count > MAX_FOLLOW_UPS) {
-      pendingFollowUps.remove(containerId);
-      return;
-    }
-    vertx.setTimer(FOLLOW_UP_MS, t -> {
-      pendingFollowUps.remove(containerId);
-      converge(containerId);
-    });
   }
 
   private Future<Void> recordTaskFailure(ContainerRow row, ServiceState.Task task) {
